@@ -1,0 +1,130 @@
+#include "engine/checkpoint.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine/crc32.h"
+
+int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
+    int32_t header[CKPT_HEADER_INTS] = {0};
+    header[0] = CKPT_MAGIC;
+    header[1] = CKPT_VERSION;
+    header[2] = m->cfg.max_seq_len;
+    header[3] = m->cfg.vocab_size;
+    header[4] = m->cfg.n_layer;
+    header[5] = m->cfg.n_head;
+    header[6] = m->cfg.d_model;
+    uint32_t crc = crc32_update(0, m->params, m->num_params * sizeof(float));
+    memcpy(&header[7], &crc, sizeof crc);
+
+    size_t tlen = strlen(path) + 32;
+    char *tmp = malloc(tlen);
+    if (!tmp) {
+        snprintf(err, errlen, "%s: out of memory", path);
+        return -1;
+    }
+    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
+    FILE *f = fopen(tmp, "wb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    int ok = fwrite(header, sizeof header, 1, f) == 1 &&
+             fwrite(m->params, sizeof(float), m->num_params, f) == m->num_params;
+    ok = fflush(f) == 0 && ok;
+    ok = fsync(fileno(f)) == 0 && ok;
+    int saved_errno = errno;
+    ok = fclose(f) == 0 && ok;
+    if (!ok || rename(tmp, path) != 0) {
+        if (ok) saved_errno = errno;
+        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved_errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    return 0;
+}
+
+Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
+        return NULL;
+    }
+    int32_t header[CKPT_HEADER_INTS];
+    size_t got = fread(header, 1, sizeof header, f);
+    if (got != sizeof header) {
+        snprintf(err, errlen, "%s: truncated header: %zu of %zu bytes", path, got, sizeof header);
+        fclose(f);
+        return NULL;
+    }
+    if (header[0] != CKPT_MAGIC) {
+        snprintf(err, errlen, "%s: not an r1sim checkpoint (magic %d, expected %d)", path,
+                 header[0], CKPT_MAGIC);
+        fclose(f);
+        return NULL;
+    }
+    if (header[1] != CKPT_VERSION) {
+        snprintf(err, errlen, "%s: unsupported checkpoint version %d (this r1sim reads %d)", path,
+                 header[1], CKPT_VERSION);
+        fclose(f);
+        return NULL;
+    }
+    GptConfig cfg = {.max_seq_len = header[2], .vocab_size = header[3], .n_layer = header[4],
+                     .n_head = header[5], .d_model = header[6]};
+    const char *bad = gpt_config_error(&cfg);
+    if (bad) {
+        snprintf(err, errlen,
+                 "%s: bad model configuration in header (%s: ctx %d, vocab %d, layers %d, "
+                 "heads %d, dim %d)",
+                 path, bad, cfg.max_seq_len, cfg.vocab_size, cfg.n_layer, cfg.n_head, cfg.d_model);
+        fclose(f);
+        return NULL;
+    }
+    /* Check the size before allocating, so a lying header costs nothing. */
+    if (fseek(f, 0, SEEK_END) != 0) {
+        snprintf(err, errlen, "%s: cannot seek: %s", path, strerror(errno));
+        fclose(f);
+        return NULL;
+    }
+    long fsize = ftell(f);
+    size_t want = sizeof header + gpt_num_params(&cfg) * sizeof(float);
+    if (fsize < 0 || (size_t)fsize != want) {
+        snprintf(err, errlen, "%s: %s: %ld bytes, the header's model needs %zu", path,
+                 (size_t)fsize < want ? "truncated" : "trailing data", fsize, want);
+        fclose(f);
+        return NULL;
+    }
+    Gpt *m = gpt_new(&cfg);
+    if (!m) {
+        snprintf(err, errlen, "%s: out of memory for the model", path);
+        fclose(f);
+        return NULL;
+    }
+    fseek(f, (long)sizeof header, SEEK_SET);
+    if (fread(m->params, sizeof(float), m->num_params, f) != m->num_params) {
+        snprintf(err, errlen, "%s: read error", path);
+        gpt_free(m);
+        fclose(f);
+        return NULL;
+    }
+    fclose(f);
+    uint32_t want_crc;
+    memcpy(&want_crc, &header[7], sizeof want_crc);
+    if (want_crc != 0) {
+        uint32_t crc = crc32_update(0, m->params, m->num_params * sizeof(float));
+        if (crc != want_crc) {
+            snprintf(err, errlen, "%s: corrupted: CRC-32 %08x, header says %08x", path, crc,
+                     want_crc);
+            gpt_free(m);
+            return NULL;
+        }
+    }
+    return m;
+}
