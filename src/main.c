@@ -1,5 +1,35 @@
+/* r1sim: watch the DeepSeek-R1 training pipeline happen on tiny transformers. */
 #include <stdio.h>
-int main(void) {
-    fprintf(stderr, "r1sim: under construction\n");
-    return 2;
+#include <string.h>
+
+#include "cli/cli.h"
+
+static const char usage[] =
+    "usage: r1sim COMMAND [OPTIONS]\n"
+    "Commands:\n"
+    "  init     write a randomly initialised model\n"
+    "  score    per-token log-probabilities of text lines under a model\n"
+    "  sample   generate completions of a prompt\n"
+    "  bench    measure training and sampling speed on this machine\n"
+    "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        fputs(usage, stderr);
+        return CLI_EXIT_USAGE;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    static const struct {
+        const char *name;
+        int (*run)(int, char **);
+    } commands[] = {
+        {"init", cli_init}, {"score", cli_score}, {"sample", cli_sample}, {"bench", cli_bench}};
+    for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+        if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
+    fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);
+    return CLI_EXIT_USAGE;
 }

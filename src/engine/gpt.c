@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/fastmath.h"
 #include "engine/ops.h"
 #include "engine/rng.h"
 
@@ -216,7 +217,7 @@ void gpt_logp(Gpt *m, const int *targets, float temperature, float *logp, float 
         for (int j = 1; j < V; j++) mx = z[j] * inv_t > mx ? z[j] * inv_t : mx;
         float sum = 0.0f;
         for (int j = 0; j < V; j++) {
-            p[j] = expf(z[j] * inv_t - mx);
+            p[j] = exp_approx(z[j] * inv_t - mx);
             sum += p[j];
         }
         float inv = 1.0f / sum, logsum = logf(sum);

@@ -53,7 +53,7 @@ void gpt_backward_logits(Gpt *m, const float *dlogits) {
         mm_dw_acc(g->fcprojw + 4 * lcc, s->dresid, s->gelu, BT, C, 4 * C);
         bias_backward(g->fcprojb + lc, s->dresid, BT, C);
         mm_dout_w(s->dbuf_4c, s->dresid, w->fcprojw + 4 * lcc, BT, C, 4 * C, 0.0f);
-        gelu_backward(s->dbuf_4c, fch, s->dbuf_4c, BT * 4 * C);
+        gelu_backward_inplace(s->dbuf_4c, fch, BT * 4 * C);
         /* fch = ln2 @ fcw^T + fcb */
         mm_dw_acc(g->fcw + 4 * lcc, s->dbuf_4c, ln2, BT, 4 * C, C);
         bias_backward(g->fcb + 4 * lc, s->dbuf_4c, BT, 4 * C);

@@ -1,5 +1,7 @@
 #include "engine/ops.h"
 
+#include "engine/fastmath.h"
+
 #include <blis.h>
 #include <math.h>
 #include <stdlib.h>
@@ -82,9 +84,11 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, c
     for (int i = 0; i < rows; i++) {
         const float *x = inp + (size_t)i * C;
         float m = 0.0f;
+#pragma omp simd reduction(+ : m)
         for (int j = 0; j < C; j++) m += x[j];
         m /= C;
         float v = 0.0f;
+#pragma omp simd reduction(+ : v)
         for (int j = 0; j < C; j++) {
             float d = x[j] - m;
             v += d * d;
@@ -106,6 +110,7 @@ void layernorm_backward(float *dinp, float *dw, float *db, const float *dout, co
         const float *d = dout + (size_t)i * C;
         float m = mean[i], s = rstd[i];
         float dnorm_mean = 0.0f, dnorm_norm_mean = 0.0f;
+#pragma omp simd reduction(+ : dnorm_mean, dnorm_norm_mean)
         for (int j = 0; j < C; j++) {
             float norm = (x[j] - m) * s;
             float dnorm = w[j] * d[j];
@@ -136,24 +141,45 @@ void layernorm_backward(float *dinp, float *dw, float *db, const float *dout, co
 
 #define GELU_SCALE 0.7978845608028654f /* sqrt(2/pi) */
 
-void gelu_forward(float *out, const float *inp, int n) {
-#pragma omp parallel for if (n > PAR_MIN_WORK) schedule(static)
+/* Elementwise work is split into chunks so each thread runs a restrict-
+ * qualified loop the compiler vectorises (exp_approx inlines into it). */
+#define GELU_CHUNK 4096
+
+static void gelu_chunk(float *restrict out, const float *restrict inp, int n) {
+#pragma omp simd
     for (int i = 0; i < n; i++) {
         float x = inp[i];
         float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        out[i] = 0.5f * x * (1.0f + tanhf(u));
+        out[i] = 0.5f * x * (1.0f + tanh_approx(u));
     }
 }
 
-void gelu_backward(float *dinp, const float *inp, const float *dout, int n) {
-#pragma omp parallel for if (n > PAR_MIN_WORK) schedule(static)
+static void gelu_grad_chunk(float *restrict d, const float *restrict inp, int n) {
+#pragma omp simd
     for (int i = 0; i < n; i++) {
         float x = inp[i];
         float u = GELU_SCALE * (x + 0.044715f * x * x * x);
-        float t = tanhf(u);
+        float t = tanh_approx(u);
         float du = GELU_SCALE * (1.0f + 3.0f * 0.044715f * x * x);
-        float g = 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
-        dinp[i] = dout[i] * g;
+        d[i] *= 0.5f * (1.0f + t) + 0.5f * x * (1.0f - t * t) * du;
+    }
+}
+
+void gelu_forward(float *out, const float *inp, int n) {
+    int chunks = (n + GELU_CHUNK - 1) / GELU_CHUNK;
+#pragma omp parallel for if (n > PAR_MIN_WORK) schedule(static)
+    for (int c = 0; c < chunks; c++) {
+        int at = c * GELU_CHUNK, len = n - at < GELU_CHUNK ? n - at : GELU_CHUNK;
+        gelu_chunk(out + at, inp + at, len);
+    }
+}
+
+void gelu_backward_inplace(float *d, const float *inp, int n) {
+    int chunks = (n + GELU_CHUNK - 1) / GELU_CHUNK;
+#pragma omp parallel for if (n > PAR_MIN_WORK) schedule(static)
+    for (int c = 0; c < chunks; c++) {
+        int at = c * GELU_CHUNK, len = n - at < GELU_CHUNK ? n - at : GELU_CHUNK;
+        gelu_grad_chunk(d + at, inp + at, len);
     }
 }
 
@@ -176,8 +202,9 @@ static void head_probs(float *P, const float *q, const float *k, int T, int C3, 
         float mx = row[0];
         for (int j = 1; j <= i; j++) mx = row[j] > mx ? row[j] : mx;
         float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
         for (int j = 0; j <= i; j++) {
-            row[j] = expf(row[j] - mx);
+            row[j] = exp_approx(row[j] - mx);
             sum += row[j];
         }
         float inv = 1.0f / sum;
@@ -236,6 +263,7 @@ void attention_backward(float *dqkv, float *datt, const float *dout, const float
                 const float *p = P + (size_t)i * T;
                 float *d = dP + (size_t)i * T;
                 float dot = 0.0f;
+#pragma omp simd reduction(+ : dot)
                 for (int j = 0; j <= i; j++) dot += p[j] * d[j];
                 for (int j = 0; j <= i; j++) d[j] = p[j] * (d[j] - dot) * scale;
                 for (int j = i + 1; j < T; j++) d[j] = 0.0f;

@@ -28,10 +28,11 @@ void layernorm_forward(float *out, float *mean, float *rstd, const float *inp, c
 void layernorm_backward(float *dinp, float *dw, float *db, const float *dout, const float *inp,
                         const float *w, const float *mean, const float *rstd, int rows, int C);
 
-/* out = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), n elements */
+/* out = 0.5 x (1 + tanh(sqrt(2/pi) (x + 0.044715 x^3))), n elements; out must not
+ * overlap inp. */
 void gelu_forward(float *out, const float *inp, int n);
-/* Inverts gelu_forward: dinp = dout * gelu'(inp), in place allowed (dinp == dout). */
-void gelu_backward(float *dinp, const float *inp, const float *dout, int n);
+/* Inverts gelu_forward in place: d = d * gelu'(inp). d must not overlap inp. */
+void gelu_backward_inplace(float *d, const float *inp, int n);
 
 /* Causal self-attention of one layer.
  * qkv is (B, T, 3C) holding q | k | v per row; out is (B, T, C); att is (B, NH, T, T)

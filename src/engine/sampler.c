@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/fastmath.h"
 #include "engine/ops.h"
 
 struct Sampler {
@@ -15,7 +16,7 @@ struct Sampler {
     float *kcache, *vcache;
     /* step buffers sized for max_batch * T rows */
     size_t rows;
-    float *x, *ln, *qkv, *atty, *h, *logits, *scores;
+    float *x, *ln, *qkv, *atty, *h, *hg, *logits, *scores;
     int *order; /* (V) for top-k / top-p */
     float *probs;
     float *ln_stats; /* (2, rows) LayerNorm mean and rstd of the current step */
@@ -44,12 +45,13 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
     s->qkv = engine_alloc_floats(rows * 3 * C);
     s->atty = engine_alloc_floats(rows * C);
     s->h = engine_alloc_floats(rows * 4 * C);
+    s->hg = engine_alloc_floats(rows * 4 * C);
     s->logits = engine_alloc_floats(rows * V);
     s->scores = engine_alloc_floats((size_t)max_batch * cfg->n_head * T);
     s->probs = engine_alloc_floats(V);
     s->ln_stats = engine_alloc_floats(2 * rows);
     if (!s->pos || !s->order || !s->kcache || !s->vcache || !s->x || !s->ln || !s->qkv ||
-        !s->atty || !s->h || !s->logits || !s->scores || !s->probs || !s->ln_stats) {
+        !s->atty || !s->h || !s->hg || !s->logits || !s->scores || !s->probs || !s->ln_stats) {
         sampler_free(s);
         return NULL;
     }
@@ -67,6 +69,7 @@ void sampler_free(Sampler *s) {
     free(s->qkv);
     free(s->atty);
     free(s->h);
+    free(s->hg);
     free(s->logits);
     free(s->scores);
     free(s->probs);
@@ -98,14 +101,16 @@ static void cached_attention(Sampler *s, int l, int t) {
                 for (int p = 0; p < len; p++) {
                     const float *k = kc + (size_t)p * C;
                     float d = 0.0f;
+#pragma omp simd reduction(+ : d)
                     for (int e = 0; e < hs; e++) d += q[e] * k[e];
                     d *= scale;
                     sc[p] = d;
                     mx = d > mx ? d : mx;
                 }
                 float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
                 for (int p = 0; p < len; p++) {
-                    sc[p] = expf(sc[p] - mx);
+                    sc[p] = exp_approx(sc[p] - mx);
                     sum += sc[p];
                 }
                 float inv = 1.0f / sum;
@@ -156,12 +161,12 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
         layernorm_forward(s->ln, ln_mean, ln_rstd, s->x, w->ln2w + lc, w->ln2b + lc, R, C);
         bias_broadcast(s->h, w->fcb + 4 * lc, R, 4 * C);
         mm_inp_wT(s->h, s->ln, w->fcw + 4 * lcc, R, 4 * C, C, 1.0f);
-        gelu_forward(s->h, s->h, R * 4 * C);
+        gelu_forward(s->hg, s->h, R * 4 * C);
         for (int r = 0; r < R; r++) {
             float *xr = s->x + (size_t)r * C;
             for (int e = 0; e < C; e++) xr[e] += w->fcprojb[lc + e];
         }
-        mm_inp_wT(s->x, s->h, w->fcprojw + 4 * lcc, R, C, 4 * C, 1.0f);
+        mm_inp_wT(s->x, s->hg, w->fcprojw + 4 * lcc, R, C, 4 * C, 1.0f);
     }
     for (int i = 0; i < n; i++) s->pos[i] += t;
     if (logits) {
@@ -191,7 +196,7 @@ static int pick_token(Sampler *s, const float *z, const SampleOptions *o, Rng *r
     float mx = z[0] / temp;
     for (int j = 1; j < V; j++) mx = z[j] / temp > mx ? z[j] / temp : mx;
     float sum = 0.0f;
-    for (int j = 0; j < V; j++) sum += (s->probs[j] = expf(z[j] / temp - mx));
+    for (int j = 0; j < V; j++) sum += (s->probs[j] = exp_approx(z[j] / temp - mx));
     float logsum = logf(sum);
     int tok = 0;
     if (o->temperature <= 0.0f) {

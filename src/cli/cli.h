@@ -1,0 +1,25 @@
+#ifndef R1SIM_CLI_CLI_H
+#define R1SIM_CLI_CLI_H
+
+/* The command-line subcommands. Each takes argv starting at its own name and
+ * returns the process exit status: 0 success, 1 a runtime failure, 2 bad
+ * usage or bad input (a refused file, an unknown option). */
+
+#define CLI_EXIT_FAIL 1
+#define CLI_EXIT_USAGE 2
+
+int cli_init(int argc, char **argv);
+int cli_score(int argc, char **argv);
+int cli_sample(int argc, char **argv);
+int cli_bench(int argc, char **argv);
+
+/* Option parsing helpers: on bad input they print
+ * "r1sim CMD: --OPT: expected ..., got 'TEXT'" and return -1. */
+int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, long max,
+                  long *out);
+int cli_parse_float(const char *cmd, const char *opt, const char *text, double min, double max,
+                    double *out);
+/* Threads to use when --threads is not given: R1SIM_THREADS, else the CPUs online. */
+int cli_default_threads(void);
+
+#endif

@@ -1,0 +1,44 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, long max,
+                  long *out) {
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "r1sim %s: %s: expected an integer from %ld to %ld, got '%s'\n", cmd, opt,
+                min, max, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_parse_float(const char *cmd, const char *opt, const char *text, double min, double max,
+                    double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(text, &end);
+    if (errno || end == text || *end || !(v >= min && v <= max)) {
+        fprintf(stderr, "r1sim %s: %s: expected a number from %g to %g, got '%s'\n", cmd, opt,
+                min, max, text);
+        return -1;
+    }
+    *out = v;
+    return 0;
+}
+
+int cli_default_threads(void) {
+    const char *env = getenv("R1SIM_THREADS");
+    if (env && *env) {
+        long n = strtol(env, NULL, 10);
+        if (n >= 1 && n <= 256) return (int)n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (int)(n > 256 ? 256 : n) : 1;
+}

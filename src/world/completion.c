@@ -1,0 +1,110 @@
+#include "world/completion.h"
+
+#include <string.h>
+
+#include "world/tokenizer.h"
+
+static int starts(const char *s, const char *end, const char *tag) {
+    size_t n = strlen(tag);
+    return (size_t)(end - s) >= n && memcmp(s, tag, n) == 0;
+}
+
+/* First occurrence of tag in [s, end), or NULL. */
+static const char *find(const char *s, const char *end, const char *tag) {
+    for (; s < end; s++)
+        if (starts(s, end, tag)) return s;
+    return NULL;
+}
+
+static int has_special(const char *s, const char *end) {
+    for (; s < end; s++) {
+        if (*s != '<') continue;
+        for (int id = 0; id < TOK_NUM_SPECIAL; id++)
+            if (starts(s, end, tok_text(id))) return 1;
+    }
+    return 0;
+}
+
+int completion_parse(const char *completion, CompletionParts *out) {
+    const char *s = completion, *end = completion + strlen(completion);
+    memset(out, 0, sizeof *out);
+    if (starts(s, end, "<think>")) s += strlen("<think>");
+
+    const char *think_end = find(s, end, "</think>");
+    const char *after = think_end ? think_end + strlen("</think>") : NULL;
+    const char *open = find(after ? after : s, end, "<answer>");
+    const char *body = open ? open + strlen("<answer>") : NULL;
+    const char *close = body ? find(body, end, "</answer>") : NULL;
+
+    out->thought = s;
+    out->think_closed = think_end != NULL;
+    out->thought_len = (size_t)((think_end ? think_end : open ? open : end) - s);
+    if (close) {
+        out->answer = body;
+        out->answer_len = (size_t)(close - body);
+    }
+
+    if (!think_end || !close || has_special(s, think_end)) return 0;
+    const char *p = after;
+    while (p < end && (*p == ' ' || *p == '\n')) p++;
+    if (p != open || close == body || has_special(body, close)) return 0;
+    p = close + strlen("</answer>");
+    if (starts(p, end, "<eos>")) p += strlen("<eos>");
+    while (starts(p, end, "<pad>")) p += strlen("<pad>");
+    out->well_formed = p == end;
+    return out->well_formed;
+}
+
+int completion_thought_is_empty(const CompletionParts *p) {
+    for (size_t i = 0; i < p->thought_len; i++)
+        if (p->thought[i] != ' ' && p->thought[i] != '\n') return 0;
+    return 1;
+}
+
+static int is_word_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+double completion_script_share(const char *text, size_t len, WorldScript script, int *n_counted) {
+    int in = 0, total = 0;
+    for (size_t i = 0; i < len;) {
+        if (!is_word_char(text[i])) {
+            i++;
+            continue;
+        }
+        size_t j = i;
+        int numeric = 1;
+        while (j < len && is_word_char(text[j])) {
+            if (cipher_char_digit(text[j], NULL) < 0) numeric = 0;
+            j++;
+        }
+        if (numeric) {
+            for (size_t k = i; k < j; k++) {
+                WorldScript s;
+                cipher_char_digit(text[k], &s);
+                in += s == script;
+                total++;
+            }
+        }
+        i = j;
+    }
+    if (n_counted) *n_counted = total;
+    return total ? (double)in / total : 1.0;
+}
+
+static int is_letter(char c) {
+    return c >= 'a' && c <= 'z';
+}
+
+int completion_count_word(const char *text, size_t len, const char *word) {
+    size_t n = strlen(word);
+    int count = 0;
+    if (n == 0) return 0;
+    for (size_t i = 0; i + n <= len; i++) {
+        if (memcmp(text + i, word, n) != 0) continue;
+        if (i > 0 && is_letter(text[i - 1])) continue;
+        if (i + n < len && is_letter(text[i + n])) continue;
+        count++;
+    }
+    return count;
+}

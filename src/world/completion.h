@@ -1,0 +1,52 @@
+#ifndef R1SIM_WORLD_COMPLETION_H
+#define R1SIM_WORLD_COMPLETION_H
+
+#include <stddef.h>
+
+#include "world/cipher.h"
+
+/* Reading a completion the way rewards and eval need it: where the thought and
+ * the answer are, whether the format is right, which script the thought is in,
+ * and how often it reflects ("wait", "check") — the aha meter's signal.
+ *
+ * The completion is what follows the templated prompt, which already opened the
+ * thought (see template.h); a leading "<think>" is also accepted, once, so that
+ * a whole "<think>...</think><answer>...</answer>" string parses the same way.
+ *
+ * Well formed means exactly:
+ *   [<think>] THOUGHT </think> [spaces/newlines] <answer> ANSWER </answer> [<eos>] [<pad>...]
+ * where THOUGHT and ANSWER hold none of the special tokens and ANSWER is not
+ * empty (a formatted non-answer should not earn a format reward). Tags twice,
+ * a missing tag, or any text after </answer> make it malformed. */
+
+typedef struct {
+    int well_formed;
+    int think_closed;    /* a </think> was found */
+    const char *thought; /* points into the completion; never NULL */
+    size_t thought_len;  /* up to the first </think>; without one, up to the first <answer> or the
+                            end */
+    const char *answer;  /* inside the first <answer>...</answer> (after the first </think>
+                            when there is one); NULL when there is no such pair */
+    size_t answer_len;
+} CompletionParts;
+
+/* Fills *out and returns out->well_formed. The answer is extracted even from a
+ * malformed completion, so a caller decides whether accuracy needs format. */
+int completion_parse(const char *completion, CompletionParts *out);
+
+/* 1 when the thought holds nothing but spaces and newlines: a direct answer. */
+int completion_thought_is_empty(const CompletionParts *p);
+
+/* The share of the text's number characters that are in `script`. Number
+ * characters are the digits and the letters a..j inside words made only of
+ * digits and a..j; words with any other letter ("so", "wait", "check") are
+ * prose in both scripts and do not count. Returns 1.0 when there are no number
+ * characters (nothing is in the wrong script); *n_counted (if not NULL) says how
+ * many characters counted. */
+double completion_script_share(const char *text, size_t len, WorldScript script, int *n_counted);
+
+/* How many times word occurs in text as a whole word (bounded by characters
+ * other than a..z). */
+int completion_count_word(const char *text, size_t len, const char *word);
+
+#endif

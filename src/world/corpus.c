@@ -1,0 +1,244 @@
+#include "world/corpus.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "world/cot.h"
+#include "world/evalset.h"
+#include "world/general.h"
+#include "world/template.h"
+#include "world/wbuf.h"
+
+static const char *const kind_names[DOC_NUM_KINDS] = {
+    "chat_direct", "chat_terse", "chat_pad", "chat_checked",    "chat_guess",   "chat_guess_check",
+    "chat_slip",   "chat_mixed", "plain",    "untagged_direct", "untagged_pad", "general",
+};
+
+const char *corpus_kind_name(DocKind k) {
+    return k >= 0 && k < DOC_NUM_KINDS ? kind_names[k] : "invalid";
+}
+
+int corpus_kind_from_name(const char *name, DocKind *out) {
+    for (int k = 0; k < DOC_NUM_KINDS; k++)
+        if (strcmp(name, kind_names[k]) == 0) {
+            *out = (DocKind)k;
+            return 0;
+        }
+    return -1;
+}
+
+int corpus_config_preset(const char *name, CorpusConfig *out) {
+    CorpusConfig c;
+    memset(&c, 0, sizeof c);
+    c.tasks[0] = (TaskSpec){TASK_ADD, 3};
+    c.n_tasks = 1;
+    c.cipher_prob = 0.25;
+    c.general_tagged_prob = 0.5;
+    c.mix_prob = 0.3;
+    if (strcmp(name, "prototype") == 0) {
+        /* Tagged 57: direct 58 %, pads 22 %, four kinds share the other 20 %. */
+        c.weight[DOC_CHAT_DIRECT] = 57 * 0.58;
+        c.weight[DOC_CHAT_PAD] = 57 * 0.22;
+        c.weight[DOC_CHAT_GUESS] = 57 * 0.05;
+        c.weight[DOC_CHAT_CHECKED] = 57 * 0.05;
+        c.weight[DOC_CHAT_SLIP] = 57 * 0.05;
+        c.weight[DOC_CHAT_MIXED] = 57 * 0.05;
+        c.weight[DOC_PLAIN] = 12;
+        c.weight[DOC_UNTAGGED_DIRECT] = 8;
+        c.weight[DOC_UNTAGGED_PAD] = 18;
+        c.weight[DOC_GENERAL] = 5;
+        c.malformed_prob = 0.45;
+        c.slip_prob = 0.3;
+        c.check_slip_prob = 0.15;
+        c.guess_wrong_prob = 0.5;
+    } else if (strcmp(name, "graded") == 0) {
+        c.weight[DOC_CHAT_DIRECT] = 6;
+        c.weight[DOC_CHAT_TERSE] = 12;
+        c.weight[DOC_CHAT_PAD] = 20;
+        c.weight[DOC_CHAT_CHECKED] = 14;
+        c.weight[DOC_CHAT_GUESS_CHECK] = 4;
+        c.weight[DOC_CHAT_SLIP] = 6;
+        c.weight[DOC_CHAT_MIXED] = 6;
+        c.weight[DOC_UNTAGGED_DIRECT] = 4;
+        c.weight[DOC_UNTAGGED_PAD] = 20;
+        c.weight[DOC_GENERAL] = 8;
+        c.malformed_prob = 0.3;
+        c.slip_prob = 0.3;
+        /* 1 - 0.85^3: the first pass of an add3 check is wrong ~39 % of the time. */
+        c.check_slip_prob = 0.15;
+        c.guess_wrong_prob = 0.5;
+    } else {
+        return -1;
+    }
+    *out = c;
+    return 0;
+}
+
+/* The thought style and options a tagged or untagged pad kind uses. */
+static CotOptions pad_options(const CorpusConfig *cfg, DocKind kind, WorldScript script) {
+    CotOptions o = cot_options(COT_FULL, script);
+    o.slip_prob = cfg->pad_slip_prob;
+    o.guess_wrong_prob = cfg->guess_wrong_prob;
+    switch (kind) {
+    case DOC_CHAT_TERSE:
+        o.style = COT_TERSE;
+        break;
+    case DOC_CHAT_CHECKED:
+        o.style = COT_CHECKED;
+        o.slip_prob = cfg->check_slip_prob;
+        break;
+    case DOC_CHAT_GUESS:
+        o.style = COT_GUESS;
+        break;
+    case DOC_CHAT_GUESS_CHECK:
+        o.style = COT_GUESS_CHECK;
+        break;
+    case DOC_CHAT_SLIP:
+        o.slip_prob = cfg->slip_prob;
+        o.fix_slips = 1;
+        break;
+    case DOC_CHAT_MIXED:
+        o.switch_prob = cfg->mix_prob;
+        break;
+    default:
+        break;
+    }
+    return o;
+}
+
+/* The closing of a tagged document, well formed or (with malformed_prob) not. */
+static void put_closing(WBuf *w, const CorpusConfig *cfg, WorldRng *rng, const char *answer) {
+    int variant = world_rng_chance(rng, cfg->malformed_prob) ? 1 + (int)world_rng_below(rng, 4) : 0;
+    switch (variant) {
+    case 1: /* </think> missing */
+        wbuf_puts(w, "<answer>");
+        wbuf_puts(w, answer);
+        wbuf_puts(w, "</answer>");
+        break;
+    case 2: /* answer tags missing */
+        wbuf_puts(w, "</think>");
+        wbuf_puts(w, answer);
+        break;
+    case 3: /* </answer> missing */
+        wbuf_puts(w, "</think><answer>");
+        wbuf_puts(w, answer);
+        break;
+    case 4: /* answer tags twice */
+        wbuf_puts(w, "</think><answer>");
+        wbuf_puts(w, answer);
+        wbuf_puts(w, "</answer><answer>");
+        wbuf_puts(w, answer);
+        wbuf_puts(w, "</answer>");
+        break;
+    default:
+        wbuf_puts(w, "</think><answer>");
+        wbuf_puts(w, answer);
+        wbuf_puts(w, "</answer>");
+        break;
+    }
+}
+
+static void put_user(WBuf *w, const char *question, int tagged) {
+    wbuf_puts(w, TMPL_PROMPT_HEAD);
+    wbuf_puts(w, question);
+    wbuf_puts(w, tagged ? TMPL_PROMPT_TAIL : " assistant: ");
+}
+
+int corpus_write_doc(const CorpusConfig *cfg, DocKind kind, WorldRng *rng, char *out, size_t cap) {
+    WBuf w;
+    wbuf_init(&w, out, cap);
+    if (kind < 0 || kind >= DOC_NUM_KINDS || cfg->n_tasks <= 0 || cfg->n_tasks > CORPUS_MAX_TASKS)
+        return -1;
+
+    if (kind == DOC_GENERAL) {
+        GeneralItem it;
+        general_generate_any(rng, &it);
+        int tagged = world_rng_chance(rng, cfg->general_tagged_prob);
+        put_user(&w, it.prompt, tagged);
+        if (tagged)
+            put_closing(&w, cfg, rng, it.answer);
+        else
+            wbuf_puts(&w, it.answer);
+        wbuf_puts(&w, "<eos>");
+        return wbuf_result(&w);
+    }
+
+    TaskSpec spec = cfg->tasks[cfg->n_tasks > 1 ? world_rng_below(rng, (uint64_t)cfg->n_tasks) : 0];
+    WorldScript script =
+        kind != DOC_PLAIN && world_rng_chance(rng, cfg->cipher_prob) ? WORLD_CIPHER : WORLD_DIGITS;
+    Problem p;
+    if (task_generate_train(spec, script, rng, &p) != 0) return -1;
+
+    if (kind == DOC_PLAIN) {
+        wbuf_puts(&w, "<bos>");
+        wbuf_putn(&w, p.prompt, strlen(p.prompt) - 1); /* without the '?' */
+        wbuf_putc(&w, '=');
+        wbuf_puts(&w, p.answer);
+        wbuf_puts(&w, "<eos>");
+        return wbuf_result(&w);
+    }
+    if (kind == DOC_UNTAGGED_DIRECT) {
+        put_user(&w, p.prompt, 0);
+        wbuf_puts(&w, p.answer);
+        wbuf_puts(&w, "<eos>");
+        return wbuf_result(&w);
+    }
+
+    char thought[COT_MAX] = "";
+    char answer[TASK_ANSWER_MAX];
+    snprintf(answer, sizeof answer, "%s", p.answer);
+    if (kind != DOC_CHAT_DIRECT) {
+        CotResult res;
+        CotOptions o = pad_options(cfg, kind, script);
+        if (cot_write(&p, &o, rng, thought, sizeof thought, &res) < 0) return -1;
+        WBuf a;
+        wbuf_init(&a, answer, sizeof answer);
+        wbuf_num(&a, res.value, 1, WORLD_DIGITS);
+    }
+    put_user(&w, p.prompt, kind != DOC_UNTAGGED_PAD);
+    wbuf_puts(&w, thought);
+    if (kind != DOC_UNTAGGED_PAD) put_closing(&w, cfg, rng, answer);
+    wbuf_puts(&w, "<eos>");
+    return wbuf_result(&w);
+}
+
+static int prob_ok(double p) {
+    return isfinite(p) && p >= 0.0 && p <= 1.0;
+}
+
+int corpus_init(Corpus *c, const CorpusConfig *cfg, uint64_t seed) {
+    int any_task = cfg->n_tasks > 0 && cfg->n_tasks <= CORPUS_MAX_TASKS;
+    for (int i = 0; any_task && i < cfg->n_tasks; i++)
+        if (!task_spec_valid(cfg->tasks[i])) any_task = 0;
+    if (!any_task) return -1;
+    double probs[] = {cfg->cipher_prob, cfg->malformed_prob,     cfg->pad_slip_prob,
+                      cfg->slip_prob,   cfg->check_slip_prob,    cfg->guess_wrong_prob,
+                      cfg->mix_prob,    cfg->general_tagged_prob};
+    for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++)
+        if (!prob_ok(probs[i])) return -1;
+    double total = 0;
+    for (int k = 0; k < DOC_NUM_KINDS; k++) {
+        if (!isfinite(cfg->weight[k]) || cfg->weight[k] < 0) return -1;
+        total += cfg->weight[k];
+    }
+    if (!(total > 0) || !isfinite(total)) return -1;
+    c->cfg = *cfg;
+    world_rng_seed(&c->rng, seed);
+    double acc = 0;
+    for (int k = 0; k < DOC_NUM_KINDS; k++) {
+        acc += cfg->weight[k];
+        c->cum[k] = acc / total;
+    }
+    c->cum[DOC_NUM_KINDS - 1] = 1.0;
+    return 0;
+}
+
+int corpus_next(Corpus *c, char *out, size_t cap, DocKind *kind) {
+    double u = world_rng_unit(&c->rng);
+    int k = 0;
+    /* Skipping zero-weight kinds keeps u == cum[k] from landing on one. */
+    while (k < DOC_NUM_KINDS - 1 && (u >= c->cum[k] || c->cfg.weight[k] <= 0)) k++;
+    if (kind) *kind = (DocKind)k;
+    return corpus_write_doc(&c->cfg, (DocKind)k, &c->rng, out, cap);
+}

@@ -1,0 +1,139 @@
+#include "world/task.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "world/wbuf.h"
+
+static const char *const kind_names[TASK_NUM_KINDS] = {"add", "sub", "mul1x"};
+
+static uint64_t pow10u(int n) {
+    uint64_t p = 1;
+    while (n-- > 0) p *= 10;
+    return p;
+}
+
+int task_spec_valid(TaskSpec spec) {
+    return spec.kind >= TASK_ADD && spec.kind < TASK_NUM_KINDS && spec.width >= 1 &&
+           spec.width <= TASK_MAX_WIDTH;
+}
+
+char task_op_char(TaskKind kind) {
+    switch (kind) {
+    case TASK_SUB:
+        return '-';
+    case TASK_MUL:
+        return '*';
+    default:
+        return '+';
+    }
+}
+
+int task_spec_parse(const char *name, TaskSpec *out) {
+    for (int k = 0; k < TASK_NUM_KINDS; k++) {
+        size_t n = strlen(kind_names[k]);
+        if (strncmp(name, kind_names[k], n) != 0) continue;
+        const char *w = name + n;
+        /* One digit only: widths above 9 do not fit the world (or uint64). */
+        if (w[0] < '1' || w[0] > '9' || w[1] != '\0') return -1;
+        TaskSpec s = {(TaskKind)k, w[0] - '0'};
+        if (!task_spec_valid(s)) return -1;
+        *out = s;
+        return 0;
+    }
+    return -1;
+}
+
+int task_spec_name(TaskSpec spec, char *out, size_t cap) {
+    const char *k = task_spec_valid(spec) ? kind_names[spec.kind] : "invalid";
+    return snprintf(out, cap, "%s%d", k, spec.width);
+}
+
+int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem *out) {
+    if (!task_spec_valid(spec)) return -1;
+    uint64_t lim = pow10u(spec.width);
+    uint64_t lim_a = spec.kind == TASK_MUL ? 10 : lim;
+    if (a >= lim_a || b >= lim) return -1;
+    if (spec.kind == TASK_SUB && a < b) return -1;
+
+    memset(out, 0, sizeof *out);
+    out->spec = spec;
+    out->a = a;
+    out->b = b;
+    out->script = script;
+    out->result = spec.kind == TASK_ADD ? a + b : spec.kind == TASK_SUB ? a - b : a * b;
+
+    WBuf w;
+    wbuf_init(&w, out->prompt, sizeof out->prompt);
+    wbuf_num(&w, a, spec.kind == TASK_MUL ? 1 : spec.width, script);
+    wbuf_putc(&w, task_op_char(spec.kind));
+    wbuf_num(&w, b, spec.width, script);
+    wbuf_putc(&w, '?');
+    wbuf_init(&w, out->answer, sizeof out->answer);
+    wbuf_num(&w, out->result, 1, WORLD_DIGITS);
+    return 0;
+}
+
+int task_generate(TaskSpec spec, WorldScript script, WorldRng *rng, Problem *out) {
+    if (!task_spec_valid(spec)) return -1;
+    uint64_t lim = pow10u(spec.width);
+    uint64_t a = world_rng_below(rng, spec.kind == TASK_MUL ? 10 : lim);
+    uint64_t b = world_rng_below(rng, lim);
+    if (spec.kind == TASK_SUB && a < b) {
+        uint64_t t = a;
+        a = b;
+        b = t;
+    }
+    return task_make(spec, a, b, script, out);
+}
+
+/* Reads a run of number characters in one script; returns its length (0 when
+ * none), the value, and the script; -1 when the run mixes scripts. */
+static int read_number(const char *s, uint64_t *value, WorldScript *script) {
+    int n = 0;
+    uint64_t v = 0;
+    WorldScript first = WORLD_DIGITS, sc;
+    int d;
+    while ((d = cipher_char_digit(s[n], &sc)) >= 0) {
+        if (n == 0)
+            first = sc;
+        else if (sc != first)
+            return -1;
+        if (n >= TASK_MAX_WIDTH) return -1;
+        v = v * 10 + (uint64_t)d;
+        n++;
+    }
+    *value = v;
+    *script = first;
+    return n;
+}
+
+int task_parse_prompt(const char *prompt, Problem *out) {
+    uint64_t a, b;
+    WorldScript sa, sb;
+    int na = read_number(prompt, &a, &sa);
+    if (na <= 0) return -1;
+    char op = prompt[na];
+    TaskKind kind = op == '+'   ? TASK_ADD
+                    : op == '-' ? TASK_SUB
+                    : op == '*' ? TASK_MUL
+                                : TASK_NUM_KINDS;
+    if (kind == TASK_NUM_KINDS) return -1;
+    const char *rest = prompt + na + 1;
+    int nb = read_number(rest, &b, &sb);
+    if (nb <= 0 || sa != sb) return -1;
+    if (rest[nb] != '?' || rest[nb + 1] != '\0') return -1;
+    if (kind == TASK_MUL ? na != 1 : na != nb) return -1;
+    TaskSpec spec = {kind, nb};
+    return task_make(spec, a, b, sa, out);
+}
+
+int task_verify_span(const Problem *p, const char *answer, size_t len) {
+    if (!answer) return 0;
+    size_t n = strlen(p->answer);
+    return len == n && memcmp(answer, p->answer, n) == 0;
+}
+
+int task_verify(const Problem *p, const char *answer) {
+    return answer != NULL && task_verify_span(p, answer, strlen(answer));
+}

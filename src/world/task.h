@@ -1,0 +1,75 @@
+#ifndef R1SIM_WORLD_TASK_H
+#define R1SIM_WORLD_TASK_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "world/cipher.h"
+#include "world/rng.h"
+
+/* The reasoning tasks and their verifiers: the rule-based ground truth that
+ * accuracy rewards, rejection sampling and eval all rest on.
+ *
+ * Tasks have a fixed width: both operands are always written with exactly
+ * `width` digits, zero-padded ("047+589?"), because a tiny model with learned
+ * absolute positions can only learn a scratchpad when every digit sits at a
+ * fixed position. Names: "add3" (3+3 digits), "sub3", "mul1x3" (one digit times
+ * three digits, written "7*347?").
+ *
+ * Subtraction never goes negative: a generated problem has a >= b (two operands
+ * are drawn and the larger comes first), and a prompt with a < b is not a task.
+ *
+ * Answers are canonical decimals: digits only, no sign, no leading zeros ("0"
+ * for zero), no spaces, always in digits even when the prompt is in the cipher.
+ * The verifier accepts exactly that string, so "0936" and " 936" are wrong:
+ * one spelling per answer keeps exact-match rewards and majority votes honest
+ * and makes the format part of what is learned. */
+
+enum { TASK_MAX_WIDTH = 9, TASK_PROMPT_MAX = 32, TASK_ANSWER_MAX = 24 };
+
+typedef enum { TASK_ADD = 0, TASK_SUB, TASK_MUL, TASK_NUM_KINDS } TaskKind;
+
+typedef struct {
+    TaskKind kind;
+    int width; /* digits of each operand (mul: of the multi-digit one), 1..TASK_MAX_WIDTH */
+} TaskSpec;
+
+typedef struct {
+    TaskSpec spec;
+    uint64_t a, b;                /* operands in prompt order; for mul, a is the one-digit factor */
+    uint64_t result;              /* a+b, a-b or a*b */
+    WorldScript script;           /* script of the prompt */
+    char prompt[TASK_PROMPT_MAX]; /* "347+589?" or "deh+fij?" */
+    char answer[TASK_ANSWER_MAX]; /* "936", always digits */
+} Problem;
+
+/* Parses "add3", "sub2", "mul1x3"; 0 on success, -1 otherwise. */
+int task_spec_parse(const char *name, TaskSpec *out);
+/* Writes the name ("mul1x3"); returns its length like snprintf. */
+int task_spec_name(TaskSpec spec, char *out, size_t cap);
+/* 1 when the kind is known and 1 <= width <= TASK_MAX_WIDTH. */
+int task_spec_valid(TaskSpec spec);
+/* The operator character: '+', '-' or '*'. */
+char task_op_char(TaskKind kind);
+
+/* Builds a problem from operands: 0 on success, -1 when the operands do not fit
+ * the spec (too wide, mul factor above 9, subtraction with a < b). */
+int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem *out);
+
+/* A uniformly random problem of the spec (operands uniform over all fixed-width
+ * values; for sub, the larger of two uniform draws comes first). Deterministic
+ * given the RNG state. 0 on success, -1 for an invalid spec. Does not avoid the
+ * eval set; see evalset.h for the training generator that does. */
+int task_generate(TaskSpec spec, WorldScript script, WorldRng *rng, Problem *out);
+
+/* Parses a prompt ("347+589?", "deh+fij?") back into a problem, inferring the
+ * task and width from its shape; trailing text is not allowed. 0 on success,
+ * -1 when the text is not a task prompt (mixed scripts, unequal widths, ...). */
+int task_parse_prompt(const char *prompt, Problem *out);
+
+/* 1 when the answer text is exactly the canonical answer, else 0. */
+int task_verify(const Problem *p, const char *answer);
+/* The same for an answer given as a span (e.g. from completion_parse). */
+int task_verify_span(const Problem *p, const char *answer, size_t len);
+
+#endif
