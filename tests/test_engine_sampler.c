@@ -103,8 +103,10 @@ static void sampled_logp_matches_full_forward_and_seed_repeats(void **state) {
     Gpt *m = fixture_tiny_model(&cfg, 10, 0.3f);
     enum { N = 4, NEW = 12 };
     Sampler *s = sampler_new(&cfg, N);
-    int p[] = {3, 1, 4, 1};
-    const int *prompts[] = {p, p, p, p};
+    /* two distinct prompts, each twice: the shared-prefix prefill must give
+     * every sequence its own prompt's cache */
+    int p[] = {3, 1, 4, 1}, p2[] = {2, 7, 1, 8};
+    const int *prompts[] = {p, p2, p2, p};
     int lens[] = {4, 4, 4, 4};
     SampleOptions o = sample_defaults();
     o.temperature = 0.8f;
@@ -116,7 +118,7 @@ static void sampled_logp_matches_full_forward_and_seed_repeats(void **state) {
     sampler_generate(s, m, N, prompts, lens, &o, &r, out, lp, len, stopped);
     for (int i = 0; i < N; i++) {
         int seq[24];
-        memcpy(seq, p, sizeof p);
+        memcpy(seq, prompts[i], sizeof p);
         memcpy(seq + 4, out + i * NEW, NEW * sizeof(int));
         int targets[24];
         for (int j = 0; j < 16; j++) targets[j] = j + 1 < 16 ? seq[j + 1] : -1;

@@ -107,53 +107,65 @@ void gpt_copy_params(Gpt *dst, const Gpt *src) {
     memcpy(dst->params, src->params, src->num_params * sizeof(float));
 }
 
+/* Floats of activation memory for a capacity of `rows` rows and `att`
+ * attention entries per layer, in the order ensure_acts lays them out. */
+static size_t act_sizes(const GptConfig *c, size_t rows, size_t att, size_t *sizes) {
+    size_t C = c->d_model, L = c->n_layer, V = c->vocab_size;
+    size_t v[] = {L * rows * C,     L * rows * C, L * rows, L * rows, L * rows * 3 * C,
+                  L * rows * C,     L * rows * C, L * rows * C, L * rows, L * rows,
+                  L * rows * 4 * C, L * rows * 4 * C, L * att, rows * C, rows * C, rows, rows,
+                  rows * V,         rows * V};
+    size_t n = sizeof v / sizeof v[0], total = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (sizes) sizes[i] = v[i];
+        total += (v[i] + 15) / 16 * 16;
+    }
+    return total;
+}
+
 size_t gpt_memory_bytes(const Gpt *m) {
-    const GptConfig *c = &m->cfg;
-    size_t C = c->d_model, L = c->n_layer, V = c->vocab_size, rows = m->act_rows;
-    size_t acts = rows * (L * (12 * C + 4) + 2 * C + 2 + 2 * V);
-    size_t n = m->num_params * (m->grads ? 2 : 1) + (m->acts_mem ? acts : 0);
+    size_t n = m->num_params * (m->grads ? 2 : 1);
+    if (m->acts_mem) n += act_sizes(&m->cfg, m->act_rows, m->act_att, NULL);
+    if (m->scratch_mem) n += m->scratch_rows * m->cfg.d_model * 6 + m->scratch_att + 2 * m->scratch_rows;
     return n * sizeof(float);
 }
 
 /* Grows activation and scratch memory to hold B*T rows (and B*NH*T*T
  * attention entries). Memory only grows, so steady training never allocates. */
 static void ensure_acts(Gpt *m, int B, int T) {
-    size_t rows = (size_t)B * T;
-    size_t C = m->cfg.d_model, L = m->cfg.n_layer, V = m->cfg.vocab_size, NH = m->cfg.n_head;
-    size_t att = (size_t)B * NH * T * T;
-    if (rows > m->act_rows) {
+    size_t rows = (size_t)B * T, C = m->cfg.d_model;
+    size_t att = (size_t)B * m->cfg.n_head * T * T;
+    if (rows > m->act_rows || att > m->act_att) {
+        if (rows < m->act_rows) rows = m->act_rows;
+        if (att < m->act_att) att = m->act_att;
         free(m->acts_mem);
-        size_t sizes[] = {L * rows * C, L * rows * C, L * rows, L * rows, L * rows * 3 * C,
-                          L * rows * C, L * rows * C, L * rows * C, L * rows, L * rows,
-                          L * rows * 4 * C, rows * C, rows * C, rows, rows, rows * V, rows * V};
-        float **ptrs[] = {&m->a.resid1, &m->a.ln1,    &m->a.ln1_mean, &m->a.ln1_rstd, &m->a.qkv,
-                          &m->a.atty,   &m->a.resid2, &m->a.ln2,      &m->a.ln2_mean, &m->a.ln2_rstd,
-                          &m->a.fch,    &m->a.residf, &m->a.lnf,      &m->a.lnf_mean, &m->a.lnf_rstd,
-                          &m->a.logits, &m->a.probs};
-        size_t n = sizeof sizes / sizeof sizes[0], total = 0;
-        for (size_t i = 0; i < n; i++) total += (sizes[i] + 15) / 16 * 16;
-        m->acts_mem = engine_alloc_floats(total);
+        size_t sizes[19];
+        m->acts_mem = engine_alloc_floats(act_sizes(&m->cfg, rows, att, sizes));
         if (!m->acts_mem) abort();
+        float **ptrs[] = {&m->a.resid1,   &m->a.ln1,      &m->a.ln1_mean, &m->a.ln1_rstd,
+                          &m->a.qkv,      &m->a.atty,     &m->a.resid2,   &m->a.ln2,
+                          &m->a.ln2_mean, &m->a.ln2_rstd, &m->a.fch,      &m->a.gelu,
+                          &m->a.att,      &m->a.residf,   &m->a.lnf,      &m->a.lnf_mean,
+                          &m->a.lnf_rstd, &m->a.logits,   &m->a.probs};
         float *p = m->acts_mem;
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = 0; i < 19; i++) {
             *ptrs[i] = p;
             p += (sizes[i] + 15) / 16 * 16;
         }
         m->act_rows = rows;
+        m->act_att = att;
     }
     if (rows > m->scratch_rows || att > m->scratch_att) {
         if (rows < m->scratch_rows) rows = m->scratch_rows;
         if (att < m->scratch_att) att = m->scratch_att;
         free(m->scratch_mem);
-        m->scratch_mem = engine_alloc_floats(rows * C * 10 + 2 * att + 2 * rows);
+        m->scratch_mem = engine_alloc_floats(rows * C * 6 + att + 2 * rows);
         if (!m->scratch_mem) abort();
         float *p = m->scratch_mem;
         m->s.dresid = p;
         m->s.dbuf_c = p += rows * C;
         m->s.dbuf_4c = p += rows * C;
-        m->s.gelu = p += rows * 4 * C;
-        m->s.att = p += rows * 4 * C;
-        m->s.datt = p += att;
+        m->s.datt = p += rows * 4 * C;
         m->s.rowbuf = p + att;
         m->scratch_rows = rows;
         m->scratch_att = att;
@@ -184,23 +196,24 @@ void gpt_forward(Gpt *m, const int *tokens, int B, int T) {
         size_t o1 = (size_t)l * BT * C, o3 = 3 * o1, o4 = 4 * o1, on = (size_t)l * BT;
         float *resid1 = a->resid1 + o1, *ln1 = a->ln1 + o1, *qkv = a->qkv + o3;
         float *atty = a->atty + o1, *resid2 = a->resid2 + o1, *ln2 = a->ln2 + o1;
-        float *fch = a->fch + o4;
+        float *fch = a->fch + o4, *gelu = a->gelu + o4;
         float *out = l + 1 < L ? a->resid1 + o1 + (size_t)BT * C : a->residf;
 
         layernorm_forward(ln1, a->ln1_mean + on, a->ln1_rstd + on, resid1, w->ln1w + l * C,
                           w->ln1b + l * C, BT, C);
         bias_broadcast(qkv, w->qkvb + (size_t)l * 3 * C, BT, 3 * C);
         mm_inp_wT(qkv, ln1, w->qkvw + (size_t)l * 3 * C * C, BT, 3 * C, C, 1.0f);
-        attention_forward(atty, m->s.att, qkv, B, T, C, NH);
+        float *att = a->att + (size_t)l * B * NH * T * T;
+        attention_forward(atty, att, qkv, B, T, C, NH);
         resid_bias(resid2, resid1, w->attprojb + l * C, BT, C);
         mm_inp_wT(resid2, atty, w->attprojw + (size_t)l * C * C, BT, C, C, 1.0f);
         layernorm_forward(ln2, a->ln2_mean + on, a->ln2_rstd + on, resid2, w->ln2w + l * C,
                           w->ln2b + l * C, BT, C);
         bias_broadcast(fch, w->fcb + (size_t)l * 4 * C, BT, 4 * C);
         mm_inp_wT(fch, ln2, w->fcw + (size_t)l * 4 * C * C, BT, 4 * C, C, 1.0f);
-        gelu_forward(m->s.gelu, fch, BT * 4 * C);
+        gelu_forward(gelu, fch, BT * 4 * C);
         resid_bias(out, resid2, w->fcprojb + l * C, BT, C);
-        mm_inp_wT(out, m->s.gelu, w->fcprojw + (size_t)l * C * 4 * C, BT, C, 4 * C, 1.0f);
+        mm_inp_wT(out, gelu, w->fcprojw + (size_t)l * C * 4 * C, BT, C, 4 * C, 1.0f);
     }
     layernorm_forward(a->lnf, a->lnf_mean, a->lnf_rstd, a->residf, w->lnfw, w->lnfb, BT, C);
     mm_inp_wT(a->logits, a->lnf, w->wte, BT, V, C, 0.0f);

@@ -46,9 +46,9 @@ typedef struct {
     float *lnfb;     /* (C) */
 } GptTensors;
 
-/* Activations kept from forward for backward. What backward can recompute
- * cheaply (LayerNorm outputs aside, the GELU output, attention probabilities)
- * is not stored, which keeps the M benchmark's footprint small. */
+/* Activations kept from forward for backward. Everything backward reads is
+ * stored (recomputing the GELU output and the attention probabilities cost
+ * ~5% of a step at size S); callers bound the footprint by micro-batching. */
 typedef struct {
     float *resid1;   /* (L, BT, C) input of each block */
     float *ln1;      /* (L, BT, C) */
@@ -61,6 +61,8 @@ typedef struct {
     float *ln2_mean; /* (L, BT) */
     float *ln2_rstd; /* (L, BT) */
     float *fch;      /* (L, BT, 4C) MLP hidden before GELU */
+    float *gelu;     /* (L, BT, 4C) GELU output */
+    float *att;      /* (L, B, NH, T, T) attention probabilities, zero above the diagonal */
     float *residf;   /* (BT, C) output of the last block */
     float *lnf;      /* (BT, C) */
     float *lnf_mean; /* (BT) */
@@ -74,8 +76,6 @@ typedef struct {
     float *dresid; /* (BT, C) gradient flowing along the residual stream */
     float *dbuf_c; /* (BT, C) */
     float *dbuf_4c;/* (BT, 4C), also holds (BT, 3C) */
-    float *gelu;   /* (BT, 4C) recomputed GELU output */
-    float *att;    /* (B, NH, T, T) recomputed attention probabilities */
     float *datt;   /* (B, NH, T, T) */
     float *rowbuf; /* (2, BT) per-row values for the loss helpers */
 } GptScratch;
@@ -89,7 +89,7 @@ typedef struct {
     float *grads; /* NULL until the first backward */
     GptTensors g;
     /* activation capacity in rows (B*T) and the shape of the last forward */
-    size_t act_rows;
+    size_t act_rows, act_att; /* capacity: B*T rows, B*NH*T*T attention entries */
     int B, T;
     float *acts_mem;
     GptActs a;

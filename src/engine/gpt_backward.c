@@ -44,13 +44,13 @@ void gpt_backward_logits(Gpt *m, const float *dlogits) {
         size_t o1 = (size_t)l * BT * C, o3 = 3 * o1, o4 = 4 * o1, on = (size_t)l * BT;
         const float *resid1 = a->resid1 + o1, *ln1 = a->ln1 + o1, *qkv = a->qkv + o3;
         const float *atty = a->atty + o1, *resid2 = a->resid2 + o1, *ln2 = a->ln2 + o1;
-        const float *fch = a->fch + o4;
+        const float *fch = a->fch + o4, *gelu = a->gelu + o4;
+        const float *att = a->att + (size_t)l * B * NH * T * T;
         size_t lc = (size_t)l * C, lcc = (size_t)l * C * C;
         float *dqkv = s->dbuf_4c; /* (BT, 3C) fits in (BT, 4C) */
 
         /* out = resid2 + gelu(fch) @ fcprojw^T + fcprojb */
-        gelu_forward(s->gelu, fch, BT * 4 * C);
-        mm_dw_acc(g->fcprojw + 4 * lcc, s->dresid, s->gelu, BT, C, 4 * C);
+        mm_dw_acc(g->fcprojw + 4 * lcc, s->dresid, gelu, BT, C, 4 * C);
         bias_backward(g->fcprojb + lc, s->dresid, BT, C);
         mm_dout_w(s->dbuf_4c, s->dresid, w->fcprojw + 4 * lcc, BT, C, 4 * C, 0.0f);
         gelu_backward_inplace(s->dbuf_4c, fch, BT * 4 * C);
@@ -66,8 +66,7 @@ void gpt_backward_logits(Gpt *m, const float *dlogits) {
         bias_backward(g->attprojb + lc, s->dresid, BT, C);
         mm_dout_w(s->dbuf_c, s->dresid, w->attprojw + lcc, BT, C, C, 0.0f);
         /* atty = attention(qkv) */
-        attention_probs(s->att, qkv, B, T, C, NH);
-        attention_backward(dqkv, s->datt, s->dbuf_c, qkv, s->att, B, T, C, NH);
+        attention_backward(dqkv, s->datt, s->dbuf_c, qkv, att, B, T, C, NH);
         /* qkv = ln1 @ qkvw^T + qkvb */
         mm_dw_acc(g->qkvw + 3 * lcc, dqkv, ln1, BT, 3 * C, C);
         bias_backward(g->qkvb + 3 * lc, dqkv, BT, 3 * C);

@@ -187,7 +187,7 @@ void gelu_backward_inplace(float *d, const float *inp, int n) {
 
 /* Rows are processed in blocks so that a block's product skips the columns
  * its causal mask would zero anyway. */
-#define ATT_ROW_BLOCK 32
+#define ATT_ROW_BLOCK 64
 
 static void head_probs(float *P, const float *q, const float *k, int T, int C3, int hs) {
     float scale = 1.0f / sqrtf((float)hs);
@@ -211,16 +211,6 @@ static void head_probs(float *P, const float *q, const float *k, int T, int C3, 
         for (int j = 0; j <= i; j++) row[j] *= inv;
         for (int j = i + 1; j < T; j++) row[j] = 0.0f;
     }
-}
-
-void attention_probs(float *att, const float *qkv, int B, int T, int C, int NH) {
-    int hs = C / NH, C3 = 3 * C;
-#pragma omp parallel for collapse(2) schedule(static)
-    for (int b = 0; b < B; b++)
-        for (int h = 0; h < NH; h++) {
-            const float *q = qkv + (size_t)b * T * C3 + h * hs;
-            head_probs(att + ((size_t)b * NH + h) * T * T, q, q + C, T, C3, hs);
-        }
 }
 
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH) {

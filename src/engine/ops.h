@@ -38,8 +38,6 @@ void gelu_backward_inplace(float *d, const float *inp, int n);
  * qkv is (B, T, 3C) holding q | k | v per row; out is (B, T, C); att is (B, NH, T, T)
  * receiving the softmax probabilities (entries above the diagonal are zero). */
 void attention_forward(float *out, float *att, const float *qkv, int B, int T, int C, int NH);
-/* Recomputes only att from qkv (for backward). */
-void attention_probs(float *att, const float *qkv, int B, int T, int C, int NH);
 /* Inverts out = softmax(q k^T / sqrt(hs)) v per head. dqkv (B, T, 3C) is
  * overwritten; datt is scratch (B, NH, T, T). */
 void attention_backward(float *dqkv, float *datt, const float *dout, const float *qkv,

@@ -7,12 +7,20 @@
 #include "engine/fastmath.h"
 #include "engine/ops.h"
 
+/* Accumulators in cached attention live in 16-wide local blocks so they stay
+ * in registers; a loop that accumulates through memory is bound by
+ * store-to-load latency. */
+#define ATT_LANES 16
+
 struct Sampler {
     GptConfig cfg;
     int max_batch;
+    int tpad; /* context rounded up to ATT_LANES: the cache's position stride */
     int n;    /* live sequences */
     int *pos; /* (n) tokens already in each sequence's cache */
-    /* caches (L, max_batch, T, C) */
+    /* Per layer, sequence and head: keys transposed (hs, T) so that a query's
+     * scores against every position are one vectorised pass per key
+     * dimension, and values (T, hs). */
     float *kcache, *vcache;
     /* step buffers sized for max_batch * T rows */
     size_t rows;
@@ -38,8 +46,9 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
     s->rows = rows;
     s->pos = calloc((size_t)max_batch, sizeof(int));
     s->order = calloc(V, sizeof(int));
-    s->kcache = engine_alloc_floats(L * max_batch * T * C);
-    s->vcache = engine_alloc_floats(L * max_batch * T * C);
+    s->tpad = (cfg->max_seq_len + ATT_LANES - 1) / ATT_LANES * ATT_LANES;
+    s->kcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
+    s->vcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
     s->x = engine_alloc_floats(rows * C);
     s->ln = engine_alloc_floats(rows * C);
     s->qkv = engine_alloc_floats(rows * 3 * C);
@@ -47,7 +56,7 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
     s->h = engine_alloc_floats(rows * 4 * C);
     s->hg = engine_alloc_floats(rows * 4 * C);
     s->logits = engine_alloc_floats(rows * V);
-    s->scores = engine_alloc_floats((size_t)max_batch * cfg->n_head * T);
+    s->scores = engine_alloc_floats((size_t)max_batch * cfg->n_head * (T + ATT_LANES));
     s->probs = engine_alloc_floats(V);
     s->ln_stats = engine_alloc_floats(2 * rows);
     if (!s->pos || !s->order || !s->kcache || !s->vcache || !s->x || !s->ln || !s->qkv ||
@@ -82,31 +91,67 @@ void sampler_reset(Sampler *s, int n) {
     memset(s->pos, 0, (size_t)n * sizeof(int));
 }
 
+/* Start of the (hs, T) key block / (T, hs) value block of one head. */
+static size_t cache_at(const Sampler *s, int l, int i, int hd) {
+    const int C = s->cfg.d_model;
+    return (((size_t)l * s->max_batch + i) * C + (size_t)hd * (C / s->cfg.n_head)) * s->tpad;
+}
+
+static void cache_store(Sampler *s, int l, int i, int pos, const float *k, const float *v) {
+    const int NH = s->cfg.n_head, hs = s->cfg.d_model / NH, T = s->tpad;
+    for (int hd = 0; hd < NH; hd++) {
+        float *kt = s->kcache + cache_at(s, l, i, hd);
+        float *vt = s->vcache + cache_at(s, l, i, hd) + (size_t)pos * hs;
+        for (int e = 0; e < hs; e++) {
+            kt[(size_t)e * T + pos] = k[hd * hs + e];
+            vt[e] = v[hd * hs + e];
+        }
+    }
+}
+
+/* Copies the first n positions of sequence `from`'s cache to sequence `to`. */
+static void cache_copy(Sampler *s, int from, int to, int n) {
+    const int L = s->cfg.n_layer, NH = s->cfg.n_head, hs = s->cfg.d_model / NH;
+    const int T = s->tpad;
+    for (int l = 0; l < L; l++)
+        for (int hd = 0; hd < NH; hd++) {
+            const float *kf = s->kcache + cache_at(s, l, from, hd);
+            float *kt = s->kcache + cache_at(s, l, to, hd);
+            for (int e = 0; e < hs; e++)
+                memcpy(kt + (size_t)e * T, kf + (size_t)e * T, (size_t)n * sizeof(float));
+            memcpy(s->vcache + cache_at(s, l, to, hd), s->vcache + cache_at(s, l, from, hd),
+                   (size_t)n * hs * sizeof(float));
+        }
+}
+
 /* Attention for the t new positions of every sequence against its cache
  * (which already holds the new keys and values). Rows of q/out are (n, t). */
 static void cached_attention(Sampler *s, int l, int t) {
-    const int C = s->cfg.d_model, NH = s->cfg.n_head, T = s->cfg.max_seq_len, hs = C / NH;
+    const int C = s->cfg.d_model, NH = s->cfg.n_head, hs = C / NH, Tp = s->tpad;
     const float scale = 1.0f / sqrtf((float)hs);
     const int n = s->n;
 #pragma omp parallel for collapse(2) schedule(static) if (n * NH * t > 8)
     for (int i = 0; i < n; i++)
         for (int hd = 0; hd < NH; hd++) {
-            const float *kc = s->kcache + (((size_t)l * s->max_batch + i) * T) * C + hd * hs;
-            const float *vc = s->vcache + (((size_t)l * s->max_batch + i) * T) * C + hd * hs;
-            float *sc = s->scores + ((size_t)i * NH + hd) * T;
+            const float *kt = s->kcache + cache_at(s, l, i, hd);
+            const float *vc = s->vcache + cache_at(s, l, i, hd);
+            float *restrict sc = s->scores + ((size_t)i * NH + hd) * Tp;
             for (int j = 0; j < t; j++) {
                 int len = s->pos[i] + j + 1; /* positions visible to this query */
                 const float *q = s->qkv + ((size_t)i * t + j) * 3 * C + hd * hs;
-                float mx = -INFINITY;
-                for (int p = 0; p < len; p++) {
-                    const float *k = kc + (size_t)p * C;
-                    float d = 0.0f;
-#pragma omp simd reduction(+ : d)
-                    for (int e = 0; e < hs; e++) d += q[e] * k[e];
-                    d *= scale;
-                    sc[p] = d;
-                    mx = d > mx ? d : mx;
+                /* scores: keys are (hs, Tp), padded so a block never runs past them */
+                for (int p0 = 0; p0 < len; p0 += ATT_LANES) {
+                    float acc[ATT_LANES] = {0};
+                    for (int e = 0; e < hs; e++) {
+                        const float qe = q[e] * scale;
+                        const float *krow = kt + (size_t)e * Tp + p0;
+#pragma omp simd
+                        for (int u = 0; u < ATT_LANES; u++) acc[u] += qe * krow[u];
+                    }
+                    for (int u = 0; u < ATT_LANES; u++) sc[p0 + u] = acc[u];
                 }
+                float mx = sc[0];
+                for (int p = 1; p < len; p++) mx = sc[p] > mx ? sc[p] : mx;
                 float sum = 0.0f;
 #pragma omp simd reduction(+ : sum)
                 for (int p = 0; p < len; p++) {
@@ -115,11 +160,21 @@ static void cached_attention(Sampler *s, int l, int t) {
                 }
                 float inv = 1.0f / sum;
                 float *y = s->atty + ((size_t)i * t + j) * C + hd * hs;
-                for (int e = 0; e < hs; e++) y[e] = 0.0f;
-                for (int p = 0; p < len; p++) {
-                    const float *v = vc + (size_t)p * C;
-                    float a = sc[p] * inv;
-                    for (int e = 0; e < hs; e++) y[e] += a * v[e];
+                int e0 = 0;
+                for (; e0 + ATT_LANES <= hs; e0 += ATT_LANES) {
+                    float acc[ATT_LANES] = {0};
+                    for (int p = 0; p < len; p++) {
+                        const float *v = vc + (size_t)p * hs + e0;
+                        const float a = sc[p];
+#pragma omp simd
+                        for (int u = 0; u < ATT_LANES; u++) acc[u] += a * v[u];
+                    }
+                    for (int u = 0; u < ATT_LANES; u++) y[e0 + u] = acc[u] * inv;
+                }
+                for (int e = e0; e < hs; e++) {
+                    float acc = 0.0f;
+                    for (int p = 0; p < len; p++) acc += sc[p] * vc[(size_t)p * hs + e];
+                    y[e] = acc * inv;
                 }
             }
         }
@@ -127,7 +182,7 @@ static void cached_attention(Sampler *s, int l, int t) {
 
 void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *logits,
                     float *last_logits) {
-    const int C = s->cfg.d_model, L = s->cfg.n_layer, T = s->cfg.max_seq_len;
+    const int C = s->cfg.d_model, L = s->cfg.n_layer;
     const int V = s->cfg.vocab_size, n = s->n, R = n * t;
     const GptTensors *w = &m->w;
     float *ln_mean = s->ln_stats, *ln_rstd = s->ln_stats + s->rows;
@@ -147,9 +202,7 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
         for (int i = 0; i < n; i++)
             for (int j = 0; j < t; j++) {
                 const float *row = s->qkv + ((size_t)i * t + j) * 3 * C;
-                size_t at = (((size_t)l * s->max_batch + i) * T + s->pos[i] + j) * C;
-                memcpy(s->kcache + at, row + C, (size_t)C * sizeof(float));
-                memcpy(s->vcache + at, row + 2 * C, (size_t)C * sizeof(float));
+                cache_store(s, l, i, s->pos[i] + j, row + C, row + 2 * C);
             }
         cached_attention(s, l, t);
         /* x = x + atty @ attprojw^T + attprojb: beta 1 accumulates onto the residual */
@@ -269,8 +322,32 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
     int *step_tok = malloc((size_t)n * (pre > 1 ? pre : 1) * sizeof(int));
     if (!step_tok) return -1;
     if (pre > 0) {
-        for (int i = 0; i < n; i++) memcpy(step_tok + (size_t)i * pre, prompts[i], pre * sizeof(int));
+        /* GRPO samples G completions of each prompt: prefill each distinct
+         * prefix once (in slots 0..k-1) and copy its cache to the others. */
+        int *rep = calloc((size_t)n, sizeof(int));
+        if (!rep) {
+            free(step_tok);
+            return -1;
+        }
+        int k = 0;
+        for (int i = 0; i < n; i++) {
+            rep[i] = -1;
+            for (int j = 0; j < i && rep[i] < 0; j++)
+                if (memcmp(prompts[j], prompts[i], (size_t)pre * sizeof(int)) == 0) rep[i] = rep[j];
+            if (rep[i] < 0) {
+                memcpy(step_tok + (size_t)k * pre, prompts[i], (size_t)pre * sizeof(int));
+                rep[i] = k++;
+            }
+        }
+        sampler_reset(s, k);
         sampler_extend(s, m, step_tok, pre, NULL, NULL);
+        /* descending order: slot i < k still holds prefix i until every
+         * sequence that needs it (all of index >= i) has been served */
+        for (int i = n - 1; i >= 0; i--)
+            if (rep[i] != i) cache_copy(s, rep[i], i, pre);
+        s->n = n;
+        for (int i = 0; i < n; i++) s->pos[i] = pre;
+        free(rep);
     }
     int *done = calloc((size_t)n, sizeof(int));
     if (!done) {
