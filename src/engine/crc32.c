@@ -1,9 +1,11 @@
 #include "engine/crc32.h"
 
+#include <pthread.h>
+
 /* Slicing-by-4 would be faster; checkpoints are a few MB, so a byte table is
  * plenty and obviously right. */
 static uint32_t table[256];
-static int table_ready;
+static pthread_once_t table_once = PTHREAD_ONCE_INIT;
 
 static void build_table(void) {
     for (uint32_t i = 0; i < 256; i++) {
@@ -11,11 +13,10 @@ static void build_table(void) {
         for (int k = 0; k < 8; k++) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
         table[i] = c;
     }
-    table_ready = 1;
 }
 
 uint32_t crc32_update(uint32_t crc, const void *data, size_t len) {
-    if (!table_ready) build_table();
+    pthread_once(&table_once, build_table);
     const unsigned char *p = data;
     crc = ~crc;
     for (size_t i = 0; i < len; i++) crc = table[(crc ^ p[i]) & 0xff] ^ (crc >> 8);

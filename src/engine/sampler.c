@@ -18,9 +18,9 @@ struct Sampler {
     int tpad; /* context rounded up to ATT_LANES: the cache's position stride */
     int n;    /* live sequences */
     int *pos; /* (n) tokens already in each sequence's cache */
-    /* Per layer, sequence and head: keys transposed (hs, T) so that a query's
-     * scores against every position are one vectorised pass per key
-     * dimension, and values (T, hs). */
+    /* Per layer, sequence and head: keys in tiles of ATT_LANES positions,
+     * each tile (hs, ATT_LANES) contiguous, so a query's scores for a tile are
+     * ATT_LANES-wide vector FMAs over one contiguous block; values (T, hs). */
     float *kcache, *vcache;
     /* step buffers sized for max_batch * T rows */
     size_t rows;
@@ -91,19 +91,20 @@ void sampler_reset(Sampler *s, int n) {
     memset(s->pos, 0, (size_t)n * sizeof(int));
 }
 
-/* Start of the (hs, T) key block / (T, hs) value block of one head. */
+/* Start of the key tiles / the (T, hs) value block of one head. */
 static size_t cache_at(const Sampler *s, int l, int i, int hd) {
     const int C = s->cfg.d_model;
     return (((size_t)l * s->max_batch + i) * C + (size_t)hd * (C / s->cfg.n_head)) * s->tpad;
 }
 
 static void cache_store(Sampler *s, int l, int i, int pos, const float *k, const float *v) {
-    const int NH = s->cfg.n_head, hs = s->cfg.d_model / NH, T = s->tpad;
+    const int NH = s->cfg.n_head, hs = s->cfg.d_model / NH;
+    const size_t tile = (size_t)(pos / ATT_LANES) * hs * ATT_LANES + pos % ATT_LANES;
     for (int hd = 0; hd < NH; hd++) {
-        float *kt = s->kcache + cache_at(s, l, i, hd);
+        float *kt = s->kcache + cache_at(s, l, i, hd) + tile;
         float *vt = s->vcache + cache_at(s, l, i, hd) + (size_t)pos * hs;
         for (int e = 0; e < hs; e++) {
-            kt[(size_t)e * T + pos] = k[hd * hs + e];
+            kt[(size_t)e * ATT_LANES] = k[hd * hs + e];
             vt[e] = v[hd * hs + e];
         }
     }
@@ -112,13 +113,12 @@ static void cache_store(Sampler *s, int l, int i, int pos, const float *k, const
 /* Copies the first n positions of sequence `from`'s cache to sequence `to`. */
 static void cache_copy(Sampler *s, int from, int to, int n) {
     const int L = s->cfg.n_layer, NH = s->cfg.n_head, hs = s->cfg.d_model / NH;
-    const int T = s->tpad;
     for (int l = 0; l < L; l++)
         for (int hd = 0; hd < NH; hd++) {
-            const float *kf = s->kcache + cache_at(s, l, from, hd);
-            float *kt = s->kcache + cache_at(s, l, to, hd);
-            for (int e = 0; e < hs; e++)
-                memcpy(kt + (size_t)e * T, kf + (size_t)e * T, (size_t)n * sizeof(float));
+            /* whole tiles: positions past n in the last tile are never read */
+            size_t tiles = (size_t)(n + ATT_LANES - 1) / ATT_LANES;
+            memcpy(s->kcache + cache_at(s, l, to, hd), s->kcache + cache_at(s, l, from, hd),
+                   tiles * hs * ATT_LANES * sizeof(float));
             memcpy(s->vcache + cache_at(s, l, to, hd), s->vcache + cache_at(s, l, from, hd),
                    (size_t)n * hs * sizeof(float));
         }
@@ -139,12 +139,13 @@ static void cached_attention(Sampler *s, int l, int t) {
             for (int j = 0; j < t; j++) {
                 int len = s->pos[i] + j + 1; /* positions visible to this query */
                 const float *q = s->qkv + ((size_t)i * t + j) * 3 * C + hd * hs;
-                /* scores: keys are (hs, Tp), padded so a block never runs past them */
+                /* scores, one key tile at a time; the cache is padded to whole tiles */
                 for (int p0 = 0; p0 < len; p0 += ATT_LANES) {
                     float acc[ATT_LANES] = {0};
+                    const float *ktile = kt + (size_t)p0 * hs;
                     for (int e = 0; e < hs; e++) {
                         const float qe = q[e] * scale;
-                        const float *krow = kt + (size_t)e * Tp + p0;
+                        const float *krow = ktile + (size_t)e * ATT_LANES;
 #pragma omp simd
                         for (int u = 0; u < ATT_LANES; u++) acc[u] += qe * krow[u];
                     }
