@@ -4,14 +4,13 @@
 
 #include "cli/cli.h"
 
-static const char usage[] =
-    "usage: r1sim COMMAND [OPTIONS]\n"
-    "Commands:\n"
-    "  init     write a randomly initialised model\n"
-    "  score    per-token log-probabilities of text lines under a model\n"
-    "  sample   generate completions of a prompt\n"
-    "  bench    measure training and sampling speed on this machine\n"
-    "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
+static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
+                            "Commands:\n"
+                            "  init     write a randomly initialised model\n"
+                            "  score    per-token log-probabilities of text lines under a model\n"
+                            "  sample   generate completions of a prompt\n"
+                            "  bench    measure training and sampling speed on this machine\n"
+                            "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
 
 int main(int argc, char **argv) {
     if (argc < 2) {

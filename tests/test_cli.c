@@ -102,7 +102,8 @@ static void bad_options_are_named(void **state) {
     snprintf(cmd, sizeof cmd, "%s init --layers x --dim 8 --heads 2 --ctx 8 -o %s/y.bin", bin, dir);
     assert_int_equal(run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "--layers"));
-    snprintf(cmd, sizeof cmd, "%s init --layers 1 --dim 10 --heads 3 --ctx 8 -o %s/y.bin", bin, dir);
+    snprintf(cmd, sizeof cmd, "%s init --layers 1 --dim 10 --heads 3 --ctx 8 -o %s/y.bin", bin,
+             dir);
     assert_int_equal(run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "multiple of n_head"));
     snprintf(cmd, sizeof cmd, "%s bench --config X", bin);

@@ -14,8 +14,8 @@
 #include "engine/crc32.h"
 #include "engine/gpt.h"
 
-static const GptConfig cfg = {.max_seq_len = 16, .vocab_size = 64, .n_layer = 2, .n_head = 2,
-                              .d_model = 16};
+static const GptConfig cfg = {
+    .max_seq_len = 16, .vocab_size = 64, .n_layer = 2, .n_head = 2, .d_model = 16};
 
 static char dir[64];
 
@@ -30,7 +30,9 @@ static int remove_dir(void **state) {
     return system(cmd);
 }
 
-static void path_in_dir(char *out, const char *name) { sprintf(out, "%s/%s", dir, name); }
+static void path_in_dir(char *out, const char *name) {
+    sprintf(out, "%s/%s", dir, name);
+}
 
 static void crc32_matches_zlib_reference_value(void **state) {
     /* the standard check value of CRC-32/ISO-HDLC (zlib's crc32) */
@@ -81,10 +83,18 @@ static void expect_refused(void (*mutate)(unsigned char *buf, size_t *len), cons
     gpt_free(m);
 }
 
-static void truncate_body(unsigned char *b, size_t *len) { *len -= 7; }
-static void truncate_header(unsigned char *b, size_t *len) { *len = 100; }
-static void wrong_magic(unsigned char *b, size_t *len) { b[0] ^= 0xff; }
-static void flip_weight_byte(unsigned char *b, size_t *len) { b[2000] ^= 0x10; }
+static void truncate_body(unsigned char *b, size_t *len) {
+    *len -= 7;
+}
+static void truncate_header(unsigned char *b, size_t *len) {
+    *len = 100;
+}
+static void wrong_magic(unsigned char *b, size_t *len) {
+    b[0] ^= 0xff;
+}
+static void flip_weight_byte(unsigned char *b, size_t *len) {
+    b[2000] ^= 0x10;
+}
 static void absurd_layers(unsigned char *b, size_t *len) {
     int32_t v = 1000000;
     memcpy(b + 4 * 4, &v, 4);
@@ -93,7 +103,9 @@ static void heads_not_dividing(unsigned char *b, size_t *len) {
     int32_t v = 3;
     memcpy(b + 5 * 4, &v, 4);
 }
-static void trailing_bytes(unsigned char *b, size_t *len) { *len += 4; }
+static void trailing_bytes(unsigned char *b, size_t *len) {
+    *len += 4;
+}
 
 static void damaged_files_are_refused_with_one_line(void **state) {
     expect_refused(truncate_body, "truncated");

@@ -14,17 +14,17 @@
 #include "engine_fixtures.h"
 
 enum { B = 2, T = 5 };
-static const GptConfig cfg = {.max_seq_len = 6, .vocab_size = 11, .n_layer = 2, .n_head = 2,
-                              .d_model = 8};
+static const GptConfig cfg = {
+    .max_seq_len = 6, .vocab_size = 11, .n_layer = 2, .n_head = 2, .d_model = 8};
 static const char *const tensor_names[GPT_NUM_TENSORS] = {
-    "wte", "wpe", "ln1w", "ln1b", "qkvw", "qkvb", "attprojw", "attprojb",
-    "ln2w", "ln2b", "fcw", "fcb", "fcprojw", "fcprojb", "lnfw", "lnfb"};
+    "wte",  "wpe",  "ln1w", "ln1b", "qkvw",    "qkvb",    "attprojw", "attprojb",
+    "ln2w", "ln2b", "fcw",  "fcb",  "fcprojw", "fcprojb", "lnfw",     "lnfb"};
 
 typedef struct {
     int tokens[B * T];
     int targets[B * T];
-    float coef[B * T];            /* L = sum coef_i * logp_i */
-    float rcoef[B * T * 11];      /* L = sum rcoef_ij * logits_ij */
+    float coef[B * T];       /* L = sum coef_i * logp_i */
+    float rcoef[B * T * 11]; /* L = sum rcoef_ij * logits_ij */
 } Problem;
 
 static void make_problem(Problem *p) {

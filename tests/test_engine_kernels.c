@@ -83,7 +83,8 @@ static void causal_attention_matches_naive_loops(void **state) {
                 for (int j = 0; j < T; j++) {
                     double p = j <= i ? sc[j] / sum : 0.0;
                     float got = att[((b * NH + h) * T + i) * T + j];
-                    if (fabs(got - p) > 1e-5) fail_msg("att[%d,%d,%d,%d] %g vs %g", b, h, i, j, got, p);
+                    if (fabs(got - p) > 1e-5)
+                        fail_msg("att[%d,%d,%d,%d] %g vs %g", b, h, i, j, got, p);
                 }
                 for (int e = 0; e < hs; e++) {
                     double y = 0;
@@ -108,7 +109,8 @@ static void layernorm_and_gelu_match_formulas(void **state) {
         m /= C;
         for (int j = 0; j < C; j++) v += (x[i * C + j] - m) * (x[i * C + j] - m);
         v /= C;
-        for (int j = 0; j < C; j++) ref[i * C + j] = (x[i * C + j] - m) / sqrt(v + 1e-5) * w[j] + b[j];
+        for (int j = 0; j < C; j++)
+            ref[i * C + j] = (x[i * C + j] - m) / sqrt(v + 1e-5) * w[j] + b[j];
     }
     assert_close(out, ref, R * C, 1e-5);
     float g[R * C];
@@ -122,8 +124,8 @@ static void layernorm_and_gelu_match_formulas(void **state) {
 }
 
 static void logp_and_entropy_match_log_softmax(void **state) {
-    const GptConfig cfg = {.max_seq_len = 8, .vocab_size = 19, .n_layer = 1, .n_head = 2,
-                           .d_model = 8};
+    const GptConfig cfg = {
+        .max_seq_len = 8, .vocab_size = 19, .n_layer = 1, .n_head = 2, .d_model = 8};
     Gpt *m = fixture_tiny_model(&cfg, 3, 0.5f);
     int tokens[16], targets[16];
     fixture_tokens(tokens, 16, 19, 4);

@@ -12,8 +12,8 @@
 #include "engine/sampler.h"
 #include "engine_fixtures.h"
 
-static const GptConfig cfg = {.max_seq_len = 24, .vocab_size = 17, .n_layer = 2, .n_head = 2,
-                              .d_model = 16};
+static const GptConfig cfg = {
+    .max_seq_len = 24, .vocab_size = 17, .n_layer = 2, .n_head = 2, .d_model = 16};
 
 static float max_abs_diff(const float *a, const float *b, size_t n) {
     float d = 0;
@@ -49,7 +49,8 @@ static void cached_logits_equal_full_forward_at_every_position(void **state) {
                 const float *a = logits + ((size_t)i * t + j) * cfg.vocab_size;
                 const float *b = full + ((size_t)i * T + at + j) * cfg.vocab_size;
                 float d = max_abs_diff(a, b, cfg.vocab_size);
-                if (d > 1e-4f) fail_msg("sequence %d position %d: |cached - full| = %g", i, at + j, d);
+                if (d > 1e-4f)
+                    fail_msg("sequence %d position %d: |cached - full| = %g", i, at + j, d);
             }
         at += t;
     }
@@ -93,7 +94,8 @@ static void greedy_generation_is_deterministic_and_matches_full_forward(void **s
     }
     int out2[2 * 10], len2[2], stopped2[2];
     float lp2[2 * 10];
-    assert_int_equal(sampler_generate(s, m, 2, prompts, lens, &o, &r, out2, lp2, len2, stopped2), 0);
+    assert_int_equal(sampler_generate(s, m, 2, prompts, lens, &o, &r, out2, lp2, len2, stopped2),
+                     0);
     assert_memory_equal(out, out2, sizeof out);
     sampler_free(s);
     gpt_free(m);
@@ -159,7 +161,8 @@ static void stop_token_ends_only_its_sequence(void **state) {
     int some_stopped = 0;
     for (int i = 0; i < 8; i++) {
         assert_true(len[i] >= 1 && len[i] <= 20);
-        for (int j = 0; j < len[i] - 1; j++) assert_true(out[i * 20 + j] != 5 && out[i * 20 + j] != 6);
+        for (int j = 0; j < len[i] - 1; j++)
+            assert_true(out[i * 20 + j] != 5 && out[i * 20 + j] != 6);
         int last = out[i * 20 + len[i] - 1];
         if (stopped[i]) {
             assert_true(last == 5 || last == 6);

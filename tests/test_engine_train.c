@@ -13,8 +13,8 @@
 #include "engine/runtime.h"
 #include "engine_fixtures.h"
 
-static const GptConfig cfg = {.max_seq_len = 32, .vocab_size = 64, .n_layer = 2, .n_head = 4,
-                              .d_model = 64};
+static const GptConfig cfg = {
+    .max_seq_len = 32, .vocab_size = 64, .n_layer = 2, .n_head = 4, .d_model = 64};
 enum { B = 4, T = 32 };
 
 static void schedule_warms_up_then_decays_by_cosine(void **state) {

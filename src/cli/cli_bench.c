@@ -152,7 +152,8 @@ static double sample_tokens_per_s(const BenchConfig *bc) {
     }
     SampleOptions o = sample_defaults();
     o.max_new_tokens = NEW;
-    for (int i = 0; i < 3; i++) sampler_generate(s, m, G, prompts, plen, &o, &r, out, lp, len, stopped);
+    for (int i = 0; i < 3; i++)
+        sampler_generate(s, m, G, prompts, plen, &o, &r, out, lp, len, stopped);
     double rates[7];
     for (int w = 0; w < 7; w++) {
         double t0 = now();
@@ -179,10 +180,13 @@ int cli_bench(int argc, char **argv) {
     int csv = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'c') which = optarg;
+        if (c == 'c')
+            which = optarg;
         else if (c == 'j') {
-            if (cli_parse_int("bench", "--threads", optarg, 1, 256, &threads)) return CLI_EXIT_USAGE;
-        } else if (c == 'C') csv = 1;
+            if (cli_parse_int("bench", "--threads", optarg, 1, 256, &threads))
+                return CLI_EXIT_USAGE;
+        } else if (c == 'C')
+            csv = 1;
         else if (c == 'h') {
             fputs(usage, stdout);
             return 0;
@@ -196,10 +200,14 @@ int cli_bench(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     int run[3] = {0, 0, 0};
-    if (strcmp(which, "all") == 0) run[0] = run[1] = run[2] = 1;
-    else if (strcmp(which, "S") == 0 || strcmp(which, "s") == 0) run[0] = 1;
-    else if (strcmp(which, "M") == 0 || strcmp(which, "m") == 0) run[1] = 1;
-    else if (strcmp(which, "L") == 0 || strcmp(which, "l") == 0) run[2] = 1;
+    if (strcmp(which, "all") == 0)
+        run[0] = run[1] = run[2] = 1;
+    else if (strcmp(which, "S") == 0 || strcmp(which, "s") == 0)
+        run[0] = 1;
+    else if (strcmp(which, "M") == 0 || strcmp(which, "m") == 0)
+        run[1] = 1;
+    else if (strcmp(which, "L") == 0 || strcmp(which, "l") == 0)
+        run[2] = 1;
     else {
         fprintf(stderr, "r1sim bench: --config: expected S, M, L or all, got '%s'\n", which);
         return CLI_EXIT_USAGE;
@@ -209,7 +217,9 @@ int cli_bench(int argc, char **argv) {
         thread_list[0] = (int)threads;
         n_threads = 1;
     }
-    if (csv) printf("config,threads,train_tokens_per_s,sample_tokens_per_s,train_gflops,sgemm_peak_gflops\n");
+    if (csv)
+        printf("config,threads,train_tokens_per_s,sample_tokens_per_s,train_gflops,sgemm_peak_"
+               "gflops\n");
     else
         printf("%-6s %7s %14s %15s %12s %11s %9s\n", "config", "threads", "train tok/s",
                "sample tok/s", "train GFLOP/s", "sgemm peak", "of peak");

@@ -25,8 +25,8 @@ int cli_parse_float(const char *cmd, const char *opt, const char *text, double m
     errno = 0;
     double v = strtod(text, &end);
     if (errno || end == text || *end || !(v >= min && v <= max)) {
-        fprintf(stderr, "r1sim %s: %s: expected a number from %g to %g, got '%s'\n", cmd, opt,
-                min, max, text);
+        fprintf(stderr, "r1sim %s: %s: expected a number from %g to %g, got '%s'\n", cmd, opt, min,
+                max, text);
         return -1;
     }
     *out = v;

@@ -31,18 +31,39 @@ int cli_init(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "o:h", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'l': bad = cli_parse_int("init", "--layers", optarg, 1, 64, &layers); break;
-        case 'd': bad = cli_parse_int("init", "--dim", optarg, 1, 4096, &dim); break;
-        case 'H': bad = cli_parse_int("init", "--heads", optarg, 1, 4096, &heads); break;
-        case 't': bad = cli_parse_int("init", "--ctx", optarg, 1, 8192, &ctx); break;
-        case 's': bad = cli_parse_int("init", "--seed", optarg, 0, 0x7fffffffL, &seed); break;
-        case 'o': out = optarg; break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return CLI_EXIT_USAGE;
+        case 'l':
+            bad = cli_parse_int("init", "--layers", optarg, 1, 64, &layers);
+            break;
+        case 'd':
+            bad = cli_parse_int("init", "--dim", optarg, 1, 4096, &dim);
+            break;
+        case 'H':
+            bad = cli_parse_int("init", "--heads", optarg, 1, 4096, &heads);
+            break;
+        case 't':
+            bad = cli_parse_int("init", "--ctx", optarg, 1, 8192, &ctx);
+            break;
+        case 's':
+            bad = cli_parse_int("init", "--seed", optarg, 0, 0x7fffffffL, &seed);
+            break;
+        case 'o':
+            out = optarg;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return CLI_EXIT_USAGE;
         }
         if (bad) return CLI_EXIT_USAGE;
     }
-    const char *missing = !layers ? "--layers" : !dim ? "--dim" : !heads ? "--heads" : !ctx ? "--ctx" : !out ? "-o" : NULL;
+    const char *missing = !layers  ? "--layers"
+                          : !dim   ? "--dim"
+                          : !heads ? "--heads"
+                          : !ctx   ? "--ctx"
+                          : !out   ? "-o"
+                                   : NULL;
     if (missing) {
         fprintf(stderr, "r1sim init: %s is required (see r1sim init --help)\n", missing);
         return CLI_EXIT_USAGE;
@@ -51,8 +72,11 @@ int cli_init(int argc, char **argv) {
         fprintf(stderr, "r1sim init: unexpected argument '%s'\n", argv[optind]);
         return CLI_EXIT_USAGE;
     }
-    GptConfig cfg = {.max_seq_len = (int)ctx, .vocab_size = TOK_VOCAB_SIZE, .n_layer = (int)layers,
-                     .n_head = (int)heads, .d_model = (int)dim};
+    GptConfig cfg = {.max_seq_len = (int)ctx,
+                     .vocab_size = TOK_VOCAB_SIZE,
+                     .n_layer = (int)layers,
+                     .n_head = (int)heads,
+                     .d_model = (int)dim};
     const char *bad = gpt_config_error(&cfg);
     if (bad) {
         fprintf(stderr, "r1sim init: %s (--dim %ld, --heads %ld)\n", bad, dim, heads);
@@ -66,7 +90,8 @@ int cli_init(int argc, char **argv) {
     gpt_init_random(m, (unsigned long long)seed);
     char err[512];
     int rc = ckpt_save(m, out, err, sizeof err);
-    if (rc != 0) fprintf(stderr, "r1sim init: %s\n", err);
+    if (rc != 0)
+        fprintf(stderr, "r1sim init: %s\n", err);
     else
         fprintf(stderr, "r1sim init: wrote %s (%zu parameters)\n", out, m->num_params);
     gpt_free(m);

@@ -23,12 +23,15 @@ static const char usage[] =
     "  --seed S      random seed (default 1)\n";
 
 int cli_sample(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"prompt", required_argument, 0, 'p'}, {"samples", required_argument, 0, 'k'},
-        {"temp", required_argument, 0, 'T'},   {"top-k", required_argument, 0, 'K'},
-        {"top-p", required_argument, 0, 'P'},  {"seed", required_argument, 0, 's'},
-        {"threads", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"prompt", required_argument, 0, 'p'},
+                                         {"samples", required_argument, 0, 'k'},
+                                         {"temp", required_argument, 0, 'T'},
+                                         {"top-k", required_argument, 0, 'K'},
+                                         {"top-p", required_argument, 0, 'P'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"threads", required_argument, 0, 'j'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *prompt = NULL;
     long n_new = 48, samples = 1, top_k = 0, seed = 1, threads = cli_default_threads();
     double temp = 1.0, top_p = 1.0;
@@ -37,21 +40,42 @@ int cli_sample(int argc, char **argv) {
     while ((c = getopt_long(argc, argv, "n:h", opts, NULL)) != -1) {
         int bad = 0;
         switch (c) {
-        case 'p': prompt = optarg; break;
-        case 'n': bad = cli_parse_int("sample", "-n", optarg, 1, 8192, &n_new); break;
-        case 'k': bad = cli_parse_int("sample", "--samples", optarg, 1, 4096, &samples); break;
-        case 'T': bad = cli_parse_float("sample", "--temp", optarg, 0, 100, &temp); break;
-        case 'K': bad = cli_parse_int("sample", "--top-k", optarg, 0, 65536, &top_k); break;
-        case 'P': bad = cli_parse_float("sample", "--top-p", optarg, 0, 1, &top_p); break;
-        case 's': bad = cli_parse_int("sample", "--seed", optarg, 0, 0x7fffffffL, &seed); break;
-        case 'j': bad = cli_parse_int("sample", "--threads", optarg, 1, 256, &threads); break;
-        case 'h': fputs(usage, stdout); return 0;
-        default: fputs(usage, stderr); return CLI_EXIT_USAGE;
+        case 'p':
+            prompt = optarg;
+            break;
+        case 'n':
+            bad = cli_parse_int("sample", "-n", optarg, 1, 8192, &n_new);
+            break;
+        case 'k':
+            bad = cli_parse_int("sample", "--samples", optarg, 1, 4096, &samples);
+            break;
+        case 'T':
+            bad = cli_parse_float("sample", "--temp", optarg, 0, 100, &temp);
+            break;
+        case 'K':
+            bad = cli_parse_int("sample", "--top-k", optarg, 0, 65536, &top_k);
+            break;
+        case 'P':
+            bad = cli_parse_float("sample", "--top-p", optarg, 0, 1, &top_p);
+            break;
+        case 's':
+            bad = cli_parse_int("sample", "--seed", optarg, 0, 0x7fffffffL, &seed);
+            break;
+        case 'j':
+            bad = cli_parse_int("sample", "--threads", optarg, 1, 256, &threads);
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return CLI_EXIT_USAGE;
         }
         if (bad) return CLI_EXIT_USAGE;
     }
     if (optind != argc - 1 || !prompt) {
-        fprintf(stderr, "r1sim sample: %s\n%s", !prompt ? "--prompt is required" : "expected one FILE", usage);
+        fprintf(stderr, "r1sim sample: %s\n%s",
+                !prompt ? "--prompt is required" : "expected one FILE", usage);
         return CLI_EXIT_USAGE;
     }
     engine_set_threads((int)threads);
@@ -61,9 +85,11 @@ int cli_sample(int argc, char **argv) {
     int *ids = malloc(sizeof(int) * (size_t)(T + 1));
     int n = cli_encode_with_bos("sample", "--prompt", prompt, ids, T + 1);
     int rc = 0;
-    if (n < 0) rc = CLI_EXIT_USAGE;
+    if (n < 0)
+        rc = CLI_EXIT_USAGE;
     else if (n >= T) {
-        fprintf(stderr, "r1sim sample: --prompt: %d tokens leave no room in the context of %d\n", n, T);
+        fprintf(stderr, "r1sim sample: --prompt: %d tokens leave no room in the context of %d\n", n,
+                T);
         rc = CLI_EXIT_USAGE;
     }
     if (rc) {
@@ -76,7 +102,8 @@ int cli_sample(int argc, char **argv) {
     int *plen = malloc(sizeof(int) * (size_t)samples);
     int *out = malloc(sizeof(int) * (size_t)(samples * n_new));
     float *lp = malloc(sizeof(float) * (size_t)(samples * n_new));
-    int *len = malloc(sizeof(int) * (size_t)samples), *stopped = malloc(sizeof(int) * (size_t)samples);
+    int *len = malloc(sizeof(int) * (size_t)samples),
+        *stopped = malloc(sizeof(int) * (size_t)samples);
     if (!s || !prompts || !plen || !out || !lp || !len || !stopped) {
         fprintf(stderr, "r1sim sample: out of memory\n");
         rc = CLI_EXIT_FAIL;

@@ -18,15 +18,15 @@ static const char usage[] =
     "written as text (<think>, </answer>, ...).\n";
 
 int cli_score(int argc, char **argv) {
-    static const struct option opts[] = {{"threads", required_argument, 0, 'j'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"threads", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     long threads = cli_default_threads();
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'j') {
-            if (cli_parse_int("score", "--threads", optarg, 1, 256, &threads)) return CLI_EXIT_USAGE;
+            if (cli_parse_int("score", "--threads", optarg, 1, 256, &threads))
+                return CLI_EXIT_USAGE;
         } else if (c == 'h') {
             fputs(usage, stdout);
             return 0;

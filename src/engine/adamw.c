@@ -6,9 +6,15 @@
 #include "engine/ops.h"
 
 AdamWConfig adamw_defaults(void) {
-    return (AdamWConfig){.lr = 3e-4f, .beta1 = 0.9f, .beta2 = 0.999f, .eps = 1e-8f,
-                         .weight_decay = 0.0f, .grad_clip = 1.0f, .warmup_steps = 0,
-                         .total_steps = 0, .min_lr_frac = 0.1f};
+    return (AdamWConfig){.lr = 3e-4f,
+                         .beta1 = 0.9f,
+                         .beta2 = 0.999f,
+                         .eps = 1e-8f,
+                         .weight_decay = 0.0f,
+                         .grad_clip = 1.0f,
+                         .warmup_steps = 0,
+                         .total_steps = 0,
+                         .min_lr_frac = 0.1f};
 }
 
 AdamW *adamw_new(const Gpt *model, const AdamWConfig *cfg) {
@@ -54,8 +60,7 @@ float gpt_grad_norm(const Gpt *model) {
 /* Tensors that get weight decay: the embeddings and the four weight matrices
  * per layer (indices into the checkpoint order). */
 static int decays(int tensor) {
-    return tensor == 0 || tensor == 1 || tensor == 4 || tensor == 6 || tensor == 10 ||
-           tensor == 12;
+    return tensor == 0 || tensor == 1 || tensor == 4 || tensor == 6 || tensor == 10 || tensor == 12;
 }
 
 float adamw_update(AdamW *o, Gpt *model) {

@@ -76,8 +76,11 @@ Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
         fclose(f);
         return NULL;
     }
-    GptConfig cfg = {.max_seq_len = header[2], .vocab_size = header[3], .n_layer = header[4],
-                     .n_head = header[5], .d_model = header[6]};
+    GptConfig cfg = {.max_seq_len = header[2],
+                     .vocab_size = header[3],
+                     .n_layer = header[4],
+                     .n_head = header[5],
+                     .d_model = header[6]};
     const char *bad = gpt_config_error(&cfg);
     if (bad) {
         snprintf(err, errlen,

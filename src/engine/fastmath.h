@@ -20,7 +20,8 @@ static inline float exp_approx(float x) {
     /* ln 2 split in two so that kf * ln2 is exact in its high part */
     float r = x - kf * 0.693145751953125f - kf * 1.428606765330187e-06f;
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f +
-              r * (4.1666668e-2f + r * (8.3333338e-3f + r * 1.3888889e-3f)))));
+                                                  r * (4.1666668e-2f +
+                                                       r * (8.3333338e-3f + r * 1.3888889e-3f)))));
     int32_t bits = ((int32_t)kf + 127) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);

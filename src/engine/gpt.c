@@ -33,16 +33,17 @@ const char *gpt_config_error(const GptConfig *c) {
 static void tensor_sizes(const GptConfig *c, size_t *s) {
     size_t V = c->vocab_size, T = c->max_seq_len, L = c->n_layer, C = c->d_model;
     size_t sizes[GPT_NUM_TENSORS] = {
-        V * C,     T * C,     L * C,         L * C, L * 3 * C * C, L * 3 * C, L * C * C, L * C,
-        L * C,     L * C,     L * 4 * C * C, L * 4 * C, L * C * 4 * C, L * C, C,         C,
+        V * C, T * C, L * C,         L * C,     L * 3 * C * C, L * 3 * C, L * C * C, L * C,
+        L * C, L * C, L * 4 * C * C, L * 4 * C, L * C * 4 * C, L * C,     C,         C,
     };
     memcpy(s, sizes, sizeof sizes);
 }
 
 static void point_tensors(GptTensors *t, float *mem, const size_t *sizes) {
     float **ptrs[GPT_NUM_TENSORS] = {
-        &t->wte,  &t->wpe,  &t->ln1w, &t->ln1b,    &t->qkvw,    &t->qkvb, &t->attprojw, &t->attprojb,
-        &t->ln2w, &t->ln2b, &t->fcw,  &t->fcb,     &t->fcprojw, &t->fcprojb, &t->lnfw, &t->lnfb,
+        &t->wte,      &t->wpe,      &t->ln1w, &t->ln1b, &t->qkvw, &t->qkvb,
+        &t->attprojw, &t->attprojb, &t->ln2w, &t->ln2b, &t->fcw,  &t->fcb,
+        &t->fcprojw,  &t->fcprojb,  &t->lnfw, &t->lnfb,
     };
     for (int i = 0; i < GPT_NUM_TENSORS; i++) {
         *ptrs[i] = mem;
@@ -111,10 +112,25 @@ void gpt_copy_params(Gpt *dst, const Gpt *src) {
  * attention entries per layer, in the order ensure_acts lays them out. */
 static size_t act_sizes(const GptConfig *c, size_t rows, size_t att, size_t *sizes) {
     size_t C = c->d_model, L = c->n_layer, V = c->vocab_size;
-    size_t v[] = {L * rows * C,     L * rows * C, L * rows, L * rows, L * rows * 3 * C,
-                  L * rows * C,     L * rows * C, L * rows * C, L * rows, L * rows,
-                  L * rows * 4 * C, L * rows * 4 * C, L * att, rows * C, rows * C, rows, rows,
-                  rows * V,         rows * V};
+    size_t v[] = {L * rows * C,
+                  L * rows * C,
+                  L * rows,
+                  L * rows,
+                  L * rows * 3 * C,
+                  L * rows * C,
+                  L * rows * C,
+                  L * rows * C,
+                  L * rows,
+                  L * rows,
+                  L * rows * 4 * C,
+                  L * rows * 4 * C,
+                  L * att,
+                  rows * C,
+                  rows * C,
+                  rows,
+                  rows,
+                  rows * V,
+                  rows * V};
     size_t n = sizeof v / sizeof v[0], total = 0;
     for (size_t i = 0; i < n; i++) {
         if (sizes) sizes[i] = v[i];
@@ -126,7 +142,8 @@ static size_t act_sizes(const GptConfig *c, size_t rows, size_t att, size_t *siz
 size_t gpt_memory_bytes(const Gpt *m) {
     size_t n = m->num_params * (m->grads ? 2 : 1);
     if (m->acts_mem) n += act_sizes(&m->cfg, m->act_rows, m->act_att, NULL);
-    if (m->scratch_mem) n += m->scratch_rows * m->cfg.d_model * 6 + m->scratch_att + 2 * m->scratch_rows;
+    if (m->scratch_mem)
+        n += m->scratch_rows * m->cfg.d_model * 6 + m->scratch_att + 2 * m->scratch_rows;
     return n * sizeof(float);
 }
 

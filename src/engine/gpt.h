@@ -73,11 +73,11 @@ typedef struct {
 
 /* Scratch for backward, reused by every layer. */
 typedef struct {
-    float *dresid; /* (BT, C) gradient flowing along the residual stream */
-    float *dbuf_c; /* (BT, C) */
-    float *dbuf_4c;/* (BT, 4C), also holds (BT, 3C) */
-    float *datt;   /* (B, NH, T, T) */
-    float *rowbuf; /* (2, BT) per-row values for the loss helpers */
+    float *dresid;  /* (BT, C) gradient flowing along the residual stream */
+    float *dbuf_c;  /* (BT, C) */
+    float *dbuf_4c; /* (BT, 4C), also holds (BT, 3C) */
+    float *datt;    /* (B, NH, T, T) */
+    float *rowbuf;  /* (2, BT) per-row values for the loss helpers */
 } GptScratch;
 
 typedef struct {
@@ -97,7 +97,7 @@ typedef struct {
     size_t scratch_rows, scratch_att;
     GptScratch s;
     float logp_temperature; /* of the last gpt_logp, used by gpt_backward_logp */
-    const int *tokens; /* (B, T) of the last forward, borrowed */
+    const int *tokens;      /* (B, T) of the last forward, borrowed */
 } Gpt;
 
 /* Checks a configuration; returns NULL when valid, else a static message. */

@@ -10,9 +10,9 @@ void gpt_zero_grad(Gpt *m) {
         if (!m->grads) abort();
         float *p = m->grads;
         float **ptrs[GPT_NUM_TENSORS] = {
-            &m->g.wte,  &m->g.wpe,  &m->g.ln1w, &m->g.ln1b,    &m->g.qkvw,    &m->g.qkvb,
-            &m->g.attprojw, &m->g.attprojb, &m->g.ln2w, &m->g.ln2b, &m->g.fcw, &m->g.fcb,
-            &m->g.fcprojw, &m->g.fcprojb, &m->g.lnfw, &m->g.lnfb,
+            &m->g.wte,      &m->g.wpe,      &m->g.ln1w, &m->g.ln1b, &m->g.qkvw, &m->g.qkvb,
+            &m->g.attprojw, &m->g.attprojb, &m->g.ln2w, &m->g.ln2b, &m->g.fcw,  &m->g.fcb,
+            &m->g.fcprojw,  &m->g.fcprojb,  &m->g.lnfw, &m->g.lnfb,
         };
         for (int i = 0; i < GPT_NUM_TENSORS; i++) {
             *ptrs[i] = p;

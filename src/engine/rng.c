@@ -13,7 +13,9 @@ void rng_seed(Rng *r, uint64_t seed) {
     for (int i = 0; i < 4; i++) r->s[i] = splitmix64(&seed);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+    return (x << k) | (x >> (64 - k));
+}
 
 uint64_t rng_next(Rng *r) {
     uint64_t *s = r->s;
@@ -28,7 +30,9 @@ uint64_t rng_next(Rng *r) {
     return result;
 }
 
-float rng_uniform(Rng *r) { return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f); }
+float rng_uniform(Rng *r) {
+    return (float)(rng_next(r) >> 40) * (1.0f / 16777216.0f);
+}
 
 float rng_normal(Rng *r) {
     /* 1 - u keeps the log argument in (0, 1]. */

@@ -27,4 +27,6 @@ void engine_set_threads(int n) {
     flush_denormals_here();
 }
 
-int engine_threads(void) { return thread_count; }
+int engine_threads(void) {
+    return thread_count;
+}

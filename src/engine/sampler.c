@@ -31,8 +31,12 @@ struct Sampler {
 };
 
 SampleOptions sample_defaults(void) {
-    return (SampleOptions){.temperature = 1.0f, .top_k = 0, .top_p = 1.0f, .max_new_tokens = 48,
-                           .stop_tokens = NULL, .n_stop = 0};
+    return (SampleOptions){.temperature = 1.0f,
+                           .top_k = 0,
+                           .top_p = 1.0f,
+                           .max_new_tokens = 48,
+                           .stop_tokens = NULL,
+                           .n_stop = 0};
 }
 
 Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
@@ -362,9 +366,12 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
     int active = n;
     for (int step = pre; active > 0; step++) {
         for (int i = 0; i < n; i++) {
-            if (step < prompt_len[i]) step_tok[i] = prompts[i][step];
-            else if (out_len[i] > 0) step_tok[i] = out_tokens[(size_t)i * maxnew + out_len[i] - 1];
-            else step_tok[i] = prompts[i][prompt_len[i] - 1];
+            if (step < prompt_len[i])
+                step_tok[i] = prompts[i][step];
+            else if (out_len[i] > 0)
+                step_tok[i] = out_tokens[(size_t)i * maxnew + out_len[i] - 1];
+            else
+                step_tok[i] = prompts[i][prompt_len[i] - 1];
         }
         int full = 0;
         for (int i = 0; i < n; i++)

@@ -18,7 +18,11 @@ _Static_assert(TOK_NUM_SPECIAL + sizeof plain_chars - 1 == TOK_VOCAB_SIZE,
                "the vocabulary must have exactly TOK_VOCAB_SIZE tokens");
 
 /* The same characters, each as its own string, for tok_text. */
-static const char *const plain_text[] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9", "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "l", "m", "n", "o", "p", "q", "r", "s", "t", "u", "v", "w", "x", "y", "z", "+", "-", "*", "=", ".", ",", ":", "?", " ", "\n", "(", ")", "!", "'", "/", ";", "\"", "%", "#", "_", "|"};
+static const char *const plain_text[] = {
+    "0",  "1", "2", "3", "4", "5", "6", "7",  "8", "9", "a", "b", "c", "d", "e",
+    "f",  "g", "h", "i", "j", "k", "l", "m",  "n", "o", "p", "q", "r", "s", "t",
+    "u",  "v", "w", "x", "y", "z", "+", "-",  "*", "=", ".", ",", ":", "?", " ",
+    "\n", "(", ")", "!", "'", "/", ";", "\"", "%", "#", "_", "|"};
 
 const char *tok_text(int id) {
     if (id < 0 || id >= TOK_VOCAB_SIZE) return NULL;
