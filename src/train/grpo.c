@@ -1,0 +1,408 @@
+#include "train/grpo.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/rng.h"
+#include "engine/sampler.h"
+#include "world/completion.h"
+#include "world/evalset.h"
+#include "world/rng.h"
+#include "world/template.h"
+#include "world/tokenizer.h"
+
+enum {
+    PROMPT_TEXT_MAX = 96,
+    /* rows of one forward/backward pass; larger minibatches accumulate */
+    MICRO_ROWS = 2048,
+};
+
+struct Grpo {
+    GrpoConfig cfg;
+    Gpt *policy, *ref;
+    AdamW *opt;
+    Sampler *sampler;
+    RewardTerm rewards[GRPO_MAX_REWARDS];
+    int n_rewards;
+    Rng rng;
+    WorldRng world_rng;
+    long step;
+    int n;   /* B * G sequences */
+    int cap; /* completion text capacity per sequence */
+    /* the rollout batch */
+    Problem *problems; /* (B) */
+    char *prompt_text; /* (B, PROMPT_TEXT_MAX) */
+    int *prompt_tok;   /* (B, T) */
+    int *prompt_len;   /* (B) */
+    int *out_tok;      /* (n, max_new) */
+    float *old_logp;   /* (n, max_new) */
+    int *out_len, *stopped;
+    char *completion;   /* (n, cap) */
+    double *term;       /* (n, GRPO_MAX_REWARDS) */
+    float *total, *adv; /* (n) */
+    int *order;         /* (n) minibatch permutation */
+    /* one micro-batch of training rows */
+    int *inp, *tgt;
+    float *logp, *ref_logp, *entropy, *dlogp;
+    double *old_row; /* (rows) pi_old logp per target */
+    int *row_seq;    /* (rows) sequence of each row's target, -1 if masked */
+};
+
+GrpoConfig grpo_defaults(void) {
+    GrpoConfig c = {0};
+    c.prompts_per_step = 8;
+    c.group_size = 8;
+    c.max_new_tokens = 96;
+    c.temperature = 1.0f;
+    c.top_p = 1.0f;
+    c.beta = 0.04f;
+    c.eps_low = 0.2f;
+    c.eps_high = 0.2f;
+    c.mu = 1;
+    c.minibatches = 2;
+    c.loss_type = GRPO_LOSS_GRPO;
+    c.scale_rewards = 1;
+    c.steps = 200;
+    c.optim = adamw_defaults();
+    c.optim.lr = 2e-4f;
+    c.optim.beta2 = 0.99f;
+    c.optim.weight_decay = 0.0f;
+    c.optim.grad_clip = 1.0f;
+    task_spec_parse("add3", &c.tasks[0]);
+    c.n_tasks = 1;
+    c.seed = 1;
+    return c;
+}
+
+static const char *config_error(const GrpoConfig *c, const Gpt *policy) {
+    if (c->prompts_per_step < 1) return "prompts_per_step must be at least 1";
+    if (c->group_size < 2) return "group_size must be at least 2 (advantages compare a group)";
+    if (c->max_new_tokens < 1) return "max_new_tokens must be at least 1";
+    if (c->max_new_tokens >= policy->cfg.max_seq_len) return "max_new_tokens exceeds the context";
+    if (!(c->temperature > 0)) return "temperature must be positive";
+    if (!(c->top_p > 0 && c->top_p <= 1)) return "top_p must be in (0, 1]";
+    if (c->beta < 0 || c->eps_low < 0 || c->eps_high < 0) return "beta and eps must be >= 0";
+    if (c->mu < 1 || c->minibatches < 1) return "mu and minibatches must be at least 1";
+    if (c->minibatches > c->prompts_per_step * c->group_size)
+        return "more minibatches than sequences";
+    if (c->n_tasks < 1 || c->n_tasks > GRPO_MAX_TASKS) return "no task to train on";
+    for (int i = 0; i < c->n_tasks; i++)
+        if (!task_spec_valid(c->tasks[i])) return "invalid task";
+    return NULL;
+}
+
+void grpo_free(Grpo *g) {
+    if (!g) return;
+    gpt_free(g->ref);
+    adamw_free(g->opt);
+    sampler_free(g->sampler);
+    void *bufs[] = {g->problems, g->prompt_text, g->prompt_tok, g->prompt_len, g->out_tok,
+                    g->old_logp, g->out_len,     g->stopped,    g->completion, g->term,
+                    g->total,    g->adv,         g->order,      g->inp,        g->tgt,
+                    g->logp,     g->ref_logp,    g->entropy,    g->dlogp,      g->old_row,
+                    g->row_seq};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
+    free(g);
+}
+
+Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, int n_rewards,
+               char *err, size_t errlen) {
+    const char *bad = config_error(cfg, policy);
+    if (!bad && (n_rewards < 1 || n_rewards > GRPO_MAX_REWARDS)) bad = "need 1 to 16 rewards";
+    if (bad) {
+        snprintf(err, errlen, "grpo: %s", bad);
+        return NULL;
+    }
+    Grpo *g = calloc(1, sizeof *g);
+    if (!g) goto oom;
+    g->cfg = *cfg;
+    g->policy = policy;
+    g->n_rewards = n_rewards;
+    memcpy(g->rewards, rewards, sizeof(RewardTerm) * (size_t)n_rewards);
+    rng_seed(&g->rng, cfg->seed);
+    world_rng_seed(&g->world_rng, cfg->seed ^ 0x5eed5eedULL);
+    const int B = cfg->prompts_per_step, n = B * cfg->group_size, T = policy->cfg.max_seq_len;
+    const int maxnew = cfg->max_new_tokens;
+    g->n = n;
+    g->cap = maxnew * 10 + 16; /* "</answer>" is the longest token text */
+    g->ref = gpt_new(&policy->cfg);
+    g->opt = adamw_new(policy, &cfg->optim);
+    g->sampler = sampler_new(&policy->cfg, n);
+    g->problems = calloc((size_t)B, sizeof(Problem));
+    g->prompt_text = calloc((size_t)B, PROMPT_TEXT_MAX);
+    g->prompt_tok = calloc((size_t)B * T, sizeof(int));
+    g->prompt_len = calloc((size_t)B, sizeof(int));
+    g->out_tok = calloc((size_t)n * maxnew, sizeof(int));
+    g->old_logp = calloc((size_t)n * maxnew, sizeof(float));
+    g->out_len = calloc((size_t)n, sizeof(int));
+    g->stopped = calloc((size_t)n, sizeof(int));
+    g->completion = calloc((size_t)n, (size_t)g->cap);
+    g->term = calloc((size_t)n * GRPO_MAX_REWARDS, sizeof(double));
+    g->total = calloc((size_t)n, sizeof(float));
+    g->adv = calloc((size_t)n, sizeof(float));
+    g->order = calloc((size_t)n, sizeof(int));
+    size_t rows = (size_t)MICRO_ROWS + (size_t)T; /* one sequence may overshoot the budget */
+    g->inp = calloc(rows, sizeof(int));
+    g->tgt = calloc(rows, sizeof(int));
+    g->logp = calloc(rows, sizeof(float));
+    g->ref_logp = calloc(rows, sizeof(float));
+    g->entropy = calloc(rows, sizeof(float));
+    g->dlogp = calloc(rows, sizeof(float));
+    g->old_row = calloc(rows, sizeof(double));
+    g->row_seq = calloc(rows, sizeof(int));
+    if (!g->ref || !g->opt || !g->sampler || !g->problems || !g->prompt_text || !g->prompt_tok ||
+        !g->prompt_len || !g->out_tok || !g->old_logp || !g->out_len || !g->stopped ||
+        !g->completion || !g->term || !g->total || !g->adv || !g->order || !g->inp || !g->tgt ||
+        !g->logp || !g->ref_logp || !g->entropy || !g->dlogp || !g->old_row || !g->row_seq)
+        goto oom;
+    gpt_copy_params(g->ref, policy);
+    return g;
+oom:
+    grpo_free(g);
+    snprintf(err, errlen, "grpo: out of memory");
+    return NULL;
+}
+
+int grpo_num_samples(const Grpo *g) {
+    return g->n;
+}
+
+void grpo_sample(const Grpo *g, int i, GrpoSample *out) {
+    int grp = i / g->cfg.group_size;
+    out->prompt = g->prompt_text + (size_t)grp * PROMPT_TEXT_MAX;
+    out->completion = g->completion + (size_t)i * g->cap;
+    out->reward = g->total[i];
+    out->advantage = g->adv[i];
+    memcpy(out->term, g->term + (size_t)i * GRPO_MAX_REWARDS, sizeof out->term);
+    out->length = g->out_len[i];
+    out->truncated = !g->stopped[i];
+    out->group = grp;
+}
+
+static double now(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Samples the rollout batch and scores it. */
+static int rollout(Grpo *g, char *err, size_t errlen) {
+    const GrpoConfig *c = &g->cfg;
+    const int B = c->prompts_per_step, G = c->group_size, T = g->policy->cfg.max_seq_len;
+    for (int b = 0; b < B; b++) {
+        TaskSpec spec = c->tasks[world_rng_below(&g->world_rng, (uint64_t)c->n_tasks)];
+        WorldScript script =
+            world_rng_chance(&g->world_rng, c->cipher_prob) ? WORLD_CIPHER : WORLD_DIGITS;
+        Problem *p = &g->problems[b];
+        if (task_generate_train(spec, script, &g->world_rng, p) != 0) {
+            snprintf(err, errlen, "grpo: cannot generate a training problem");
+            return -1;
+        }
+        char *text = g->prompt_text + (size_t)b * PROMPT_TEXT_MAX;
+        tmpl_prompt(p->prompt, text, PROMPT_TEXT_MAX);
+        int len = tok_encode(text, g->prompt_tok + (size_t)b * T, T, NULL);
+        if (len < 0 || len + c->max_new_tokens > T) {
+            snprintf(err, errlen, "grpo: prompt '%s' does not fit the context", text);
+            return -1;
+        }
+        g->prompt_len[b] = len;
+    }
+    const int **prompts = malloc(sizeof(int *) * (size_t)g->n);
+    int *plen = malloc(sizeof(int) * (size_t)g->n);
+    if (!prompts || !plen) {
+        free(prompts);
+        free(plen);
+        snprintf(err, errlen, "grpo: out of memory");
+        return -1;
+    }
+    for (int i = 0; i < g->n; i++) {
+        prompts[i] = g->prompt_tok + (size_t)(i / G) * T;
+        plen[i] = g->prompt_len[i / G];
+    }
+    int stops[] = {TOK_ANSWER_END, TOK_EOS};
+    SampleOptions o = sample_defaults();
+    o.temperature = c->temperature;
+    o.top_p = c->top_p;
+    o.max_new_tokens = c->max_new_tokens;
+    o.stop_tokens = stops;
+    o.n_stop = 2;
+    int rc = sampler_generate(g->sampler, g->policy, g->n, prompts, plen, &o, &g->rng, g->out_tok,
+                              g->old_logp, g->out_len, g->stopped);
+    free(prompts);
+    free(plen);
+    if (rc != 0) {
+        snprintf(err, errlen, "grpo: sampling failed");
+        return -1;
+    }
+    for (int i = 0; i < g->n; i++) {
+        char *text = g->completion + (size_t)i * g->cap;
+        tok_decode(g->out_tok + (size_t)i * c->max_new_tokens, g->out_len[i], text, (size_t)g->cap);
+        RewardSample s = {.prompt = g->prompt_text + (size_t)(i / G) * PROMPT_TEXT_MAX,
+                          .completion = text,
+                          .problem = &g->problems[i / G],
+                          .length = g->out_len[i],
+                          .max_length = c->max_new_tokens,
+                          .truncated = !g->stopped[i]};
+        double total = 0;
+        for (int k = 0; k < g->n_rewards; k++) {
+            double r = g->rewards[k].fn(g->rewards[k].ctx, &s);
+            if (!isfinite(r)) {
+                snprintf(err, errlen, "grpo: reward '%s' returned %g", g->rewards[k].name, r);
+                return -1;
+            }
+            g->term[(size_t)i * GRPO_MAX_REWARDS + k] = r;
+            total += g->rewards[k].weight * r;
+        }
+        g->total[i] = (float)total;
+    }
+    return 0;
+}
+
+typedef struct {
+    double loss, kl, entropy, tokens, clip_low, clip_high;
+} PassTotals;
+
+/* Lays out sequences order[from..to) as training rows starting at the first
+ * completion target; returns the row width T (max length - 1). */
+static int layout_rows(Grpo *g, int from, int to, int T) {
+    const GrpoConfig *c = &g->cfg;
+    const int G = c->group_size, maxnew = c->max_new_tokens, ctx = g->policy->cfg.max_seq_len;
+    int r = 0;
+    for (int k = from; k < to; k++, r++) {
+        int i = g->order[k], P = g->prompt_len[i / G], L = P + g->out_len[i];
+        const int *pt = g->prompt_tok + (size_t)(i / G) * ctx;
+        const int *ct = g->out_tok + (size_t)i * maxnew;
+        int masked = c->mask_truncated && !g->stopped[i];
+        for (int t = 0; t < T; t++) {
+            size_t at = (size_t)r * T + t;
+            int here = t < P ? pt[t] : t < L ? ct[t - P] : TOK_PAD;
+            g->inp[at] = here;
+            /* targets: completion tokens only, i.e. positions P-1 .. L-2 */
+            int j = t - (P - 1);
+            if (t >= P - 1 && t < L - 1 && !masked) {
+                g->tgt[at] = ct[j];
+                g->old_row[at] = g->old_logp[(size_t)i * maxnew + j];
+                g->row_seq[at] = i;
+            } else {
+                g->tgt[at] = -1;
+                g->row_seq[at] = -1;
+            }
+        }
+    }
+    return r;
+}
+
+/* One optimizer step over the sequences order[from..to). */
+static float train_minibatch(Grpo *g, int from, int to, PassTotals *pt) {
+    const GrpoConfig *c = &g->cfg;
+    const int ctx = g->policy->cfg.max_seq_len;
+    int n_seqs = to - from, total_tokens = 0, T = 1;
+    for (int k = from; k < to; k++) {
+        int i = g->order[k];
+        int L = g->prompt_len[i / c->group_size] + g->out_len[i];
+        if (L - 1 > T) T = L - 1;
+        if (!(c->mask_truncated && !g->stopped[i])) total_tokens += g->out_len[i];
+    }
+    if (T > ctx) T = ctx;
+    gpt_zero_grad(g->policy);
+    int per_micro = MICRO_ROWS / T > 0 ? MICRO_ROWS / T : 1;
+    for (int m0 = from; m0 < to; m0 += per_micro) {
+        int m1 = m0 + per_micro < to ? m0 + per_micro : to;
+        int rows = layout_rows(g, m0, m1, T), R = rows * T;
+        gpt_forward(g->ref, g->inp, rows, T);
+        gpt_logp(g->ref, g->tgt, c->temperature, g->ref_logp, NULL);
+        gpt_forward(g->policy, g->inp, rows, T);
+        gpt_logp(g->policy, g->tgt, c->temperature, g->logp, g->entropy);
+        for (int r = 0; r < R; r++) {
+            g->dlogp[r] = 0.0f;
+            int i = g->row_seq[r];
+            if (i < 0) continue;
+            GrpoToken tok = grpo_token(g->logp[r], g->old_row[r], g->ref_logp[r], g->adv[i],
+                                       c->eps_low, c->eps_high, c->beta);
+            double w = grpo_token_weight(c->loss_type, n_seqs, total_tokens, g->out_len[i],
+                                         c->max_new_tokens);
+            g->dlogp[r] = (float)(w * tok.dlogp);
+            pt->loss += w * tok.loss;
+            pt->kl += grpo_kl(g->logp[r], g->ref_logp[r]);
+            pt->entropy += g->entropy[r];
+            pt->clip_low += tok.clipped_low;
+            pt->clip_high += tok.clipped_high;
+            pt->tokens += 1;
+        }
+        gpt_backward_logp(g->policy, g->tgt, g->dlogp);
+    }
+    return adamw_update(g->opt, g->policy);
+}
+
+int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
+    const GrpoConfig *c = &g->cfg;
+    if (g->step >= c->steps) return 1;
+    double t0 = now();
+    if (c->ref_reset_every > 0 && g->step > 0 && g->step % c->ref_reset_every == 0)
+        gpt_copy_params(g->ref, g->policy);
+    if (rollout(g, err, errlen) != 0) return -1;
+    const int B = c->prompts_per_step, G = c->group_size, n = g->n;
+    int zero_var = grpo_advantages(g->total, B, G, c->scale_rewards, 1e-4f, g->adv);
+
+    memset(out, 0, sizeof *out);
+    float lr = adamw_lr_at(&c->optim, g->opt->step);
+    PassTotals pt = {0};
+    double grad_norm = 0;
+    int updates = 0;
+    for (int pass = 0; pass < c->mu; pass++) {
+        for (int i = 0; i < n; i++) g->order[i] = i;
+        for (int i = n - 1; i > 0; i--) { /* seeded shuffle: minibatches mix groups */
+            int j = (int)rng_below(&g->rng, (uint32_t)(i + 1));
+            int tmp = g->order[i];
+            g->order[i] = g->order[j];
+            g->order[j] = tmp;
+        }
+        for (int mb = 0; mb < c->minibatches; mb++) {
+            int from = n * mb / c->minibatches, to = n * (mb + 1) / c->minibatches;
+            grad_norm += train_minibatch(g, from, to, &pt);
+            updates++;
+        }
+    }
+    g->step++;
+
+    /* metrics */
+    long sampled = 0;
+    for (int i = 0; i < n; i++) {
+        const char *text = g->completion + (size_t)i * g->cap;
+        RewardSample s = {.completion = text, .problem = &g->problems[i / G]};
+        out->accuracy += reward_accuracy(NULL, &s);
+        out->format_rate += reward_format(NULL, &s);
+        CompletionParts parts;
+        completion_parse(text, &parts);
+        out->think_rate += !completion_thought_is_empty(&parts);
+        out->aha += completion_count_word(text, strlen(text), "wait");
+        out->mean_length += g->out_len[i];
+        if (g->out_len[i] > out->max_length) out->max_length = g->out_len[i];
+        out->reward += g->total[i];
+        for (int k = 0; k < g->n_rewards; k++)
+            out->reward_term[k] += g->term[(size_t)i * GRPO_MAX_REWARDS + k];
+        sampled += g->out_len[i];
+    }
+    out->accuracy /= n;
+    out->format_rate /= n;
+    out->think_rate /= n;
+    out->aha /= n;
+    out->mean_length /= n;
+    out->reward /= n;
+    for (int k = 0; k < g->n_rewards; k++) out->reward_term[k] /= n;
+    out->step = g->step;
+    double tok = pt.tokens > 0 ? pt.tokens : 1;
+    out->kl = pt.kl / tok;
+    out->entropy = pt.entropy / tok;
+    out->clip_low = pt.clip_low / tok;
+    out->clip_high = pt.clip_high / tok;
+    out->loss = pt.loss / updates;
+    out->grad_norm = grad_norm / updates;
+    out->lr = lr;
+    out->zero_variance_groups = (double)zero_var / B;
+    out->tokens_per_s = sampled / (now() - t0);
+    return 0;
+}

@@ -1,0 +1,87 @@
+#ifndef R1SIM_TRAIN_GRPO_H
+#define R1SIM_TRAIN_GRPO_H
+
+/* GRPO training as the R1 and DeepSeekMath papers define it: each step
+ * samples B prompts x G completions from pi_old (the policy as it stands,
+ * through the KV-cache sampler), scores them with weighted rule rewards, turns
+ * rewards into group-relative advantages, and runs mu passes of clipped,
+ * KL-penalised policy-gradient updates over minibatches. The reference model
+ * is a frozen copy of the policy at the start (optionally re-copied every N
+ * steps). One GRPO step per call, so the pipeline can pause and single-step. */
+
+#include "engine/adamw.h"
+#include "engine/gpt.h"
+#include "train/grpo_math.h"
+#include "train/rewards.h"
+#include "world/task.h"
+
+enum { GRPO_MAX_REWARDS = 16, GRPO_MAX_TASKS = 8 };
+
+typedef struct {
+    int prompts_per_step; /* B */
+    int group_size;       /* G */
+    int max_new_tokens;
+    float temperature;
+    float top_p;
+    float beta;      /* KL coefficient */
+    float eps_low;   /* clip range below 1 */
+    float eps_high;  /* clip range above 1 (DAPO's clip-higher when > eps_low) */
+    int mu;          /* passes over each rollout batch */
+    int minibatches; /* optimizer steps per pass */
+    GrpoLossType loss_type;
+    int scale_rewards;   /* divide advantages by the group std (0: Dr. GRPO) */
+    int mask_truncated;  /* completions that hit max_new_tokens get no loss */
+    int ref_reset_every; /* copy the policy into the reference every N steps; 0 never */
+    int steps;
+    AdamWConfig optim;
+    TaskSpec tasks[GRPO_MAX_TASKS];
+    int n_tasks;
+    double cipher_prob; /* share of prompts written in the letter cipher */
+    unsigned long long seed;
+} GrpoConfig;
+
+/* DESIGN.md's working defaults at this size: B 8 x G 8, temperature 1, 96 new
+ * tokens, lr 2e-4 (AdamW 0.9/0.99, no weight decay, clip 1.0), beta 0.04,
+ * eps 0.2, two minibatches per rollout batch, mu 1, add3 prompts. */
+GrpoConfig grpo_defaults(void);
+
+typedef struct {
+    long step;
+    double reward;                        /* mean weighted total */
+    double reward_term[GRPO_MAX_REWARDS]; /* mean of each reward, unweighted */
+    double accuracy, format_rate;         /* measured whatever the rewards are */
+    double kl;                            /* mean per completion token */
+    double clip_low, clip_high;           /* share of tokens clipped */
+    double entropy;                       /* mean per completion token */
+    double mean_length, max_length;       /* completion tokens */
+    double aha;                           /* "wait" per completion */
+    double think_rate;                    /* completions with a non-empty thought */
+    double zero_variance_groups;          /* share of groups with equal rewards */
+    double loss, grad_norm, lr;
+    double tokens_per_s; /* sampled and trained tokens per second */
+} GrpoStep;
+
+/* One completion of the last step, for samples.csv and the view. Pointers
+ * stay valid until the next grpo_step. */
+typedef struct {
+    const char *prompt, *completion;
+    double reward, advantage;
+    double term[GRPO_MAX_REWARDS];
+    int length, truncated, group;
+} GrpoSample;
+
+typedef struct Grpo Grpo;
+
+/* The policy is borrowed and trained in place; the reference is copied from it
+ * now. Rewards are copied (their ctx pointers must outlive the Grpo). */
+Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, int n_rewards,
+               char *err, size_t errlen);
+void grpo_free(Grpo *g);
+
+/* One GRPO step. Returns 0, 1 when all steps are done, -1 on error (err). */
+int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen);
+
+int grpo_num_samples(const Grpo *g);
+void grpo_sample(const Grpo *g, int i, GrpoSample *out);
+
+#endif
