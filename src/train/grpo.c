@@ -67,7 +67,12 @@ GrpoConfig grpo_defaults(void) {
     c.scale_rewards = 1;
     c.steps = 200;
     c.optim = adamw_defaults();
-    c.optim.lr = 2e-4f;
+    /* DESIGN.md's prototype used 2e-4; on bases pretrained here that rate
+     * wrecks the model on the first update (Adam's first step moves every
+     * weight by the full rate: KL 25 per token in the next minibatch, then a
+     * collapse to well-formatted wrong answers), while 5e-5 climbs steadily
+     * (held-out add3 34 % -> 53 % in 120 steps, KL ~0.04). */
+    c.optim.lr = 5e-5f;
     c.optim.beta2 = 0.99f;
     c.optim.weight_decay = 0.0f;
     c.optim.grad_clip = 1.0f;
