@@ -6,10 +6,13 @@
 
 static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
                             "Commands:\n"
+                            "  run      run a pipeline script (stages, cache, resume)\n"
                             "  init     write a randomly initialised model\n"
                             "  score    per-token log-probabilities of text lines under a model\n"
                             "  sample   generate completions of a prompt\n"
                             "  bench    measure training and sampling speed on this machine\n"
+                            "  eval     pass@1, maj@k, format and more on a held-out task set\n"
+                            "  make-data regenerate (or --check) the shipped data/ files\n"
                             "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
 
 int main(int argc, char **argv) {
@@ -26,7 +29,9 @@ int main(int argc, char **argv) {
         const char *name;
         int (*run)(int, char **);
     } commands[] = {
-        {"init", cli_init}, {"score", cli_score}, {"sample", cli_sample}, {"bench", cli_bench}};
+        {"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
+        {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
+        {"run", cli_run}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);

@@ -12,6 +12,9 @@ int cli_init(int argc, char **argv);
 int cli_score(int argc, char **argv);
 int cli_sample(int argc, char **argv);
 int cli_bench(int argc, char **argv);
+int cli_eval(int argc, char **argv);
+int cli_make_data(int argc, char **argv);
+int cli_run(int argc, char **argv);
 
 /* Option parsing helpers: on bad input they print
  * "r1sim CMD: --OPT: expected ..., got 'TEXT'" and return -1. */

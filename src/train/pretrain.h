@@ -11,11 +11,15 @@
 #include "world/corpus.h"
 
 typedef struct {
-    int batch_size;       /* sequences per optimizer step */
-    int seq_len;          /* tokens per sequence, <= the model's context */
-    int steps;            /* total optimizer steps (schedule length) */
-    AdamWConfig optim;    /* lr, warm-up, cosine, clip, weight decay */
+    int batch_size;    /* sequences per optimizer step */
+    int seq_len;       /* tokens per sequence, <= the model's context */
+    int steps;         /* total optimizer steps (schedule length) */
+    AdamWConfig optim; /* lr, warm-up, cosine, clip, weight decay */
     unsigned long long seed;
+    /* Steps whose documents are drawn together and sorted by length, so that
+     * each step's rows have similar lengths and little padding; 1 (or 0)
+     * draws every step on its own. */
+    int length_buckets;
 } PretrainConfig;
 
 PretrainConfig pretrain_defaults(void);
@@ -28,11 +32,12 @@ Pretrainer *pretrainer_new(Gpt *model, const PretrainConfig *cfg, const CorpusCo
 void pretrainer_free(Pretrainer *p);
 
 typedef struct {
-    long step;        /* steps done after this one */
-    float loss;       /* mean next-token loss of this step's batch */
-    float grad_norm;  /* before clipping */
-    float lr;         /* used by this step */
-    double tokens_per_s;
+    long step;           /* steps done after this one */
+    float loss;          /* mean next-token loss of this step's batch; batches of one
+                          * length group differ, so smooth over length_buckets steps */
+    float grad_norm;     /* before clipping */
+    float lr;            /* used by this step */
+    double tokens_per_s; /* trained tokens (padding excluded) per second */
 } PretrainStep;
 
 /* One optimizer step. Returns 0, or 1 when all steps are already done. */

@@ -11,8 +11,8 @@
 
 typedef struct {
     int batch_size;
-    int epochs;       /* used when steps <= 0 */
-    int steps;        /* > 0 overrides epochs */
+    int epochs; /* used when steps <= 0 */
+    int steps;  /* > 0 overrides epochs */
     AdamWConfig optim;
     unsigned long long seed;
 } SftConfig;
@@ -38,7 +38,7 @@ typedef struct {
     float loss; /* mean loss over completion tokens of this batch */
     float grad_norm;
     float lr;
-    double tokens_per_s;
+    double tokens_per_s; /* completion tokens per second */
 } SftStep;
 
 /* One optimizer step. Returns 0, or 1 when all steps are already done. */

@@ -1,0 +1,415 @@
+#include "cli/cli_data.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "cli/cli.h"
+#include "pipeline/csvio.h"
+#include "world/completion.h"
+#include "world/cot.h"
+#include "world/evalset.h"
+#include "world/general.h"
+#include "world/task.h"
+#include "world/template.h"
+#include "world/tokenizer.h"
+
+/* Cold start: mostly add3, the task the default pipelines train, plus enough
+ * of the others for a classroom to try them; half of each in each script. */
+static const struct {
+    const char *task;
+    int per_script;
+} cold_tasks[] = {{"add3", 100}, {"add2", 40}, {"sub3", 30}, {"mul1x3", 30}};
+
+static const char *const eval_tasks[] = {"add2", "add3", "add4", "sub3", "mul1x3"};
+
+enum {
+    EVAL_ROWS = 500,
+    GENERAL_ROWS = 200,
+    /* Every cold-start row fits the prototype's 128-token context whole. */
+    COLD_MAX_TOKENS = 128,
+    N_COLD = sizeof cold_tasks / sizeof cold_tasks[0],
+    N_EVAL = sizeof eval_tasks / sizeof eval_tasks[0],
+};
+
+/* First passes slip now and then so that some checks catch a wrong column and
+ * say "wait, 936 not 926." (about a quarter of add3 rows): R1's cold-start
+ * data shows reflection, and the aha meter needs a check that does work. */
+#define COLD_SLIP_PROB 0.1
+#define COLD_SEED 0x0c01d5a7a2026ULL
+#define GENERAL_SEED 0x6e6e7a1da7aULL
+
+static const char *const cold_header[] = {"task", "script", "prompt", "completion", "answer"};
+static const char *const general_header[] = {"kind", "prompt", "completion"};
+static const char *const eval_header[] = {"prompt", "answer"};
+
+const char *cli_data_file(int i) {
+    static char names[N_EVAL][32];
+    if (i == 0) return "coldstart.csv";
+    if (i == 1) return "general.csv";
+    if (i < 0 || i >= 2 + N_EVAL) return NULL;
+    snprintf(names[i - 2], sizeof names[0], "eval_%s.csv", eval_tasks[i - 2]);
+    return names[i - 2];
+}
+
+static void set_err(char *err, size_t errlen, const char *fmt, ...) {
+    if (!err || errlen == 0) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, errlen, fmt, ap);
+    va_end(ap);
+}
+
+static void join(char *out, size_t cap, const char *dir, const char *name) {
+    size_t n = strlen(dir);
+    snprintf(out, cap, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+}
+
+static int tokens_of(const char *text) {
+    return tok_encode(text, NULL, 0, NULL);
+}
+
+/* The last line of defence for the held-out split: whatever a generator does,
+ * no training row with an eval problem leaves this function. */
+static int write_training_row(CsvWriter *w, const char *path, const char *const *row, size_t n,
+                              int prompt_col, char *err, size_t errlen) {
+    if (world_is_eval_prompt(row[prompt_col])) {
+        set_err(err, errlen, "%s: refusing to write held-out eval prompt '%s' as training data",
+                path, row[prompt_col]);
+        return -1;
+    }
+    return csvio_writer_row(w, row, n, err, errlen);
+}
+
+static int write_coldstart(const char *path, int *rows, char *err, size_t errlen) {
+    CsvWriter *w = csvio_writer_open(path, cold_header, 5, err, errlen);
+    if (!w) return -1;
+    *rows = 0;
+    for (int t = 0; t < N_COLD; t++) {
+        TaskSpec spec;
+        task_spec_parse(cold_tasks[t].task, &spec);
+        for (int sc = 0; sc < 2; sc++) {
+            WorldScript script = sc ? WORLD_CIPHER : WORLD_DIGITS;
+            /* one stream per (task, script): adding a task leaves the others' rows alone */
+            WorldRng rng;
+            world_rng_seed(&rng, world_rng_mix(COLD_SEED + (uint64_t)(2 * t + sc)));
+            int want = cold_tasks[t].per_script;
+            char(*seen)[TASK_PROMPT_MAX] = calloc((size_t)want, sizeof *seen);
+            if (!seen) {
+                set_err(err, errlen, "%s: out of memory", path);
+                csvio_writer_abort(w);
+                return -1;
+            }
+            int have = 0;
+            for (long attempt = 0; have < want && attempt < 100000; attempt++) {
+                Problem p;
+                task_generate_train(spec, script, &rng, &p);
+                int dup = 0;
+                for (int i = 0; i < have && !dup; i++) dup = strcmp(seen[i], p.prompt) == 0;
+                if (dup) continue;
+                CotOptions o = cot_options(COT_CHECKED, script);
+                o.slip_prob = COLD_SLIP_PROB;
+                char thought[COT_MAX], prompt[64], completion[COT_MAX + 64];
+                CotResult res;
+                if (cot_write(&p, &o, &rng, thought, sizeof thought, &res) < 0 || !res.correct)
+                    continue; /* cannot happen: the check pass never slips */
+                tmpl_prompt(p.prompt, prompt, sizeof prompt);
+                size_t n = tmpl_completion(thought, p.answer, completion, sizeof completion);
+                snprintf(completion + n, sizeof completion - n, "<eos>");
+                if (tokens_of(prompt) + tokens_of(completion) > COLD_MAX_TOKENS) continue;
+                const char *row[] = {cold_tasks[t].task, cipher_script_name(script), prompt,
+                                     completion, p.answer};
+                if (write_training_row(w, path, row, 5, 2, err, errlen) != 0) {
+                    free(seen);
+                    csvio_writer_abort(w);
+                    return -1;
+                }
+                snprintf(seen[have++], sizeof seen[0], "%s", p.prompt);
+            }
+            free(seen);
+            *rows += have;
+        }
+    }
+    return csvio_writer_commit(w, err, errlen);
+}
+
+static int write_general(const char *path, int *rows, char *err, size_t errlen) {
+    CsvWriter *w = csvio_writer_open(path, general_header, 3, err, errlen);
+    if (!w) return -1;
+    WorldRng rng;
+    world_rng_seed(&rng, GENERAL_SEED);
+    static char seen[GENERAL_ROWS][GENERAL_TEXT_MAX];
+    int have = 0;
+    for (long attempt = 0; have < GENERAL_ROWS && attempt < 100000; attempt++) {
+        GeneralItem it;
+        general_generate_any(&rng, &it);
+        int dup = 0;
+        for (int i = 0; i < have && !dup; i++) dup = strcmp(seen[i], it.prompt) == 0;
+        if (dup) continue;
+        char prompt[96], completion[GENERAL_TEXT_MAX + 48];
+        tmpl_prompt(it.prompt, prompt, sizeof prompt);
+        size_t n = tmpl_completion("", it.answer, completion, sizeof completion);
+        snprintf(completion + n, sizeof completion - n, "<eos>");
+        const char *row[] = {general_kind_name(it.kind), prompt, completion};
+        if (write_training_row(w, path, row, 3, 1, err, errlen) != 0) {
+            csvio_writer_abort(w);
+            return -1;
+        }
+        snprintf(seen[have++], sizeof seen[0], "%s", it.prompt);
+    }
+    *rows = have;
+    return csvio_writer_commit(w, err, errlen);
+}
+
+static int write_eval(const char *path, const char *task, int *rows, char *err, size_t errlen) {
+    TaskSpec spec;
+    task_spec_parse(task, &spec);
+    static Problem probs[EVAL_ROWS];
+    int n = evalset_generate(spec, WORLD_DIGITS, EVAL_ROWS, probs);
+    CsvWriter *w = csvio_writer_open(path, eval_header, 2, err, errlen);
+    if (!w) return -1;
+    for (int i = 0; i < n; i++) {
+        char prompt[64];
+        tmpl_prompt(probs[i].prompt, prompt, sizeof prompt);
+        const char *row[] = {prompt, probs[i].answer};
+        if (csvio_writer_row(w, row, 2, err, errlen) != 0) {
+            csvio_writer_abort(w);
+            return -1;
+        }
+    }
+    *rows = n;
+    return csvio_writer_commit(w, err, errlen);
+}
+
+int cli_data_write(const char *dir, FILE *log, char *err, size_t errlen) {
+    for (int i = 0; cli_data_file(i); i++) {
+        char path[4096];
+        join(path, sizeof path, dir, cli_data_file(i));
+        int rows = 0, rc;
+        if (i == 0)
+            rc = write_coldstart(path, &rows, err, errlen);
+        else if (i == 1)
+            rc = write_general(path, &rows, err, errlen);
+        else
+            rc = write_eval(path, eval_tasks[i - 2], &rows, err, errlen);
+        if (rc != 0) return -1;
+        if (log) fprintf(log, "%s: %d rows\n", path, rows);
+    }
+    return 0;
+}
+
+/* ---- checking ---------------------------------------------------------------- */
+
+typedef struct {
+    const CsvTable *t;
+    size_t row;
+    char *err;
+    size_t errlen;
+} Where;
+
+static int bad(const Where *w, const char *fmt, ...) {
+    char msg[384];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    set_err(w->err, w->errlen, "%s:%d: %s", w->t->path, w->t->lines[w->row], msg);
+    return -1;
+}
+
+/* The question inside a templated prompt, or an error naming the row. */
+static int question_of(const Where *w, const char *prompt, char *q, size_t cap) {
+    int n = tmpl_question(prompt, q, cap);
+    if (n < 0 || (size_t)n >= cap) return bad(w, "prompt '%s' is not in the template", prompt);
+    return 0;
+}
+
+static int check_training_prompt(const Where *w, const char *prompt) {
+    if (world_is_eval_prompt(prompt))
+        return bad(w, "prompt '%s' is a held-out eval problem and must not be trained on", prompt);
+    return 0;
+}
+
+static int check_cold_row(const Where *w, const char *const *c) {
+    char q[TASK_PROMPT_MAX], name[16];
+    Problem p;
+    CompletionParts parts;
+    WorldScript script;
+    if (check_training_prompt(w, c[2]) != 0 || question_of(w, c[2], q, sizeof q) != 0) return -1;
+    if (task_parse_prompt(q, &p) != 0) return bad(w, "'%s' is not a task question", q);
+    task_spec_name(p.spec, name, sizeof name);
+    if (strcmp(name, c[0]) != 0) return bad(w, "task is '%s' but the prompt is %s", c[0], name);
+    if (cipher_script_from_name(c[1], &script) != 0 || script != p.script)
+        return bad(w, "script '%s' is not the prompt's (%s)", c[1], cipher_script_name(p.script));
+    if (strcmp(c[4], p.answer) != 0) return bad(w, "answer '%s' should be '%s'", c[4], p.answer);
+    size_t n = strlen(c[3]);
+    if (n < 5 || strcmp(c[3] + n - 5, "<eos>") != 0 || !completion_parse(c[3], &parts))
+        return bad(w, "completion is not one thought, one answer and <eos>");
+    if (!task_verify_span(&p, parts.answer, parts.answer_len))
+        return bad(w, "completion answers '%.*s', not %s", (int)parts.answer_len, parts.answer,
+                   p.answer);
+    int counted;
+    if (completion_script_share(parts.thought, parts.thought_len, p.script, &counted) != 1.0 ||
+        counted == 0)
+        return bad(w, "thought is not wholly in the prompt's script (%s)",
+                   cipher_script_name(p.script));
+    if (completion_count_word(parts.thought, parts.thought_len, "check") < 1)
+        return bad(w, "thought has no check");
+    return 0;
+}
+
+static int check_general_row(const Where *w, const char *const *c) {
+    char q[GENERAL_TEXT_MAX + 8];
+    GeneralItem it;
+    CompletionParts parts;
+    if (check_training_prompt(w, c[1]) != 0 || question_of(w, c[1], q, sizeof q) != 0) return -1;
+    if (general_parse_prompt(q, &it) != 0) return bad(w, "'%s' is not a general question", q);
+    if (strcmp(general_kind_name(it.kind), c[0]) != 0)
+        return bad(w, "kind is '%s' but the prompt is %s", c[0], general_kind_name(it.kind));
+    size_t n = strlen(c[2]);
+    if (n < 5 || strcmp(c[2] + n - 5, "<eos>") != 0 || !completion_parse(c[2], &parts))
+        return bad(w, "completion is not one thought, one answer and <eos>");
+    if (!general_verify_span(&it, parts.answer, parts.answer_len))
+        return bad(w, "completion answers '%.*s', not '%s'", (int)parts.answer_len, parts.answer,
+                   it.answer);
+    return 0;
+}
+
+static int check_eval_row(const Where *w, const char *const *c, const char *task) {
+    char q[TASK_PROMPT_MAX], name[16];
+    Problem p;
+    if (question_of(w, c[0], q, sizeof q) != 0) return -1;
+    if (task_parse_prompt(q, &p) != 0) return bad(w, "'%s' is not a task question", q);
+    task_spec_name(p.spec, name, sizeof name);
+    if (strcmp(name, task) != 0) return bad(w, "a %s problem in the %s eval set", name, task);
+    if (!world_is_eval_problem(&p)) return bad(w, "'%s' is not a held-out problem", q);
+    if (strcmp(c[1], p.answer) != 0) return bad(w, "answer '%s' should be '%s'", c[1], p.answer);
+    return 0;
+}
+
+int cli_data_check_file(const char *path, char *err, size_t errlen) {
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    const char *const *names;
+    size_t ncols;
+    char task[16] = "";
+    int kind; /* 0 cold start, 1 general, 2 eval */
+    size_t bl = strlen(base);
+    if (strcmp(base, "coldstart.csv") == 0) {
+        kind = 0;
+        names = cold_header;
+        ncols = 5;
+    } else if (strcmp(base, "general.csv") == 0) {
+        kind = 1;
+        names = general_header;
+        ncols = 3;
+    } else if (strncmp(base, "eval_", 5) == 0 && bl > 9 && bl - 9 < sizeof task &&
+               strcmp(base + bl - 4, ".csv") == 0) {
+        kind = 2;
+        names = eval_header;
+        ncols = 2;
+        snprintf(task, sizeof task, "%.*s", (int)(bl - 9), base + 5);
+    } else {
+        set_err(err, errlen, "%s: not a data file (coldstart.csv, general.csv, eval_TASK.csv)",
+                path);
+        return -1;
+    }
+    CsvTable t;
+    if (csvio_read(path, &t, err, errlen) != 0) return -1;
+    int idx[5], rc = 0;
+    if (csvio_cols(&t, names, ncols, idx, err, errlen) != 0) {
+        csvio_free(&t);
+        return -1;
+    }
+    if (t.nrows == 0) {
+        set_err(err, errlen, "%s: no rows", path);
+        rc = -1;
+    }
+    for (size_t r = 0; r < t.nrows && rc == 0; r++) {
+        const char *c[5];
+        for (size_t j = 0; j < ncols; j++) c[j] = csvio_cell(&t, r, (size_t)idx[j]);
+        Where w = {&t, r, err, errlen};
+        rc = kind == 0   ? check_cold_row(&w, c)
+             : kind == 1 ? check_general_row(&w, c)
+                         : check_eval_row(&w, c, task);
+    }
+    csvio_free(&t);
+    return rc;
+}
+
+int cli_data_check(const char *dir, FILE *log, char *err, size_t errlen) {
+    for (int i = 0; cli_data_file(i); i++) {
+        char path[4096];
+        join(path, sizeof path, dir, cli_data_file(i));
+        if (cli_data_check_file(path, err, errlen) != 0) return -1;
+        if (log) fprintf(log, "%s: ok\n", path);
+    }
+    return 0;
+}
+
+/* ---- the command --------------------------------------------------------------- */
+
+static const char usage[] =
+    "usage: r1sim make-data DIR\n"
+    "       r1sim make-data --check DIR|FILE...\n"
+    "Writes the shipped data files into DIR (created if missing) from the world's\n"
+    "generators with fixed seeds: coldstart.csv (curated long CoT), general.csv\n"
+    "(non-reasoning items) and eval_TASK.csv (held-out problems). The repository's\n"
+    "data/ is `r1sim make-data data`.\n"
+    "  --check   validate instead of writing: every data file in each DIR, or each\n"
+    "            FILE (its kind known from its name): columns, answers, format,\n"
+    "            scripts, and that no training prompt is a held-out eval problem\n";
+
+int cli_make_data(int argc, char **argv) {
+    static const struct option opts[] = {
+        {"check", no_argument, 0, 'c'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int check = 0, c;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+        switch (c) {
+        case 'c':
+            check = 1;
+            break;
+        case 'h':
+            fputs(usage, stdout);
+            return 0;
+        default:
+            fputs(usage, stderr);
+            return CLI_EXIT_USAGE;
+        }
+    }
+    if (check ? optind >= argc : optind != argc - 1) {
+        fprintf(stderr, "r1sim make-data: expected %s\n%s", check ? "a DIR or FILE" : "one DIR",
+                usage);
+        return CLI_EXIT_USAGE;
+    }
+    const char *dir = argv[optind];
+    char err[1024];
+    if (check) {
+        for (int i = optind; i < argc; i++) {
+            struct stat st;
+            int is_dir = stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode);
+            int rc = is_dir ? cli_data_check(argv[i], stdout, err, sizeof err)
+                            : cli_data_check_file(argv[i], err, sizeof err);
+            if (rc != 0) {
+                fprintf(stderr, "r1sim make-data: %s\n", err);
+                return CLI_EXIT_USAGE;
+            }
+            if (!is_dir) printf("%s: ok\n", argv[i]);
+        }
+    } else {
+        if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+            fprintf(stderr, "r1sim make-data: %s: %s\n", dir, strerror(errno));
+            return CLI_EXIT_FAIL;
+        }
+        if (cli_data_write(dir, stdout, err, sizeof err) != 0) {
+            fprintf(stderr, "r1sim make-data: %s\n", err);
+            return CLI_EXIT_FAIL;
+        }
+    }
+    return fflush(stdout) != 0 ? CLI_EXIT_FAIL : 0;
+}

@@ -1,0 +1,200 @@
+/* r1sim run SCRIPT: load a pipeline script, run its stages on the worker
+ * thread, print one progress line per stage on stderr. */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "engine/runtime.h"
+#include "pipeline/runner.h"
+#include "script/pipeline.h"
+
+static const char run_usage[] =
+    "usage: r1sim run SCRIPT.lua [--headless] [--out DIR] [--seed N] [--fresh]\n"
+    "                 [-D name=value ...] [--threads N] [--unsafe]\n"
+    "Runs the pipeline SCRIPT declares; stages whose options and inputs are unchanged\n"
+    "are reused from DIR (default runs/SCRIPT-NAME). Ctrl-C stops at a consistent\n"
+    "point; the same command resumes. See r1sim(1) and r1sim-lua(5).\n";
+
+static volatile sig_atomic_t interrupted;
+static void on_sigint(int sig) {
+    (void)sig;
+    interrupted = 1;
+}
+static bool should_stop(void *ctx) {
+    (void)ctx;
+    return interrupted != 0;
+}
+
+typedef struct {
+    const Graph *g;
+    const int *order;
+    int tty;
+    double last_print;
+    time_t started;
+} Progress;
+
+static double mono(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static int position(const Progress *p, int s) {
+    for (int k = 0; k < p->g->n; k++)
+        if (p->order[k] == s) return k + 1;
+    return 0;
+}
+
+static void report(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
+    Progress *p = ctx;
+    double now = mono();
+    if (ev == RUNNER_EV_STEP && (!p->tty || now - p->last_print < 0.5)) return;
+    if (ev == RUNNER_EV_START && !p->tty) return;
+    p->last_print = now;
+    const Stage *stage = &p->g->stages[s];
+    char eta[32] = "";
+    if (st->state == STAGE_RUNNING && st->rate > 0) {
+        long left = (long)((double)(st->total - st->step) / st->rate);
+        snprintf(eta, sizeof eta, "ETA %ld:%02ld", left / 60, left % 60);
+    }
+    char resumed[48] = "";
+    if (st->resumed_from > 0)
+        snprintf(resumed, sizeof resumed, " (resumed at step %ld)", st->resumed_from);
+    fprintf(stderr, "%s[%d/%d] %-18s %-8s %-8s %6ld/%-6ld %7.2f step/s %-10s %s%s%s",
+            p->tty ? "\r\033[K" : "", position(p, s), p->g->n, stage->name, stage->kind->name,
+            stage_state_name(st->state), st->step, st->total, st->rate, eta, st->headline, resumed,
+            ev == RUNNER_EV_END ? "\n" : "");
+    if (ev == RUNNER_EV_END && st->state == STAGE_FAILED)
+        fprintf(stderr, "r1sim: stage '%s' (%s) failed:\n%s\n", stage->name, stage->where,
+                st->error);
+}
+
+int cli_run(int argc, char **argv) {
+    const char *script = NULL, *out = NULL;
+    unsigned long long seed = 1;
+    bool fresh = false, unsafe = false;
+    long threads = cli_default_threads();
+    enum { MAX_DEFS = 64 };
+    const char *names[MAX_DEFS], *values[MAX_DEFS];
+    char *defbuf[MAX_DEFS];
+    int n_defs = 0, rc = CLI_EXIT_USAGE;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            fputs(run_usage, stdout);
+            rc = 0;
+            goto done;
+        } else if (!strcmp(a, "--headless")) {
+            /* The live view is not wired in yet: every run is headless. */
+        } else if (!strcmp(a, "--fresh")) {
+            fresh = true;
+        } else if (!strcmp(a, "--unsafe")) {
+            unsafe = true;
+        } else if ((!strcmp(a, "--out") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
+                    !strcmp(a, "-D")) &&
+                   i + 1 >= argc) {
+            fprintf(stderr, "r1sim run: %s needs a value\n%s", a, run_usage);
+            goto done;
+        } else if (!strcmp(a, "--out")) {
+            out = argv[++i];
+        } else if (!strcmp(a, "--seed")) {
+            long v;
+            if (cli_parse_int("run", "--seed", argv[++i], 0, 2147483647L, &v)) goto done;
+            seed = (unsigned long long)v;
+        } else if (!strcmp(a, "--threads")) {
+            if (cli_parse_int("run", "--threads", argv[++i], 1, 256, &threads)) goto done;
+        } else if (!strcmp(a, "-D") || !strncmp(a, "-D", 2)) {
+            const char *d = a[2] ? a + 2 : argv[++i];
+            const char *eq = strchr(d, '=');
+            if (!eq || eq == d || n_defs >= MAX_DEFS) {
+                fprintf(stderr, "r1sim run: -D: expected name=value, got '%s'\n", d);
+                goto done;
+            }
+            defbuf[n_defs] = strndup(d, (size_t)(eq - d));
+            names[n_defs] = defbuf[n_defs];
+            values[n_defs] = eq + 1;
+            n_defs++;
+        } else if (a[0] == '-') {
+            fprintf(stderr, "r1sim run: unknown option '%s'\n%s", a, run_usage);
+            goto done;
+        } else if (!script) {
+            script = a;
+        } else {
+            fprintf(stderr, "r1sim run: one script only (got '%s' and '%s')\n", script, a);
+            goto done;
+        }
+    }
+    if (!script) {
+        fputs(run_usage, stderr);
+        goto done;
+    }
+    char outbuf[4096];
+    if (!out) {
+        const char *base = strrchr(script, '/');
+        base = base ? base + 1 : script;
+        size_t len = strcspn(base, ".");
+        snprintf(outbuf, sizeof outbuf, "runs/%.*s", (int)len, base);
+        out = outbuf;
+    }
+    char lua_path[4096];
+    const char *slash = strrchr(script, '/');
+    snprintf(lua_path, sizeof lua_path, "%.*s;lua", slash ? (int)(slash - script) : 1,
+             slash ? script : ".");
+
+    static Graph g; /* large; one per process */
+    graph_init(&g);
+    char err[4096];
+    ScriptOptions so = {.unsafe = unsafe, .lua_path = lua_path};
+    ScriptParams params = {names, values, n_defs};
+    ScriptPipeline *sp = script_pipeline_load(script, &params, &so, &g, err, sizeof err);
+    if (!sp) {
+        fprintf(stderr, "r1sim run: %s\n", err);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    engine_set_threads((int)threads);
+    Progress prog = {.g = &g, .tty = isatty(2)};
+    RunnerOptions ro = {.dir = out,
+                        .seed = seed,
+                        .fresh = fresh,
+                        .report = report,
+                        .report_ctx = &prog,
+                        .should_stop = should_stop};
+    Runner *r = runner_new(&g, &ro, err, sizeof err);
+    if (!r) {
+        fprintf(stderr, "r1sim run: %s\n", err);
+        script_pipeline_free(sp);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    prog.order = runner_order(r);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    fprintf(stderr, "r1sim run: %s, %d stages, run directory %s\n", script, g.n, out);
+    if (runner_start(r)) {
+        fprintf(stderr, "r1sim run: cannot start the worker thread\n");
+        rc = CLI_EXIT_FAIL;
+    } else {
+        runner_join(r);
+        int failed = runner_failures(r);
+        if (runner_stopped(r))
+            fprintf(stderr, "r1sim run: stopped; run the same command again to resume\n");
+        else if (!failed)
+            fprintf(stderr, "r1sim run: done; results in %s/eval.csv\n", out);
+        rc = failed || runner_stopped(r) ? CLI_EXIT_FAIL : 0;
+    }
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    runner_free(r);
+    script_pipeline_free(sp);
+done:
+    for (int i = 0; i < n_defs; i++) free(defbuf[i]);
+    return rc;
+}

@@ -1,0 +1,248 @@
+#include "pipeline/graph.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Defaults follow the trainers' own (pretrain_defaults, sft_defaults,
+ * eval_defaults) at the sizes DESIGN.md found to work; they are repeated here
+ * as text because the cache key hashes what the stage will actually use. */
+static const OptSpec pretrain_opts[] = {
+    {"steps", OPT_INTEGER, "600", 1, 1e9, "optimizer steps"},
+    {"batch_size", OPT_INTEGER, "32", 1, 4096, "sequences per step"},
+    {"seq_len", OPT_INTEGER, "64", 8, 4096, "tokens per sequence"},
+    {"lr", OPT_NUMBER, "0.001", 0, 1, "peak learning rate"},
+    {"warmup", OPT_INTEGER, "50", 0, 1e9, "linear warm-up steps"},
+    {"weight_decay", OPT_NUMBER, "0", 0, 1, "decoupled weight decay"},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed"},
+    {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype"},
+    {"task", OPT_STRING, "", 0, 0,
+     "problems of this task instead of the preset's (add2, add3, ...)"},
+    {"d_model", OPT_INTEGER, "64", 8, 4096, "model width"},
+    {"n_layer", OPT_INTEGER, "2", 1, 64, "transformer blocks"},
+    {"n_head", OPT_INTEGER, "4", 1, 64, "attention heads"},
+    {"context", OPT_INTEGER, "64", 8, 4096, "positions the model can see"},
+    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points"},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+static const OptSpec sft_opts[] = {
+    {"steps", OPT_INTEGER, "0", 0, 1e9, "optimizer steps; 0 runs `epochs`"},
+    {"epochs", OPT_INTEGER, "2", 1, 1000, "passes over the data when steps is 0"},
+    {"batch_size", OPT_INTEGER, "16", 1, 4096, "examples per step"},
+    {"lr", OPT_NUMBER, "0.0003", 0, 1, "peak learning rate"},
+    {"warmup", OPT_INTEGER, "10", 0, 1e9, "linear warm-up steps"},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "shuffle seed"},
+    {"task", OPT_STRING, "", 0, 0, "keep only rows of this task (empty: all)"},
+    {"limit", OPT_INTEGER, "0", 0, 1e9, "use at most this many rows (0: all)"},
+    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points"},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+static const OptSpec eval_opts[] = {
+    {"task", OPT_STRING, "add3", 0, 0, "held-out task set"},
+    {"n_prompts", OPT_INTEGER, "100", 1, 1e6, "problems"},
+    {"k", OPT_INTEGER, "4", 1, 1024, "samples per problem"},
+    {"temperature", OPT_NUMBER, "1", 0, 10, "sampling temperature; 0 greedy"},
+    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit"},
+    {"forced_modes", OPT_INTEGER, "0", 0, 1, "also measure each mode forced"},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling seed"},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
+static const StageKind kinds[] = {
+    {"pretrain", pretrain_opts, 0, 0, true, false, "pretrain-1"},
+    {"sft", sft_opts, 2, 2, true, false, "sft-1"},
+    {"eval", eval_opts, 1, 1, false, false, "eval-1"},
+};
+
+const StageKind *stage_kind_find(const char *name) {
+    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
+        if (strcmp(kinds[i].name, name) == 0) return &kinds[i];
+    return NULL;
+}
+
+const char *stage_kind_names(void) {
+    return "pretrain, sft, eval";
+}
+
+void graph_init(Graph *g) {
+    memset(g, 0, sizeof *g);
+}
+
+int graph_find(const Graph *g, const char *name) {
+    for (int i = 0; i < g->n; i++)
+        if (strcmp(g->stages[i].name, name) == 0) return i;
+    return -1;
+}
+
+int graph_input_is_file(const char *input) {
+    size_t n = strlen(input);
+    return strchr(input, '/') != NULL || (n > 4 && strcmp(input + n - 4, ".csv") == 0);
+}
+
+static const OptSpec *find_spec(const StageKind *k, const char *name) {
+    for (const OptSpec *o = k->options; o->name; o++)
+        if (strcmp(o->name, name) == 0) return o;
+    return NULL;
+}
+
+const char *stage_opt(const Stage *st, const char *name) {
+    for (int i = 0; i < st->n_options; i++)
+        if (strcmp(st->options[i].name, name) == 0) return st->options[i].value;
+    return NULL;
+}
+
+double stage_opt_num(const Stage *st, const char *name) {
+    const char *v = stage_opt(st, name);
+    return v ? strtod(v, NULL) : NAN;
+}
+
+static int check_value(const Stage *st, const OptSpec *o, const char *value, char *err,
+                       size_t errlen) {
+    if (strlen(value) >= sizeof st->options[0].value) {
+        snprintf(err, errlen, "stage '%s': option '%s' is too long", st->name, o->name);
+        return -1;
+    }
+    if (o->type == OPT_STRING) return 0;
+    char *end;
+    errno = 0;
+    double v = strtod(value, &end);
+    if (end == value || *end || errno || !isfinite(v)) {
+        snprintf(err, errlen, "stage '%s': option '%s' expects a number, got '%s'", st->name,
+                 o->name, value);
+        return -1;
+    }
+    if (o->type == OPT_INTEGER && v != floor(v)) {
+        snprintf(err, errlen, "stage '%s': option '%s' expects an integer, got '%s'", st->name,
+                 o->name, value);
+        return -1;
+    }
+    if (o->min < o->max && (v < o->min || v > o->max)) {
+        snprintf(err, errlen, "stage '%s': option '%s' = %s is outside [%g, %g]", st->name, o->name,
+                 value, o->min, o->max);
+        return -1;
+    }
+    return 0;
+}
+
+int stage_set_opt(Stage *st, const char *name, const char *value, char *err, size_t errlen) {
+    const OptSpec *o = find_spec(st->kind, name);
+    if (!o) {
+        int n =
+            snprintf(err, errlen, "stage '%s': unknown option '%s' for kind %s (options:", st->name,
+                     name, st->kind->name);
+        for (const OptSpec *p = st->kind->options; p->name && n > 0 && (size_t)n < errlen; p++)
+            n += snprintf(err + n, errlen - (size_t)n, " %s", p->name);
+        if (n > 0 && (size_t)n < errlen) snprintf(err + n, errlen - (size_t)n, ")");
+        return -1;
+    }
+    if (check_value(st, o, value, err, errlen)) return -1;
+    for (int i = 0; i < st->n_options; i++)
+        if (strcmp(st->options[i].name, name) == 0) {
+            snprintf(st->options[i].value, sizeof st->options[i].value, "%s", value);
+            return 0;
+        }
+    return -1;
+}
+
+int graph_add_stage(Graph *g, const char *kind, const char *name, const char *const *inputs,
+                    int n_inputs, const char *const *opt_names, const char *const *opt_values,
+                    int n_opts, const char *where, char *err, size_t errlen) {
+    const StageKind *k = stage_kind_find(kind);
+    if (!k) {
+        snprintf(err, errlen, "stage '%s': unknown kind '%s' (kinds: %s)", name, kind,
+                 stage_kind_names());
+        return -1;
+    }
+    if (!name[0] || strlen(name) >= GRAPH_NAME || strchr(name, '/') || name[0] == '.') {
+        snprintf(err, errlen,
+                 "stage name '%s' must be 1-%d characters without '/' or a leading '.'", name,
+                 GRAPH_NAME - 1);
+        return -1;
+    }
+    if (graph_find(g, name) >= 0) {
+        snprintf(err, errlen, "stage '%s' is declared twice", name);
+        return -1;
+    }
+    if (g->n >= GRAPH_MAX_STAGES) {
+        snprintf(err, errlen, "too many stages (at most %d)", GRAPH_MAX_STAGES);
+        return -1;
+    }
+    if (n_inputs < k->min_inputs || n_inputs > k->max_inputs) {
+        snprintf(err, errlen, "stage '%s': kind %s takes %d to %d inputs, got %d", name, k->name,
+                 k->min_inputs, k->max_inputs, n_inputs);
+        return -1;
+    }
+    Stage *st = &g->stages[g->n];
+    memset(st, 0, sizeof *st);
+    snprintf(st->name, sizeof st->name, "%s", name);
+    snprintf(st->where, sizeof st->where, "%s", where ? where : "");
+    st->kind = k;
+    for (int i = 0; i < n_inputs; i++) {
+        if (strlen(inputs[i]) >= sizeof st->inputs[0]) {
+            snprintf(err, errlen, "stage '%s': input name too long", name);
+            return -1;
+        }
+        snprintf(st->inputs[i], sizeof st->inputs[i], "%s", inputs[i]);
+        st->input_stage[i] = -1;
+    }
+    st->n_inputs = n_inputs;
+    for (const OptSpec *o = k->options; o->name; o++) {
+        snprintf(st->options[st->n_options].name, GRAPH_NAME, "%s", o->name);
+        snprintf(st->options[st->n_options].value, sizeof st->options[0].value, "%s", o->def);
+        st->n_options++;
+    }
+    for (int i = 0; i < n_opts; i++)
+        if (stage_set_opt(st, opt_names[i], opt_values[i], err, errlen)) return -1;
+    g->n++;
+    return 0;
+}
+
+int graph_resolve(Graph *g, int *order, char *err, size_t errlen) {
+    for (int s = 0; s < g->n; s++) {
+        Stage *st = &g->stages[s];
+        for (int i = 0; i < st->n_inputs; i++) {
+            int j = graph_find(g, st->inputs[i]);
+            if (j >= 0) {
+                st->input_stage[i] = j;
+            } else if (graph_input_is_file(st->inputs[i])) {
+                st->input_stage[i] = -1;
+            } else {
+                snprintf(err, errlen,
+                         "%s%sstage '%s': input '%s' names no stage (a data file needs a path "
+                         "such as data/x.csv)",
+                         st->where, st->where[0] ? ": " : "", st->name, st->inputs[i]);
+                return -1;
+            }
+        }
+    }
+    /* Repeatedly take the first stage (in declaration order) whose inputs are
+     * all placed: quadratic, but graphs hold a few dozen stages, and the order
+     * stays the one the script reads in. */
+    char placed[GRAPH_MAX_STAGES] = {0};
+    for (int k = 0; k < g->n; k++) {
+        int pick = -1;
+        for (int s = 0; s < g->n && pick < 0; s++) {
+            if (placed[s]) continue;
+            int ready = 1;
+            for (int i = 0; i < g->stages[s].n_inputs; i++) {
+                int j = g->stages[s].input_stage[i];
+                if (j >= 0 && !placed[j]) ready = 0;
+            }
+            if (ready) pick = s;
+        }
+        if (pick < 0) {
+            int n = snprintf(err, errlen, "the stages form a cycle:");
+            for (int s = 0; s < g->n && n > 0 && (size_t)n < errlen; s++)
+                if (!placed[s])
+                    n += snprintf(err + n, errlen - (size_t)n, " %s", g->stages[s].name);
+            return -1;
+        }
+        placed[pick] = 1;
+        order[k] = pick;
+    }
+    return 0;
+}

@@ -1,0 +1,39 @@
+#ifndef R1SIM_PIPELINE_RUNDIR_H
+#define R1SIM_PIPELINE_RUNDIR_H
+
+/* The run directory's layout, in one place:
+ *   DIR/eval.csv                  every eval stage's rows, rebuilt after each
+ *   DIR/STAGE/metrics.csv         one row per step
+ *   DIR/STAGE/samples.csv         completions (eval stages)
+ *   DIR/STAGE/model.ckpt          the stage's checkpoint
+ *   DIR/STAGE/resume              step of the last resume point, written after
+ *   DIR/STAGE/resume-N.ckpt/.state  its weights and optimizer state
+ *   DIR/STAGE/eval_rows.csv       an eval stage's rows of eval.csv
+ *   DIR/STAGE/key, DIR/STAGE/done cache bookkeeping (cache.h) */
+
+#include <stddef.h>
+
+#include "pipeline/graph.h"
+
+/* DIR/STAGE/FILE (FILE may be NULL for the directory). -1 if it does not fit. */
+int rundir_path(char *buf, size_t cap, const char *dir, const char *stage, const char *file);
+
+/* mkdir -p of DIR/STAGE. 0, or -1 with a message. */
+int rundir_make(const char *dir, const char *stage, char *err, size_t errlen);
+
+/* Removes DIR/STAGE's files (not the directory), for a re-run from scratch. */
+void rundir_clear_stage(const char *dir, const char *stage);
+
+int rundir_exists(const char *path);
+
+#define RUNDIR_EVAL_HEADER                                                                         \
+    "model", "task", "k", "pass_at_1", "maj_at_k", "format_rate", "language_consistency",          \
+        "mean_length", "aha_per_completion", "think_rate", "pass_at_1_think", "pass_at_1_direct"
+enum { RUNDIR_EVAL_COLS = 12 };
+
+/* Rebuilds DIR/eval.csv from the eval_rows.csv of the graph's eval stages
+ * that have one, in graph order. */
+int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char *err,
+                        size_t errlen);
+
+#endif

@@ -1,0 +1,396 @@
+#include "pipeline/runner.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "pipeline/cache.h"
+#include "pipeline/rundir.h"
+#include "pipeline/stages.h"
+
+enum { QUEUE_CAP = 64 };
+
+struct Runner {
+    Graph *g;
+    RunnerOptions opt;
+    int order[GRAPH_MAX_STAGES];
+    uint64_t keys[GRAPH_MAX_STAGES];
+    MetricsRing ring;
+
+    pthread_mutex_t mu; /* guards everything below */
+    pthread_cond_t cv;
+    RunnerCmd queue[QUEUE_CAP];
+    int q_head, q_len;
+    bool paused, finished, stopped, thread_started;
+    long step_credit; /* single steps granted while paused */
+    StageStatus status[GRAPH_MAX_STAGES];
+    char message[512];
+    pthread_t thread;
+};
+
+const char *stage_state_name(StageState s) {
+    static const char *const names[] = {"waiting", "running", "cached",
+                                        "done",    "failed",  "stopped"};
+    return (unsigned)s < sizeof names / sizeof names[0] ? names[s] : "?";
+}
+
+Runner *runner_new(Graph *g, const RunnerOptions *opts, char *err, size_t errlen) {
+    Runner *r = calloc(1, sizeof *r);
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    r->g = g;
+    r->opt = *opts;
+    if (!r->opt.dir) r->opt.dir = "run";
+    if (graph_resolve(g, r->order, err, errlen) ||
+        metrics_ring_init(&r->ring, r->opt.ring_cap ? r->opt.ring_cap : 4096)) {
+        free(r);
+        return NULL;
+    }
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->paused = r->opt.start_paused;
+    return r;
+}
+
+void runner_free(Runner *r) {
+    if (!r) return;
+    if (r->thread_started) runner_join(r);
+    metrics_ring_destroy(&r->ring);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    free(r);
+}
+
+int runner_command(Runner *r, const RunnerCmd *cmd) {
+    pthread_mutex_lock(&r->mu);
+    int rc = -1;
+    if (r->q_len < QUEUE_CAP) {
+        r->queue[(r->q_head + r->q_len++) % QUEUE_CAP] = *cmd;
+        rc = 0;
+    }
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    return rc;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Applies queued commands (under mu). Option edits apply only to stages that
+ * have not started, since a running stage's key is already fixed. */
+static void drain_locked(Runner *r) {
+    while (r->q_len > 0) {
+        RunnerCmd c = r->queue[r->q_head];
+        r->q_head = (r->q_head + 1) % QUEUE_CAP;
+        r->q_len--;
+        switch (c.kind) {
+        case CMD_RUN:
+            r->paused = false;
+            break;
+        case CMD_PAUSE:
+            r->paused = true;
+            break;
+        case CMD_STEP:
+            r->paused = true;
+            r->step_credit++;
+            break;
+        case CMD_STOP:
+            r->stopped = true;
+            break;
+        case CMD_SET_OPTION:
+            if (c.stage < 0 || c.stage >= r->g->n)
+                snprintf(r->message, sizeof r->message, "no stage %d", c.stage);
+            else if (r->status[c.stage].state != STAGE_WAITING)
+                snprintf(r->message, sizeof r->message,
+                         "stage '%s' has started: its options can no longer change",
+                         r->g->stages[c.stage].name);
+            else if (stage_set_opt(&r->g->stages[c.stage], c.name, c.value, r->message,
+                                   sizeof r->message) == 0)
+                snprintf(r->message, sizeof r->message, "%s.%s = %s", r->g->stages[c.stage].name,
+                         c.name, c.value);
+            break;
+        }
+    }
+}
+
+/* Applies queued commands without waiting; true when told to stop. Pausing
+ * is only honoured between steps (may_step), so opening a stage consumes no
+ * single-step credit. */
+static bool stop_requested(Runner *r) {
+    pthread_mutex_lock(&r->mu);
+    drain_locked(r);
+    if (r->opt.should_stop && r->opt.should_stop(r->opt.stop_ctx)) r->stopped = true;
+    bool stop = r->stopped;
+    pthread_mutex_unlock(&r->mu);
+    return stop;
+}
+
+/* Blocks while paused without a step to take; false when told to stop. */
+static bool may_step(Runner *r) {
+    bool ok;
+    pthread_mutex_lock(&r->mu);
+    for (;;) {
+        drain_locked(r);
+        if (r->opt.should_stop && r->opt.should_stop(r->opt.stop_ctx)) r->stopped = true;
+        if (r->stopped) break;
+        if (!r->paused) break;
+        if (r->step_credit > 0) {
+            r->step_credit--;
+            break;
+        }
+        /* Timed, so a signal flag (should_stop) is noticed while paused. */
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        ts.tv_nsec += 100000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&r->cv, &r->mu, &ts);
+    }
+    ok = !r->stopped;
+    pthread_mutex_unlock(&r->mu);
+    return ok;
+}
+
+static void set_status(Runner *r, int s, const StageStatus *st) {
+    pthread_mutex_lock(&r->mu);
+    r->status[s] = *st;
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void report(Runner *r, int s, RunnerEvent ev, const StageStatus *st) {
+    set_status(r, s, st);
+    if (r->opt.report) r->opt.report(r->opt.report_ctx, s, ev, st);
+}
+
+static void fail(Runner *r, int s, StageStatus *st, const char *msg) {
+    st->state = STAGE_FAILED;
+    snprintf(st->error, sizeof st->error, "%s", msg);
+    report(r, s, RUNNER_EV_END, st);
+}
+
+static void end_hook(Runner *r, int s, StageStatus *st, const MetricsRow *last) {
+    const GraphHooks *h = &r->g->hooks;
+    if (!h->on_stage_end) return;
+    const char *names[METRICS_MAX_VALUES];
+    for (int i = 0; i < last->n; i++) names[i] = last->names[i];
+    char e[1024];
+    if (h->on_stage_end(h->ctx, &r->g->stages[s], stage_state_name(st->state), names, last->values,
+                        last->n, e, sizeof e)) {
+        /* A failed hook fails the stage, so it must not stay reusable. */
+        cache_forget(r->opt.dir, r->g->stages[s].name);
+        st->state = STAGE_FAILED;
+        snprintf(st->error, sizeof st->error, "%s", e);
+    }
+}
+
+/* Runs one stage; returns false when the run must stop. */
+static bool run_stage(Runner *r, int s) {
+    Stage *stage = &r->g->stages[s];
+    StageStatus st = {0};
+    char err[1024];
+    for (int i = 0; i < stage->n_inputs; i++) {
+        int j = stage->input_stage[i];
+        StageState js = j >= 0 ? r->status[j].state : STAGE_DONE;
+        if (js != STAGE_DONE && js != STAGE_CACHED) {
+            snprintf(err, sizeof err, "input '%s' did not finish", stage->inputs[i]);
+            fail(r, s, &st, err);
+            return true;
+        }
+    }
+    /* Keys are computed now, not at start-up, so an option edited while
+     * earlier stages ran counts. */
+    if (cache_keys(r->g, r->order, r->opt.seed, r->keys, err, sizeof err)) {
+        fail(r, s, &st, err);
+        return true;
+    }
+    uint64_t key = r->keys[s];
+    if (!r->opt.fresh && cache_is_done(r->opt.dir, stage->name, key)) {
+        st.state = STAGE_CACHED;
+        stage_cached_summary(stage, r->opt.dir, st.headline, sizeof st.headline, &st.step);
+        st.total = st.step;
+        report(r, s, RUNNER_EV_END, &st);
+        return true;
+    }
+    if (r->opt.fresh)
+        rundir_clear_stage(r->opt.dir, stage->name);
+    else
+        cache_forget(r->opt.dir, stage->name);
+    if (stop_requested(r)) {
+        st.state = STAGE_STOPPED;
+        report(r, s, RUNNER_EV_END, &st);
+        return false;
+    }
+    StageRun *run = stage_run_open(r->g, s, r->opt.dir, key, err, sizeof err);
+    if (!run) {
+        fail(r, s, &st, err);
+        return true;
+    }
+    st.state = STAGE_RUNNING;
+    st.step = stage_run_step_count(run);
+    st.total = stage_run_total(run);
+    long step0 = st.step;
+    st.resumed_from = stage_run_resumed(run) ? step0 : 0;
+    double t0 = now_s();
+    report(r, s, RUNNER_EV_START, &st);
+    long save_every = (long)stage_opt_num(stage, "save_every");
+    if (!(save_every > 0)) save_every = 0;
+    MetricsRow row = {0}, last = {0};
+    bool cont = true;
+    for (;;) {
+        if (stage_run_step_count(run) >= stage_run_total(run)) break;
+        if (!may_step(r)) {
+            st.state = STAGE_STOPPED;
+            if (stage_run_save(run, err, sizeof err))
+                snprintf(st.error, sizeof st.error, "%s", err);
+            cont = false;
+            break;
+        }
+        int rc = stage_run_step(run, &row, err, sizeof err);
+        if (rc == 1) break;
+        if (rc < 0) {
+            st.state = STAGE_FAILED;
+            snprintf(st.error, sizeof st.error, "%s", err);
+            break;
+        }
+        row.stage = s;
+        metrics_ring_push(&r->ring, &row);
+        last = row;
+        st.step = row.step;
+        st.total = row.total;
+        double dt = now_s() - t0;
+        st.rate = dt > 0 ? (double)(st.step - step0) / dt : 0;
+        stage_run_headline(run, st.headline, sizeof st.headline);
+        const GraphHooks *h = &r->g->hooks;
+        if (h->on_step) {
+            const char *names[METRICS_MAX_VALUES];
+            for (int i = 0; i < row.n; i++) names[i] = row.names[i];
+            int hr = h->on_step(h->ctx, stage, row.step, row.total, names, row.values, row.n, err,
+                                sizeof err);
+            if (hr < 0) {
+                st.state = STAGE_FAILED;
+                snprintf(st.error, sizeof st.error, "%s", err);
+                break;
+            }
+            if (hr > 0) break; /* the script stopped the stage early: it finishes here */
+        }
+        report(r, s, RUNNER_EV_STEP, &st);
+        if (save_every && row.step % save_every == 0 && row.step < row.total &&
+            stage_run_save(run, err, sizeof err)) {
+            st.state = STAGE_FAILED;
+            snprintf(st.error, sizeof st.error, "%s", err);
+            break;
+        }
+    }
+    if (st.state == STAGE_RUNNING) {
+        if (stage_run_finish(run, err, sizeof err) ||
+            cache_mark_done(r->opt.dir, stage->name, key, err, sizeof err)) {
+            st.state = STAGE_FAILED;
+            snprintf(st.error, sizeof st.error, "%s", err);
+        } else {
+            st.state = STAGE_DONE;
+        }
+    }
+    stage_run_free(run);
+    if (st.state == STAGE_DONE || st.state == STAGE_FAILED) end_hook(r, s, &st, &last);
+    report(r, s, RUNNER_EV_END, &st);
+    return cont;
+}
+
+void runner_run(Runner *r) {
+    for (int k = 0; k < r->g->n; k++) {
+        int s = r->order[k];
+        if (!run_stage(r, s)) {
+            pthread_mutex_lock(&r->mu);
+            r->stopped = true;
+            pthread_mutex_unlock(&r->mu);
+            break;
+        }
+    }
+    char err[512];
+    if (rundir_rebuild_eval(r->opt.dir, r->g, r->order, err, sizeof err))
+        fprintf(stderr, "r1sim: %s\n", err);
+    pthread_mutex_lock(&r->mu);
+    r->finished = true;
+    pthread_cond_broadcast(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+static void *worker(void *arg) {
+    runner_run(arg);
+    return NULL;
+}
+
+int runner_start(Runner *r) {
+    if (pthread_create(&r->thread, NULL, worker, r)) return -1;
+    r->thread_started = true;
+    return 0;
+}
+
+void runner_join(Runner *r) {
+    if (!r->thread_started) return;
+    pthread_join(r->thread, NULL);
+    r->thread_started = false;
+}
+
+void runner_status(Runner *r, int stage, StageStatus *out) {
+    pthread_mutex_lock(&r->mu);
+    *out = r->status[stage];
+    pthread_mutex_unlock(&r->mu);
+}
+
+bool runner_paused(Runner *r) {
+    pthread_mutex_lock(&r->mu);
+    bool p = r->paused;
+    pthread_mutex_unlock(&r->mu);
+    return p;
+}
+
+bool runner_finished(Runner *r) {
+    pthread_mutex_lock(&r->mu);
+    bool f = r->finished;
+    pthread_mutex_unlock(&r->mu);
+    return f;
+}
+
+int runner_failures(Runner *r) {
+    int n = 0;
+    pthread_mutex_lock(&r->mu);
+    for (int i = 0; i < r->g->n; i++) n += r->status[i].state == STAGE_FAILED;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+int runner_stopped(Runner *r) {
+    pthread_mutex_lock(&r->mu);
+    int s = r->stopped;
+    pthread_mutex_unlock(&r->mu);
+    return s;
+}
+
+MetricsRing *runner_metrics(Runner *r) {
+    return &r->ring;
+}
+const Graph *runner_graph(const Runner *r) {
+    return r->g;
+}
+const int *runner_order(const Runner *r) {
+    return r->order;
+}
+uint64_t runner_key(const Runner *r, int stage) {
+    return r->keys[stage];
+}
+
+void runner_message(Runner *r, char *buf, size_t cap) {
+    pthread_mutex_lock(&r->mu);
+    snprintf(buf, cap, "%s", r->message);
+    pthread_mutex_unlock(&r->mu);
+}

@@ -1,0 +1,39 @@
+#ifndef R1SIM_PIPELINE_STAGES_H
+#define R1SIM_PIPELINE_STAGES_H
+
+/* Executors of the stage kinds, as step iterators so that the runner can
+ * pause, single-step and stop between steps. Each wraps one trainer from
+ * src/train and keeps the run directory's files of its stage:
+ *   open   loads inputs and, when a resume point of the same key exists,
+ *          continues from it (metrics.csv is cut back to that step);
+ *   step   one optimizer step (eval: the whole evaluation, one step);
+ *   save   writes a resume point (checkpoint + optimizer state + step);
+ *   finish writes the stage's outputs; the runner then marks it done. */
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pipeline/graph.h"
+#include "pipeline/metrics.h"
+
+typedef struct StageRun StageRun;
+
+StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, char *err,
+                         size_t errlen);
+long stage_run_step_count(const StageRun *r); /* steps done */
+long stage_run_total(const StageRun *r);
+int stage_run_resumed(const StageRun *r); /* 1 when open continued a resume point */
+/* 0 a step was taken and row filled; 1 nothing left; -1 error. */
+int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen);
+int stage_run_save(StageRun *r, char *err, size_t errlen);
+int stage_run_finish(StageRun *r, char *err, size_t errlen);
+/* The stage's one figure for the flowchart and the progress line. */
+void stage_run_headline(const StageRun *r, char *buf, size_t cap);
+void stage_run_free(StageRun *r);
+
+/* For a stage reused from the cache: its headline and step count, read back
+ * from its metrics.csv (headline "" and *steps 0 when unreadable). */
+void stage_cached_summary(const Stage *st, const char *dir, char *headline, size_t cap,
+                          long *steps);
+
+#endif

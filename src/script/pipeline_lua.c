@@ -1,0 +1,402 @@
+/* The r1sim module a pipeline script sees, and the adapters that hand its
+ * hooks down to the pipeline as plain C callbacks. */
+#include <lauxlib.h>
+#include <lua.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "script/host_lua.h"
+#include "script/pipeline.h"
+#include "script/spec.h"
+
+struct ScriptPipeline {
+    ScriptHost *host;
+    Graph *g;
+    const ScriptParams *params;
+    char *used;                                /* per -D: asked for by r1sim.param */
+    ScriptRef on_step, on_stage_end;           /* global hooks */
+    ScriptRef stage_on_step[GRAPH_MAX_STAGES]; /* per-stage hooks */
+    ScriptRef stage_on_end[GRAPH_MAX_STAGES];
+};
+
+static ScriptPipeline *self(lua_State *L) {
+    return (ScriptPipeline *)lua_touserdata(L, lua_upvalueindex(1));
+}
+
+/* r1sim.param(name, default): the -D value when given, converted to the
+ * default's type so that `-D steps=200` stays a number. */
+static int l_param(lua_State *L) {
+    ScriptPipeline *p = self(L);
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checkany(L, 2);
+    for (int i = 0; i < p->params->n; i++) {
+        if (strcmp(p->params->names[i], name) != 0) continue;
+        p->used[i] = 1;
+        const char *v = p->params->values[i];
+        switch (lua_type(L, 2)) {
+        case LUA_TNUMBER:
+            if (!lua_stringtonumber(L, v)) {
+                char m[512];
+                snprintf(m, sizeof m, "-D %s=%s: expected a number", name, v);
+                return script_spec_raise(L, m);
+            }
+            return 1;
+        case LUA_TBOOLEAN:
+            if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "1") && strcmp(v, "0")) {
+                char m[512];
+                snprintf(m, sizeof m, "-D %s=%s: expected true or false", name, v);
+                return script_spec_raise(L, m);
+            }
+            lua_pushboolean(L, strcmp(v, "true") == 0 || strcmp(v, "1") == 0);
+            return 1;
+        default:
+            lua_pushstring(L, v);
+            return 1;
+        }
+    }
+    lua_pushvalue(L, 2);
+    return 1;
+}
+
+/* Text of an option value, as the graph keeps it. */
+static int opt_text(lua_State *L, int idx, char *buf, size_t cap) {
+    switch (lua_type(L, idx)) {
+    case LUA_TNUMBER:
+        if (lua_isinteger(L, idx))
+            snprintf(buf, cap, "%lld", (long long)lua_tointeger(L, idx));
+        else
+            snprintf(buf, cap, "%.17g", lua_tonumber(L, idx));
+        return 0;
+    case LUA_TSTRING:
+        snprintf(buf, cap, "%s", lua_tostring(L, idx));
+        return 0;
+    case LUA_TBOOLEAN:
+        snprintf(buf, cap, "%d", lua_toboolean(L, idx));
+        return 0;
+    default:
+        return -1;
+    }
+}
+
+enum { MAX_OPTS = GRAPH_MAX_OPTIONS + 8 };
+
+typedef struct {
+    int n;
+    char names[MAX_OPTS][GRAPH_NAME];
+    char values[MAX_OPTS][256];
+} OptList;
+
+static void collect_opts(lua_State *L, int idx, const char *what, OptList *o) {
+    idx = lua_absindex(L, idx);
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        char m[512];
+        if (lua_type(L, -2) != LUA_TSTRING) {
+            snprintf(m, sizeof m, "%s: option names must be strings", what);
+            script_spec_raise(L, m);
+        }
+        const char *k = lua_tostring(L, -2);
+        if (o->n >= MAX_OPTS || strlen(k) >= GRAPH_NAME) {
+            snprintf(m, sizeof m, "%s: too many options or name too long ('%s')", what, k);
+            script_spec_raise(L, m);
+        }
+        if (opt_text(L, -1, o->values[o->n], sizeof o->values[0])) {
+            snprintf(m, sizeof m, "%s.%s: expected number, string or boolean, got %s", what, k,
+                     luaL_typename(L, -1));
+            script_spec_raise(L, m);
+        }
+        snprintf(o->names[o->n++], GRAPH_NAME, "%s", k);
+        lua_pop(L, 1);
+    }
+}
+
+static const char *const model_fields[] = {"name", "d_model", "n_layer", "n_head", "context", NULL};
+
+/* r1sim.model{...}: a plain table checked now, so that a typo in a model is
+ * reported where the model is declared. */
+static int l_model(lua_State *L) {
+    luaL_checktype(L, 1, LUA_TTABLE);
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        int ok = lua_type(L, -2) == LUA_TSTRING;
+        const char *k = ok ? lua_tostring(L, -2) : "?";
+        int known = 0;
+        for (int i = 0; ok && model_fields[i]; i++) known |= strcmp(model_fields[i], k) == 0;
+        char m[256];
+        if (!known) {
+            snprintf(m, sizeof m,
+                     "model.%s: unknown field (fields: name, d_model, n_layer, "
+                     "n_head, context)",
+                     k);
+            return script_spec_raise(L, m);
+        }
+        if (strcmp(k, "name") && !lua_isinteger(L, -1)) {
+            snprintf(m, sizeof m, "model.%s: expected integer, got %s", k, luaL_typename(L, -1));
+            return script_spec_raise(L, m);
+        }
+        lua_pop(L, 1);
+    }
+    lua_pushvalue(L, 1);
+    return 1;
+}
+
+static const char *const stage_fields[] = {"kind",    "name",    "inputs",       "model",
+                                           "options", "on_step", "on_stage_end", NULL};
+
+/* r1sim.stage{kind=, name=, inputs=, model=, options=, on_step=, on_stage_end=} */
+static int l_stage(lua_State *L) {
+    ScriptPipeline *p = self(L);
+    luaL_checktype(L, 1, LUA_TTABLE);
+    char m[1024];
+    lua_pushnil(L);
+    while (lua_next(L, 1)) {
+        const char *k = lua_type(L, -2) == LUA_TSTRING ? lua_tostring(L, -2) : "?";
+        int known = 0;
+        for (int i = 0; stage_fields[i]; i++) known |= strcmp(stage_fields[i], k) == 0;
+        if (!known) {
+            snprintf(m, sizeof m,
+                     "stage.%s: unknown field (fields: kind, name, inputs, model, options, "
+                     "on_step, on_stage_end)",
+                     k);
+            return script_spec_raise(L, m);
+        }
+        lua_pop(L, 1);
+    }
+    if (lua_getfield(L, 1, "kind") != LUA_TSTRING)
+        return script_spec_raise(L, "stage.kind: expected string (pretrain, sft, eval)");
+    const char *kind = lua_tostring(L, -1);
+    if (lua_getfield(L, 1, "name") == LUA_TNIL) {
+        lua_pop(L, 1);
+        lua_pushstring(L, kind);
+    } else if (lua_type(L, -1) != LUA_TSTRING) {
+        return script_spec_raise(L, "stage.name: expected string");
+    }
+    const char *name = lua_tostring(L, -1);
+    char what[128];
+    snprintf(what, sizeof what, "stage '%s'", name);
+
+    const char *inputs[GRAPH_MAX_INPUTS];
+    int n_in = 0;
+    int t = lua_getfield(L, 1, "inputs");
+    if (t == LUA_TSTRING) {
+        inputs[n_in++] = lua_tostring(L, -1);
+    } else if (t == LUA_TTABLE) {
+        int n = (int)luaL_len(L, -1);
+        if (n > GRAPH_MAX_INPUTS) return script_spec_raise(L, "stage.inputs: too many inputs");
+        for (int i = 1; i <= n; i++) {
+            if (lua_geti(L, -1 - (i - 1), i) != LUA_TSTRING) {
+                snprintf(m, sizeof m, "%s: inputs[%d]: expected string", what, i);
+                return script_spec_raise(L, m);
+            }
+            inputs[n_in++] = lua_tostring(L, -1);
+        }
+        /* leave the strings on the stack so they stay alive */
+    } else if (t != LUA_TNIL) {
+        snprintf(m, sizeof m, "%s: inputs: expected string or list of strings, got %s", what,
+                 lua_typename(L, t));
+        return script_spec_raise(L, m);
+    }
+
+    OptList *o = lua_newuserdatauv(L, sizeof(OptList), 0); /* freed by the GC, also on error */
+    o->n = 0;
+    t = lua_getfield(L, 1, "model");
+    if (t == LUA_TTABLE) {
+        int top = lua_gettop(L);
+        for (int i = 1; model_fields[i]; i++) {
+            if (lua_getfield(L, top, model_fields[i]) != LUA_TNIL) {
+                snprintf(o->names[o->n], GRAPH_NAME, "%s", model_fields[i]);
+                opt_text(L, -1, o->values[o->n], sizeof o->values[0]);
+                o->n++;
+            }
+            lua_pop(L, 1);
+        }
+    } else if (t != LUA_TNIL) {
+        snprintf(m, sizeof m, "%s: model: expected a table from r1sim.model, got %s", what,
+                 lua_typename(L, t));
+        return script_spec_raise(L, m);
+    }
+    lua_pop(L, 1);
+    t = lua_getfield(L, 1, "options");
+    if (t == LUA_TTABLE) {
+        char ow[160];
+        snprintf(ow, sizeof ow, "%s.options", what);
+        collect_opts(L, -1, ow, o);
+    } else if (t != LUA_TNIL) {
+        snprintf(m, sizeof m, "%s: options: expected table, got %s", what, lua_typename(L, t));
+        return script_spec_raise(L, m);
+    }
+    lua_pop(L, 1);
+    for (const char *const *h = (const char *const[]){"on_step", "on_stage_end", NULL}; *h; h++) {
+        t = lua_getfield(L, 1, *h);
+        lua_pop(L, 1);
+        if (t != LUA_TNIL && t != LUA_TFUNCTION) {
+            snprintf(m, sizeof m, "%s: %s: expected function, got %s", what, *h,
+                     lua_typename(L, t));
+            return script_spec_raise(L, m);
+        }
+    }
+
+    const char *names[MAX_OPTS], *values[MAX_OPTS];
+    for (int i = 0; i < o->n; i++) {
+        names[i] = o->names[i];
+        values[i] = o->values[i];
+    }
+    luaL_where(L, 1);
+    char where[128];
+    snprintf(where, sizeof where, "%s", lua_tostring(L, -1));
+    size_t wl = strlen(where);
+    while (wl > 0 && (where[wl - 1] == ' ' || where[wl - 1] == ':')) where[--wl] = 0;
+    lua_pop(L, 1);
+    if (graph_add_stage(p->g, kind, name, inputs, n_in, names, values, o->n, where, m, sizeof m))
+        return script_spec_raise(L, m);
+    int s = p->g->n - 1;
+    lua_getfield(L, 1, "on_step");
+    p->stage_on_step[s] = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : SCRIPT_NOREF;
+    if (p->stage_on_step[s] == SCRIPT_NOREF) lua_pop(L, 1);
+    lua_getfield(L, 1, "on_stage_end");
+    p->stage_on_end[s] = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : SCRIPT_NOREF;
+    if (p->stage_on_end[s] == SCRIPT_NOREF) lua_pop(L, 1);
+    lua_pushstring(L, name); /* the stage's name, for use as another stage's input */
+    return 1;
+}
+
+static void push_metrics(lua_State *L, const Stage *st, long step, long total,
+                         const char *const *names, const double *values, int n) {
+    lua_createtable(L, 0, n + 4);
+    for (int i = 0; i < n; i++) {
+        lua_pushnumber(L, values[i]);
+        lua_setfield(L, -2, names[i]);
+    }
+    if (step >= 0) {
+        lua_pushinteger(L, step);
+        lua_setfield(L, -2, "step");
+        lua_pushinteger(L, total);
+        lua_setfield(L, -2, "total");
+    }
+    lua_pushstring(L, st->kind->name);
+    lua_setfield(L, -2, "kind");
+}
+
+/* Calls fn(stage_name, table[, status]); a hook returning false ends the stage
+ * early (done, outputs written): early stopping. Returns 0, 1 to stop, -1. */
+static int call_hook(ScriptPipeline *p, ScriptRef fn, const Stage *st, const char *status,
+                     long step, long total, const char *const *names, const double *values, int n,
+                     char *err, size_t errlen) {
+    lua_State *L = script_host_state(p->host);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, fn);
+    lua_pushstring(L, st->name);
+    push_metrics(L, st, step, total, names, values, n);
+    int nargs = 2;
+    if (status) {
+        lua_pushstring(L, status);
+        nargs = 3;
+    }
+    if (script_host_pcall(p->host, nargs, 1)) {
+        snprintf(err, errlen, "%s", script_host_error(p->host));
+        return -1;
+    }
+    int stop = lua_isboolean(L, -1) && !lua_toboolean(L, -1);
+    lua_pop(L, 1);
+    return stop;
+}
+
+static int hook_step(void *ctx, const Stage *st, long step, long total, const char *const *names,
+                     const double *values, int n, char *err, size_t errlen) {
+    ScriptPipeline *p = ctx;
+    int s = (int)(st - p->g->stages);
+    int rc = 0;
+    if (p->stage_on_step[s] != SCRIPT_NOREF)
+        rc =
+            call_hook(p, p->stage_on_step[s], st, NULL, step, total, names, values, n, err, errlen);
+    if (rc == 0 && p->on_step != SCRIPT_NOREF)
+        rc = call_hook(p, p->on_step, st, NULL, step, total, names, values, n, err, errlen);
+    return rc;
+}
+
+static int hook_end(void *ctx, const Stage *st, const char *status, const char *const *names,
+                    const double *values, int n, char *err, size_t errlen) {
+    ScriptPipeline *p = ctx;
+    int s = (int)(st - p->g->stages);
+    int rc = 0;
+    if (p->stage_on_end[s] != SCRIPT_NOREF)
+        rc = call_hook(p, p->stage_on_end[s], st, status, -1, 0, names, values, n, err, errlen);
+    if (rc >= 0 && p->on_stage_end != SCRIPT_NOREF)
+        rc = call_hook(p, p->on_stage_end, st, status, -1, 0, names, values, n, err, errlen);
+    return rc < 0 ? -1 : 0;
+}
+
+static ScriptRef optional_global(lua_State *L, const char *name, char *err, size_t errlen,
+                                 int *bad) {
+    int t = lua_getglobal(L, name);
+    if (t == LUA_TFUNCTION) return luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pop(L, 1);
+    if (t != LUA_TNIL) {
+        snprintf(err, errlen, "global %s: expected function, got %s", name, lua_typename(L, t));
+        *bad = 1;
+    }
+    return SCRIPT_NOREF;
+}
+
+ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *params,
+                                     const ScriptOptions *opts, Graph *g, char *err,
+                                     size_t errlen) {
+    static const ScriptParams none = {0};
+    ScriptPipeline *p = calloc(1, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    p->g = g;
+    p->params = params ? params : &none;
+    p->used = calloc((size_t)p->params->n + 1, 1);
+    p->on_step = p->on_stage_end = SCRIPT_NOREF;
+    for (int i = 0; i < GRAPH_MAX_STAGES; i++)
+        p->stage_on_step[i] = p->stage_on_end[i] = SCRIPT_NOREF;
+    p->host = script_host_new(opts, err, errlen);
+    if (!p->host || !p->used) goto fail;
+    lua_State *L = script_host_state(p->host);
+    static const luaL_Reg funcs[] = {
+        {"param", l_param}, {"model", l_model}, {"stage", l_stage}, {NULL, NULL}};
+    lua_newtable(L);
+    lua_pushlightuserdata(L, p);
+    luaL_setfuncs(L, funcs, 1);
+    lua_setglobal(L, "r1sim");
+    if (script_host_run_file(p->host, path, NULL)) {
+        snprintf(err, errlen, "%s", script_host_error(p->host));
+        goto fail;
+    }
+    for (int i = 0; i < p->params->n; i++)
+        if (!p->used[i]) {
+            snprintf(err, errlen, "%s: -D %s: the script has no r1sim.param('%s', ...)", path,
+                     p->params->names[i], p->params->names[i]);
+            goto fail;
+        }
+    int bad = 0;
+    p->on_step = optional_global(L, "on_step", err, errlen, &bad);
+    p->on_stage_end = optional_global(L, "on_stage_end", err, errlen, &bad);
+    if (bad) goto fail;
+    if (g->n == 0) {
+        snprintf(err, errlen, "%s: the script declares no stage (call r1sim.stage{...})", path);
+        goto fail;
+    }
+    g->hooks.ctx = p;
+    g->hooks.on_step = hook_step;
+    g->hooks.on_stage_end = hook_end;
+    return p;
+fail:
+    script_pipeline_free(p);
+    return NULL;
+}
+
+void script_pipeline_free(ScriptPipeline *p) {
+    if (!p) return;
+    script_host_free(p->host);
+    free(p->used);
+    free(p);
+}
+
+ScriptHost *script_pipeline_host(ScriptPipeline *p) {
+    return p->host;
+}

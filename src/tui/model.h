@@ -1,0 +1,97 @@
+#ifndef R1SIM_TUI_MODEL_H
+#define R1SIM_TUI_MODEL_H
+
+#include <stdbool.h>
+
+#include "tui/layout.h"
+
+/* What the view shows, as plain fixed-size data: the pipeline side fills it under
+ * its own lock (TuiSource.snapshot) and the view draws only from it, so drawing
+ * never touches live training state and a fake source can drive every test. */
+
+enum {
+    TUI_MAX_STAGES = 48,
+    TUI_MAX_EDGES = 96,
+    TUI_MAX_SERIES = 8,
+    TUI_SERIES_CAP = 1024, /* newest points kept per series */
+    TUI_TEXT = 48,
+};
+
+typedef enum {
+    TUI_STAGE_WAITING,
+    TUI_STAGE_RUNNING,
+    TUI_STAGE_CACHED,
+    TUI_STAGE_DONE,
+    TUI_STAGE_FAILED,
+} TuiStageState;
+
+typedef struct {
+    char name[TUI_TEXT];
+    char kind[16];
+    TuiStageState state;
+    float progress;          /* 0..1 */
+    char headline[TUI_TEXT]; /* the stage's one figure, e.g. "acc 0.62" */
+} TuiStageView;
+
+typedef struct {
+    char name[24];           /* e.g. "reward/accuracy", "kl" */
+    int n;                   /* values used, <= TUI_SERIES_CAP */
+    long step0;              /* step of v[0] */
+    float v[TUI_SERIES_CAP]; /* NaN marks a step without a value */
+} TuiSeries;
+
+typedef struct {
+    int n_stages;
+    TuiStageView stages[TUI_MAX_STAGES];
+    int n_edges;
+    TuiLayoutEdge edges[TUI_MAX_EDGES];
+    /* Bumped by the source whenever stages or edges are added, removed or
+     * renamed: the view lays the graph out again only then. */
+    unsigned graph_gen;
+    /* Bumped on any other change, so an idle view does not redraw. */
+    unsigned data_gen;
+
+    bool paused;
+    int selected; /* owned by the view; the source reads it to choose the charts */
+
+    /* Charts, newest sample and detail text are for the selected stage. */
+    int n_series;
+    TuiSeries series[TUI_MAX_SERIES];
+    char sample_prompt[128];
+    char sample_completion[512]; /* with <think>...</think><answer>...</answer> */
+    char sample_rewards[128];
+    char detail[1024];     /* the stage's options, one "name = value" per line */
+    char eval_table[2048]; /* preformatted lines, first line the header */
+    char log[160];
+} TuiModel;
+
+typedef enum {
+    TUI_CMD_RUN,
+    TUI_CMD_PAUSE,
+    TUI_CMD_STEP,
+    TUI_CMD_EVAL,
+    TUI_CMD_SELECT, /* the selection changed: send that stage's charts */
+    TUI_CMD_QUIT,
+} TuiCommandKind;
+
+typedef struct {
+    TuiCommandKind kind;
+    int stage; /* for SELECT; -1 otherwise */
+} TuiCommand;
+
+/* The view's only link to the pipeline. snapshot copies the current state into
+ * *m (all fields but `selected`) and must be cheap: it is called every frame.
+ * command queues a request and returns at once. */
+typedef struct {
+    void *ctx;
+    void (*snapshot)(void *ctx, TuiModel *m);
+    void (*command)(void *ctx, TuiCommand cmd);
+} TuiSource;
+
+static inline bool tui_model_busy(const TuiModel *m) {
+    for (int i = 0; i < m->n_stages; i++)
+        if (m->stages[i].state == TUI_STAGE_RUNNING) return true;
+    return false;
+}
+
+#endif

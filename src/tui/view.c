@@ -1,0 +1,287 @@
+#include "tui/view.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/flowchart.h"
+#include "tui/panels.h"
+
+static void send(TuiView *v, TuiCommandKind kind, int stage) {
+    if (v->src.command) v->src.command(v->src.ctx, (TuiCommand){kind, stage});
+}
+
+void tui_view_init(TuiView *v, TuiSource src) {
+    memset(v, 0, sizeof *v);
+    v->src = src;
+    v->dirty = TUI_DIRTY_ALL;
+}
+
+void tui_view_free(TuiView *v) {
+    if (v->have_layout) tui_layout_free(&v->layout);
+    v->have_layout = false;
+}
+
+void tui_view_resize(TuiView *v, int w, int h) {
+    v->w = w;
+    v->h = h;
+    v->dirty = TUI_DIRTY_ALL;
+}
+
+void tui_view_poll(TuiView *v) {
+    if (!v->src.snapshot) return;
+    v->model.selected = v->selected;
+    v->src.snapshot(v->src.ctx, &v->model);
+    v->model.selected = v->selected;
+    if (v->selected >= v->model.n_stages)
+        v->selected = v->model.n_stages ? v->model.n_stages - 1 : 0;
+    v->model.selected = v->selected;
+    if (!v->polled || v->model.graph_gen != v->seen_graph || v->model.data_gen != v->seen_data)
+        v->dirty = TUI_DIRTY_ALL;
+    v->polled = true;
+    v->seen_graph = v->model.graph_gen;
+    v->seen_data = v->model.data_gen;
+}
+
+static void select_stage(TuiView *v, int i) {
+    if (i < 0 || i >= v->model.n_stages || i == v->selected) return;
+    v->selected = v->model.selected = i;
+    send(v, TUI_CMD_SELECT, i);
+    v->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+static void request_quit(TuiView *v) {
+    v->quit = true;
+    send(v, TUI_CMD_QUIT, -1);
+}
+
+void tui_view_key(TuiView *v, TuiKey k) {
+    int n = v->model.n_stages;
+    if (k.key == TUI_KEY_NONE) return;
+    if (k.key == TUI_KEY_RESIZE) return; /* the caller measures and resizes */
+    v->dirty |= TUI_DIRTY_MAIN;
+    if (v->help) { /* any key closes help, and does nothing else */
+        v->help = false;
+        return;
+    }
+    if (v->confirm) {
+        if (k.key == 'y' || k.key == 'Y' || k.key == 'q')
+            request_quit(v);
+        else if (k.key == 'n' || k.key == 'N' || k.key == TUI_KEY_ESC)
+            v->confirm = false;
+        return;
+    }
+    if (v->w < TUI_MIN_COLS || v->h < TUI_MIN_ROWS) {
+        if (k.key == 'q') request_quit(v);
+        return;
+    }
+    switch (k.key) {
+    case ' ':
+        send(v, v->model.paused ? TUI_CMD_RUN : TUI_CMD_PAUSE, -1);
+        break;
+    case 'n':
+        send(v, TUI_CMD_STEP, -1);
+        break;
+    case 'e':
+        send(v, TUI_CMD_EVAL, -1);
+        v->screen = TUI_SCREEN_EVAL;
+        break;
+    case '?':
+        v->help = true;
+        break;
+    case 'q':
+        if (tui_model_busy(&v->model))
+            v->confirm = true;
+        else
+            request_quit(v);
+        break;
+    case TUI_KEY_ESC:
+        v->screen = TUI_SCREEN_FLOW;
+        break;
+    case TUI_KEY_ENTER:
+        v->screen = v->screen == TUI_SCREEN_DETAIL ? TUI_SCREEN_FLOW : TUI_SCREEN_DETAIL;
+        break;
+    case TUI_KEY_TAB:
+        if (n) select_stage(v, (v->selected + 1) % n);
+        break;
+    case TUI_KEY_BTAB:
+        if (n) select_stage(v, (v->selected + n - 1) % n);
+        break;
+    case TUI_KEY_UP:
+    case TUI_KEY_DOWN:
+    case TUI_KEY_LEFT:
+    case TUI_KEY_RIGHT: {
+        if (!v->have_layout) break;
+        int dx = k.key == TUI_KEY_LEFT ? -1 : k.key == TUI_KEY_RIGHT ? 1 : 0;
+        int dy = k.key == TUI_KEY_UP ? -1 : k.key == TUI_KEY_DOWN ? 1 : 0;
+        select_stage(v, tui_layout_neighbor(&v->layout, v->selected, dx, dy));
+        break;
+    }
+    case TUI_KEY_MOUSE: {
+        if (v->screen != TUI_SCREEN_FLOW || !v->have_layout) break;
+        TuiRect f = v->flow;
+        if (k.x < f.x || k.y < f.y || k.x >= f.x + f.w || k.y >= f.y + f.h) break;
+        int hit = tui_layout_hit(&v->layout, k.x - f.x + v->sx, k.y - f.y + v->sy);
+        if (hit >= 0 && hit == v->selected)
+            v->screen = TUI_SCREEN_DETAIL; /* a click on the selection opens it */
+        else
+            select_stage(v, hit);
+        break;
+    }
+    default:
+        v->dirty &= ~(unsigned)TUI_DIRTY_MAIN;
+        break;
+    }
+    v->dirty |= TUI_DIRTY_STATUS;
+}
+
+static void ensure_layout(TuiView *v, int w, int h) {
+    if (v->have_layout && v->layout_gen == v->model.graph_gen && v->layout_w == w &&
+        v->layout_h == h)
+        return;
+    if (v->have_layout) tui_layout_free(&v->layout);
+    v->have_layout = tui_flowchart_layout(&v->layout, &v->model, h, w) == 0;
+    v->layout_gen = v->model.graph_gen;
+    v->layout_w = w;
+    v->layout_h = h;
+}
+
+static void draw_flow(TuiView *v, TuiCanvas *c, TuiRect f) {
+    v->flow = f;
+    ensure_layout(v, f.w, f.h);
+    if (!v->have_layout) return;
+    if (!v->model.n_stages) {
+        tui_canvas_text(c, f.x + 2, f.y + 1, "no stages yet", f.w - 4, TUI_ROLE_DIM, 0);
+        return;
+    }
+    tui_layout_scroll_to(&v->layout, v->selected, f.w, f.h, &v->sx, &v->sy);
+    tui_canvas_clip(c, f.x, f.y, f.w, f.h);
+    tui_flowchart_draw(c, &v->layout, &v->model, f.x - v->sx, f.y - v->sy);
+    /* what is scrolled out of view is hinted at the edges */
+    const TuiGlyphs *g = c->g;
+    if (v->sy > 0) tui_canvas_put(c, f.x + f.w - 1, f.y, g->arrow_up, TUI_ROLE_DIM, 0);
+    if (v->sy + f.h < v->layout.canvas_h)
+        tui_canvas_put(c, f.x + f.w - 1, f.y + f.h - 1, g->arrow_down, TUI_ROLE_DIM, 0);
+    if (v->sx > 0) tui_canvas_put(c, f.x, f.y + f.h - 1, g->arrow_left, TUI_ROLE_DIM, 0);
+    if (v->sx + f.w < v->layout.canvas_w)
+        tui_canvas_put(c, f.x + f.w - 2, f.y + f.h - 1, g->arrow_right, TUI_ROLE_DIM, 0);
+    tui_canvas_unclip(c);
+}
+
+static void draw_side(TuiView *v, TuiCanvas *c, TuiRect r) {
+    const TuiModel *m = &v->model;
+    const char *name = v->selected < m->n_stages ? m->stages[v->selected].name : "";
+    tui_draw_frame(c, r, name, TUI_ROLE_BORDER);
+    TuiRect in = {r.x + 1, r.y + 1, r.w - 2, r.h - 2};
+    int sample_h = in.h / 3 < 8 ? in.h / 3 : 8;
+    tui_draw_charts(c, (TuiRect){in.x, in.y, in.w, in.h - sample_h - 1}, m);
+    tui_canvas_line(c, r.x, in.y + in.h - sample_h - 1, r.x + r.w - 1, in.y + in.h - sample_h - 1,
+                    TUI_ROLE_BORDER);
+    tui_draw_sample(c, (TuiRect){in.x, in.y + in.h - sample_h, in.w, sample_h}, m);
+}
+
+static const char *hint(const TuiView *v) {
+    if (v->confirm) return " y quit  n stay";
+    switch (v->screen) {
+    case TUI_SCREEN_DETAIL:
+        return " esc back  tab/arrows other stage  space run/pause  n step  ? help  q quit";
+    case TUI_SCREEN_EVAL:
+        return " esc back  e evaluate again  ? help  q quit";
+    default:
+        return " space run/pause  n step  arrows select  enter detail  e eval  ? help  q quit";
+    }
+}
+
+void tui_view_dirty_rows(const TuiView *v, unsigned dirty, int *y0, int *y1) {
+    int a = v->h, b = 0;
+    if (v->w < TUI_MIN_COLS || v->h < TUI_MIN_ROWS) dirty = dirty ? TUI_DIRTY_ALL : 0;
+    if (dirty & TUI_DIRTY_STATUS) a = 0, b = v->h; /* status and key bars are the two ends */
+    if (dirty & TUI_DIRTY_MAIN) a = a < 1 ? a : 1, b = b > v->h - 2 ? b : v->h - 2;
+    if (dirty & TUI_DIRTY_LOG) a = a < v->h - 2 ? a : v->h - 2, b = b > v->h - 1 ? b : v->h - 1;
+    *y0 = a;
+    *y1 = b;
+}
+
+unsigned tui_view_render(TuiView *v, TuiCanvas *c) {
+    unsigned d = v->dirty;
+    v->dirty = 0;
+    if (!d) return 0;
+    int w = c->w, h = c->h;
+    if (w < TUI_MIN_COLS || h < TUI_MIN_ROWS) {
+        tui_draw_too_small(c, w, h, TUI_MIN_COLS, TUI_MIN_ROWS);
+        return TUI_DIRTY_ALL;
+    }
+    const TuiModel *m = &v->model;
+    if (d & TUI_DIRTY_STATUS) {
+        tui_draw_status(c, 0, w, m, v->selected);
+        tui_draw_keybar(c, h - 1, w, hint(v));
+    }
+    if (d & TUI_DIRTY_LOG) tui_draw_log(c, h - 2, w, m->log);
+    if (d & TUI_DIRTY_MAIN) {
+        TuiRect main = {0, 1, w, h - 3};
+        tui_canvas_fill(c, main.x, main.y, main.w, main.h, ' ', TUI_ROLE_DEFAULT);
+        if (v->screen == TUI_SCREEN_DETAIL) {
+            tui_draw_detail(c, main, m, v->selected);
+        } else if (v->screen == TUI_SCREEN_EVAL) {
+            tui_draw_eval(c, main, m);
+        } else {
+            int side = w >= TUI_SIDE_MIN_COLS ? (w / 3 > 34 ? w / 3 : 34) : 0;
+            draw_flow(v, c, (TuiRect){0, main.y, w - side, main.h});
+            if (side) draw_side(v, c, (TuiRect){w - side, main.y, side, main.h});
+        }
+        if (v->help) tui_draw_help(c, w, h);
+        if (v->confirm)
+            tui_draw_confirm(c, w, h, "a stage is running; quit now? (progress is kept)");
+    }
+    return d;
+}
+
+int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t errcap) {
+    TuiTermInfo info;
+    if (tui_term_open(opt, &info, err, errcap)) return -1;
+    TuiView *v = malloc(sizeof *v);
+    TuiCanvas c;
+    int w, h, rc = 0;
+    tui_term_size(&w, &h);
+    if (!v || tui_canvas_init(&c, w, h, info.glyphs)) {
+        free(v);
+        tui_term_close();
+        snprintf(err, errcap, "out of memory");
+        return -1;
+    }
+    tui_view_init(v, src);
+    tui_view_resize(v, w, h);
+    send(v, TUI_CMD_SELECT, 0);
+    while (!v->quit) {
+        if (tui_term_quit_requested) { /* Ctrl-C: the user already decided */
+            request_quit(v);
+            break;
+        }
+        tui_view_poll(v);
+        unsigned d = tui_view_render(v, &c);
+        if (d) {
+            int y0, y1;
+            tui_view_dirty_rows(v, d, &y0, &y1);
+            tui_term_blit(&c, y0, y1);
+        }
+        /* 50 ms: keys are answered well within 100 ms, and the snapshot rate
+         * (20 Hz) is as fast as anyone reads a chart */
+        TuiKey k = tui_term_key(50);
+        if (k.key == TUI_KEY_RESIZE) {
+            tui_term_size(&w, &h);
+            if (tui_canvas_resize(&c, w, h)) {
+                rc = -1;
+                snprintf(err, errcap, "out of memory");
+                request_quit(v);
+                break;
+            }
+            tui_view_resize(v, w, h);
+        }
+        tui_view_key(v, k);
+    }
+    tui_term_close();
+    tui_canvas_free(&c);
+    tui_view_free(v);
+    free(v);
+    return rc;
+}

@@ -1,0 +1,2 @@
+-- A stage without its kind.
+r1sim.stage{name = "pretrain"}

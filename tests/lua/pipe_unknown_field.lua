@@ -1,0 +1,1 @@
+r1sim.stage{kind = "pretrain", optoins = {}}

@@ -1,0 +1,216 @@
+/* The shipped data/ files: no training prompt is a held-out eval problem, the
+ * files are exactly what `r1sim make-data` writes today (so they cannot drift
+ * from the generators), they pass the checker, and damaged files are reported
+ * as file:line. Run from the repository root (as `make test` does), or with
+ * $R1SIM_DATA naming the data directory. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli_data.h"
+#include "pipeline/csvio.h"
+#include "world/cipher.h"
+#include "world/completion.h"
+#include "world/evalset.h"
+#include "world/template.h"
+
+static const char *data_dir;
+static char tmp[64];
+
+static int setup(void **state) {
+    data_dir = getenv("R1SIM_DATA");
+    if (!data_dir || !*data_dir) data_dir = "data";
+    strcpy(tmp, "/tmp/r1sim-data-XXXXXX");
+    return mkdtemp(tmp) ? 0 : -1;
+}
+
+static int teardown(void **state) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
+    return system(cmd);
+}
+
+static void read_table(const char *dir, const char *name, CsvTable *t) {
+    char path[512], err[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (csvio_read(path, t, err, sizeof err) != 0) fail_msg("%s", err);
+}
+
+static void training_prompts_are_never_eval_prompts(void **state) {
+    static const char *const training[] = {"coldstart.csv", "general.csv"};
+    for (size_t f = 0; f < 2; f++) {
+        CsvTable t;
+        read_table(data_dir, training[f], &t);
+        int col = csvio_col(&t, "prompt");
+        assert_true(col >= 0);
+        assert_true(t.nrows >= 100);
+        for (size_t r = 0; r < t.nrows; r++)
+            if (world_is_eval_prompt(csvio_cell(&t, r, (size_t)col)))
+                fail_msg("%s:%d: eval prompt %s", training[f], t.lines[r],
+                         csvio_cell(&t, r, (size_t)col));
+        csvio_free(&t);
+    }
+    /* and the eval sets hold nothing else */
+    for (int i = 2; cli_data_file(i); i++) {
+        CsvTable t;
+        read_table(data_dir, cli_data_file(i), &t);
+        int col = csvio_col(&t, "prompt");
+        assert_true(col >= 0 && t.nrows > 0);
+        for (size_t r = 0; r < t.nrows; r++)
+            assert_true(world_is_eval_prompt(csvio_cell(&t, r, (size_t)col)));
+        csvio_free(&t);
+    }
+}
+
+/* A few hundred readable rows, both scripts, each thought in its prompt's script. */
+static void cold_start_is_curated(void **state) {
+    CsvTable t;
+    read_table(data_dir, "coldstart.csv", &t);
+    int pc = csvio_col(&t, "prompt"), cc = csvio_col(&t, "completion"),
+        sc = csvio_col(&t, "script");
+    assert_true(pc >= 0 && cc >= 0 && sc >= 0);
+    assert_true(t.nrows >= 200 && t.nrows <= 1000);
+    int cipher = 0, waits = 0;
+    for (size_t r = 0; r < t.nrows; r++) {
+        CompletionParts parts;
+        assert_true(completion_parse(csvio_cell(&t, r, (size_t)cc), &parts));
+        WorldScript s;
+        assert_int_equal(cipher_script_from_name(csvio_cell(&t, r, (size_t)sc), &s), 0);
+        assert_true(completion_script_share(parts.thought, parts.thought_len, s, NULL) == 1.0);
+        cipher += s == WORLD_CIPHER;
+        waits += completion_count_word(parts.thought, parts.thought_len, "wait") > 0;
+    }
+    assert_int_equal(cipher * 2, (int)t.nrows);
+    assert_true(waits > 0 && waits < (int)t.nrows / 2); /* some checks catch a slip */
+    csvio_free(&t);
+}
+
+static void shipped_files_pass_the_checker(void **state) {
+    char err[512] = "";
+    if (cli_data_check(data_dir, NULL, err, sizeof err) != 0) fail_msg("%s", err);
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *buf = malloc((size_t)n + 1);
+    *len = fread(buf, 1, (size_t)n, f);
+    fclose(f);
+    return buf;
+}
+
+static void shipped_files_equal_what_make_data_writes(void **state) {
+    char err[512] = "";
+    if (cli_data_write(tmp, NULL, err, sizeof err) != 0) fail_msg("%s", err);
+    for (int i = 0; cli_data_file(i); i++) {
+        char a[512], b[512];
+        snprintf(a, sizeof a, "%s/%s", data_dir, cli_data_file(i));
+        snprintf(b, sizeof b, "%s/%s", tmp, cli_data_file(i));
+        size_t na = 0, nb = 0;
+        char *x = slurp(a, &na), *y = slurp(b, &nb);
+        if (!x) fail_msg("%s is missing; run `r1sim make-data %s`", a, data_dir);
+        assert_non_null(y);
+        if (na != nb || memcmp(x, y, na) != 0)
+            fail_msg("%s differs from what make-data writes now; rerun `r1sim make-data %s`", a,
+                     data_dir);
+        free(x);
+        free(y);
+    }
+}
+
+/* Writes text to tmp/name and expects the checker to fail naming `expect`. */
+static void expect_refused(const char *name, const char *text, const char *expect) {
+    char path[512], err[512] = "";
+    snprintf(path, sizeof path, "%s/%s", tmp, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+    assert_int_equal(cli_data_check_file(path, err, sizeof err), -1);
+    if (!strstr(err, expect)) fail_msg("expected '%s' in: %s", expect, err);
+    char whole[600];
+    snprintf(whole, sizeof whole, "%s:", path);
+    if (!strstr(err, whole) && !strstr(err, path)) fail_msg("file not named: %s", err);
+}
+
+static void damaged_files_name_file_and_line(void **state) {
+    static const char good_row[] =
+        "copy,<bos>user: copy: plan? assistant: <think>,</think><answer>plan</answer><eos>\n";
+    char text[1024];
+    /* a wrong column count on line 3 */
+    snprintf(text, sizeof text, "kind,prompt,completion\n%scopy,only two\n", good_row);
+    expect_refused("general.csv", text, "general.csv:3:");
+    /* a quote inside an unquoted field on line 2 */
+    snprintf(text, sizeof text, "kind,prompt,completion\ncopy,a\"b,c\n");
+    expect_refused("general.csv", text, "general.csv:2:");
+    /* an unterminated quote that starts on line 3 */
+    snprintf(text, sizeof text, "kind,prompt,completion\n%scopy,\"open,x\n", good_row);
+    expect_refused("general.csv", text, "general.csv:3:");
+    /* a missing column */
+    expect_refused("general.csv", "kind,prompt\ncopy,x\n", "completion");
+    /* a wrong answer, on line 3 after a quoted field with a newline on line 2 */
+    snprintf(text, sizeof text,
+             "kind,prompt,completion\n"
+             "copy,<bos>user: copy: plan? assistant: <think>,\"\n"
+             "</think><answer>plan</answer><eos>\"\n"
+             "copy,<bos>user: copy: plan? assistant: <think>,</think><answer>pla</answer><eos>\n");
+    expect_refused("general.csv", text, "general.csv:4:");
+}
+
+static void held_out_prompts_in_training_files_are_refused(void **state) {
+    Problem p[1];
+    assert_int_equal(evalset_generate((TaskSpec){TASK_ADD, 3}, WORLD_DIGITS, 1, p), 1);
+    char prompt[64], text[1024];
+    tmpl_prompt(p[0].prompt, prompt, sizeof prompt);
+    snprintf(text, sizeof text,
+             "task,script,prompt,completion,answer\n"
+             "add3,digits,%s,so %s. check so %s</think><answer>%s</answer><eos>,%s\n",
+             prompt, p[0].answer, p[0].answer, p[0].answer, p[0].answer);
+    expect_refused("coldstart.csv", text, "coldstart.csv:2: prompt");
+    char err[512];
+    snprintf(text, sizeof text, "%s/coldstart.csv", tmp);
+    cli_data_check_file(text, err, sizeof err);
+    assert_non_null(strstr(err, "held-out"));
+    /* and an eval set holding a training problem is refused too */
+    expect_refused("eval_add3.csv",
+                   "prompt,answer\n<bos>user: 000+000? assistant: <think>,0\n"
+                   "<bos>user: 001+000? assistant: <think>,1\n"
+                   "<bos>user: 002+000? assistant: <think>,2\n"
+                   "<bos>user: 003+000? assistant: <think>,3\n"
+                   "<bos>user: 004+000? assistant: <think>,4\n"
+                   "<bos>user: 005+000? assistant: <think>,5\n"
+                   "<bos>user: 006+000? assistant: <think>,6\n"
+                   "<bos>user: 007+000? assistant: <think>,7\n"
+                   "<bos>user: 008+000? assistant: <think>,8\n"
+                   "<bos>user: 009+000? assistant: <think>,9\n"
+                   "<bos>user: 010+000? assistant: <think>,10\n"
+                   "<bos>user: 011+000? assistant: <think>,11\n"
+                   "<bos>user: 012+000? assistant: <think>,12\n"
+                   "<bos>user: 013+000? assistant: <think>,13\n"
+                   "<bos>user: 014+000? assistant: <think>,14\n"
+                   "<bos>user: 015+000? assistant: <think>,15\n"
+                   "<bos>user: 016+000? assistant: <think>,16\n",
+                   "is not a held-out problem");
+    expect_refused("notes.csv", "a\n1\n", "not a data file");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(training_prompts_are_never_eval_prompts),
+        cmocka_unit_test(cold_start_is_curated),
+        cmocka_unit_test(shipped_files_pass_the_checker),
+        cmocka_unit_test(shipped_files_equal_what_make_data_writes),
+        cmocka_unit_test(damaged_files_name_file_and_line),
+        cmocka_unit_test(held_out_prompts_in_training_files_are_refused),
+    };
+    return cmocka_run_group_tests_name("data", tests, setup, teardown);
+}

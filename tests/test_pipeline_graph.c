@@ -1,0 +1,121 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "pipeline/cache.h"
+#include "pipeline/graph.h"
+
+static Graph g;
+static char err[1024];
+
+static void add(const char *kind, const char *name, const char *in0, const char *in1) {
+    const char *in[2] = {in0, in1};
+    int n = in1 ? 2 : in0 ? 1 : 0;
+    if (graph_add_stage(&g, kind, name, in, n, NULL, NULL, 0, "t.lua:1", err, sizeof err))
+        fail_msg("%s", err);
+}
+
+static int pos(const int *order, const char *name) {
+    int s = graph_find(&g, name);
+    for (int k = 0; k < g.n; k++)
+        if (order[k] == s) return k;
+    return -1;
+}
+
+static void test_order_follows_inputs(void **state) {
+    graph_init(&g);
+    /* Declared out of order on purpose: eval first, its input last. */
+    add("eval", "eval-sft", "sft", NULL);
+    add("sft", "sft", "pretrain", "data/coldstart.csv");
+    add("eval", "eval-base", "pretrain", NULL);
+    add("pretrain", "pretrain", NULL, NULL);
+    int order[GRAPH_MAX_STAGES];
+    assert_int_equal(graph_resolve(&g, order, err, sizeof err), 0);
+    assert_true(pos(order, "pretrain") < pos(order, "sft"));
+    assert_true(pos(order, "sft") < pos(order, "eval-sft"));
+    assert_true(pos(order, "pretrain") < pos(order, "eval-base"));
+    assert_int_equal(g.stages[graph_find(&g, "sft")].input_stage[1], -1);
+}
+
+static void test_cycle_named(void **state) {
+    graph_init(&g);
+    add("pretrain", "pretrain", NULL, NULL);
+    add("sft", "a", "b", "data/x.csv");
+    add("sft", "b", "a", "data/x.csv");
+    int order[GRAPH_MAX_STAGES];
+    assert_int_equal(graph_resolve(&g, order, err, sizeof err), -1);
+    assert_non_null(strstr(err, "cycle"));
+    assert_non_null(strstr(err, " a"));
+    assert_non_null(strstr(err, " b"));
+    assert_null(strstr(err, "pretrain"));
+}
+
+static void test_missing_input_named(void **state) {
+    graph_init(&g);
+    add("eval", "eval", "pretrian", NULL);
+    int order[GRAPH_MAX_STAGES];
+    assert_int_equal(graph_resolve(&g, order, err, sizeof err), -1);
+    assert_non_null(strstr(err, "t.lua:1"));
+    assert_non_null(strstr(err, "'pretrian'"));
+}
+
+static void test_options_validated(void **state) {
+    graph_init(&g);
+    const char *n1[] = {"stpes"}, *v1[] = {"10"};
+    assert_int_equal(graph_add_stage(&g, "pretrain", "p", NULL, 0, n1, v1, 1, "", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "unknown option 'stpes'"));
+    const char *n2[] = {"steps"}, *v2[] = {"ten"};
+    assert_int_equal(graph_add_stage(&g, "pretrain", "p", NULL, 0, n2, v2, 1, "", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "expects a number"));
+    const char *v3[] = {"2.5"};
+    assert_int_equal(graph_add_stage(&g, "pretrain", "p", NULL, 0, n2, v3, 1, "", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "integer"));
+    assert_int_equal(graph_add_stage(&g, "grpo2", "p", NULL, 0, NULL, NULL, 0, "", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "unknown kind"));
+    assert_int_equal(graph_add_stage(&g, "eval", "e", NULL, 0, NULL, NULL, 0, "", err, sizeof err),
+                     -1);
+    assert_non_null(strstr(err, "inputs"));
+    add("pretrain", "p", NULL, NULL);
+    assert_string_equal(stage_opt(&g.stages[0], "steps"), "600");
+    assert_int_equal(
+        graph_add_stage(&g, "pretrain", "p", NULL, 0, NULL, NULL, 0, "", err, sizeof err), -1);
+    assert_non_null(strstr(err, "twice"));
+}
+
+/* A changed option changes that stage's key and every key downstream, and
+ * nothing upstream or beside it. */
+static void test_keys_invalidate_downstream(void **state) {
+    graph_init(&g);
+    add("pretrain", "pretrain", NULL, NULL);
+    add("eval", "eval-base", "pretrain", NULL);
+    add("pretrain", "other", NULL, NULL);
+    add("eval", "eval-other", "other", NULL);
+    int order[GRAPH_MAX_STAGES];
+    uint64_t k1[GRAPH_MAX_STAGES], k2[GRAPH_MAX_STAGES], k3[GRAPH_MAX_STAGES];
+    assert_int_equal(graph_resolve(&g, order, err, sizeof err), 0);
+    assert_int_equal(cache_keys(&g, order, 1, k1, err, sizeof err), 0);
+    assert_int_equal(stage_set_opt(&g.stages[0], "lr", "0.002", err, sizeof err), 0);
+    assert_int_equal(cache_keys(&g, order, 1, k2, err, sizeof err), 0);
+    assert_true(k1[0] != k2[0]);
+    assert_true(k1[1] != k2[1]);
+    assert_true(k1[2] == k2[2]);
+    assert_true(k1[3] == k2[3]);
+    assert_int_equal(cache_keys(&g, order, 2, k3, err, sizeof err), 0);
+    assert_true(k3[2] != k2[2]); /* the seed counts */
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_order_follows_inputs),       cmocka_unit_test(test_cycle_named),
+        cmocka_unit_test(test_missing_input_named),        cmocka_unit_test(test_options_validated),
+        cmocka_unit_test(test_keys_invalidate_downstream),
+    };
+    return cmocka_run_group_tests_name("pipeline_graph", tests, NULL, NULL);
+}

@@ -1,0 +1,268 @@
+/* The runner end to end on tiny real stages (pretrain → eval): the cache
+ * reuses what did not change and re-runs what did and everything downstream;
+ * a run stopped in the middle of a stage resumes to the same numbers as one
+ * that was never stopped. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "engine/runtime.h"
+#include "pipeline/csvio.h"
+#include "pipeline/graph.h"
+#include "pipeline/runner.h"
+
+static Graph g;
+static char err[1024];
+
+static void tiny_graph(const char *lr, const char *k) {
+    graph_init(&g);
+    const char *pn[] = {"steps",  "batch_size", "seq_len", "context",    "d_model", "n_layer",
+                        "n_head", "task",       "warmup",  "save_every", "lr"};
+    const char *pv[] = {"6", "4", "32", "32", "16", "1", "2", "add2", "2", "2", lr};
+    if (graph_add_stage(&g, "pretrain", "pretrain", NULL, 0, pn, pv, 11, "t", err, sizeof err))
+        fail_msg("%s", err);
+    const char *en[] = {"task", "n_prompts", "k", "max_new_tokens"};
+    const char *ev[] = {"add2", "4", k, "8"};
+    const char *in[] = {"pretrain"};
+    if (graph_add_stage(&g, "eval", "eval", in, 1, en, ev, 4, "t", err, sizeof err))
+        fail_msg("%s", err);
+}
+
+typedef struct {
+    long stop_after; /* steps of stage 0 before asking to stop; 0: never */
+    bool stop;
+    StageState final[GRAPH_MAX_STAGES];
+} Watch;
+
+static void watch_report(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
+    Watch *w = ctx;
+    if (ev == RUNNER_EV_STEP && s == 0 && w->stop_after && st->step >= w->stop_after)
+        w->stop = true;
+    if (ev == RUNNER_EV_END) w->final[s] = st->state;
+}
+
+static bool watch_stop(void *ctx) {
+    return ((Watch *)ctx)->stop;
+}
+
+static void run(const char *dir, bool fresh, Watch *w) {
+    RunnerOptions o = {.dir = dir,
+                       .seed = 1,
+                       .fresh = fresh,
+                       .report = watch_report,
+                       .report_ctx = w,
+                       .should_stop = watch_stop,
+                       .stop_ctx = w};
+    Runner *r = runner_new(&g, &o, err, sizeof err);
+    if (!r) fail_msg("%s", err);
+    assert_int_equal(runner_start(r), 0); /* the worker thread, as the CLI runs it */
+    runner_join(r);
+    assert_int_equal(runner_failures(r), 0);
+    runner_free(r);
+}
+
+static char *slurp(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) fail_msg("cannot open %s", path);
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *b = malloc((size_t)n + 1);
+    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
+    b[n] = 0;
+    fclose(f);
+    *len = (size_t)n;
+    return b;
+}
+
+static void assert_same_file(const char *a, const char *b) {
+    size_t la, lb;
+    char *x = slurp(a, &la), *y = slurp(b, &lb);
+    if (la != lb || memcmp(x, y, la)) fail_msg("%s and %s differ", a, b);
+    free(x);
+    free(y);
+}
+
+/* The loss column: tokens_per_s is a timing and differs between runs. */
+static void assert_same_losses(const char *a, const char *b) {
+    CsvTable x, y;
+    assert_int_equal(csvio_read(a, &x, err, sizeof err), 0);
+    assert_int_equal(csvio_read(b, &y, err, sizeof err), 0);
+    assert_int_equal(x.nrows, y.nrows);
+    int cx = csvio_col(&x, "loss"), cy = csvio_col(&y, "loss");
+    for (size_t i = 0; i < x.nrows; i++) {
+        assert_string_equal(csvio_cell(&x, i, 0), csvio_cell(&y, i, 0));
+        assert_string_equal(csvio_cell(&x, i, (size_t)cx), csvio_cell(&y, i, (size_t)cy));
+    }
+    csvio_free(&x);
+    csvio_free(&y);
+}
+
+static char base_dir[64];
+
+static int setup(void **state) {
+    engine_set_threads(1);
+    snprintf(base_dir, sizeof base_dir, "/tmp/r1sim-pipe-XXXXXX");
+    if (!mkdtemp(base_dir)) return -1;
+    return 0;
+}
+
+static int teardown(void **state) {
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", base_dir);
+    return system(cmd) == 0 ? 0 : -1;
+}
+
+static void test_cache_hit_and_miss(void **state) {
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/cache", base_dir);
+    Watch w = {0};
+    tiny_graph("0.001", "2");
+    run(dir, false, &w);
+    assert_int_equal(w.final[0], STAGE_DONE);
+    assert_int_equal(w.final[1], STAGE_DONE);
+
+    memset(&w, 0, sizeof w); /* unchanged: both reused */
+    run(dir, false, &w);
+    assert_int_equal(w.final[0], STAGE_CACHED);
+    assert_int_equal(w.final[1], STAGE_CACHED);
+
+    tiny_graph("0.001", "1"); /* eval option changed: only eval re-runs */
+    memset(&w, 0, sizeof w);
+    run(dir, false, &w);
+    assert_int_equal(w.final[0], STAGE_CACHED);
+    assert_int_equal(w.final[1], STAGE_DONE);
+
+    tiny_graph("0.002", "1"); /* pretrain option changed: it and its eval re-run */
+    memset(&w, 0, sizeof w);
+    run(dir, false, &w);
+    assert_int_equal(w.final[0], STAGE_DONE);
+    assert_int_equal(w.final[1], STAGE_DONE);
+
+    memset(&w, 0, sizeof w); /* --fresh ignores the cache */
+    run(dir, true, &w);
+    assert_int_equal(w.final[0], STAGE_DONE);
+    assert_int_equal(w.final[1], STAGE_DONE);
+
+    char p[256];
+    snprintf(p, sizeof p, "%s/eval.csv", dir);
+    CsvTable t;
+    assert_int_equal(csvio_read(p, &t, err, sizeof err), 0);
+    assert_int_equal(t.nrows, 1);
+    assert_string_equal(csvio_cell(&t, 0, 0), "pretrain");
+    assert_string_equal(csvio_cell(&t, 0, 1), "add2");
+    assert_int_equal(csvio_col(&t, "pass_at_1_direct"), 11);
+    csvio_free(&t);
+}
+
+static void test_resume_matches_uninterrupted(void **state) {
+    char a[128], b[128], pa[256], pb[256];
+    snprintf(a, sizeof a, "%s/whole", base_dir);
+    snprintf(b, sizeof b, "%s/stopped", base_dir);
+    tiny_graph("0.001", "2");
+    Watch w = {0};
+    run(a, false, &w);
+    assert_int_equal(w.final[1], STAGE_DONE);
+
+    Watch s = {.stop_after = 3};
+    run(b, false, &s);
+    assert_int_equal(s.final[0], STAGE_STOPPED);
+    assert_int_equal(s.final[1], STAGE_WAITING);
+    /* As if the process died after logging a step past its last resume
+     * point: the resumed run must drop that row and log the step again. */
+    snprintf(pb, sizeof pb, "%s/pretrain/metrics.csv", b);
+    FILE *f = fopen(pb, "a");
+    assert_non_null(f);
+    fputs("4,9,9,9,9\n", f);
+    fclose(f);
+    memset(&s, 0, sizeof s);
+    run(b, false, &s);
+    assert_int_equal(s.final[0], STAGE_DONE);
+    assert_int_equal(s.final[1], STAGE_DONE);
+
+    snprintf(pa, sizeof pa, "%s/pretrain/model.ckpt", a);
+    snprintf(pb, sizeof pb, "%s/pretrain/model.ckpt", b);
+    assert_same_file(pa, pb);
+    snprintf(pa, sizeof pa, "%s/pretrain/metrics.csv", a);
+    snprintf(pb, sizeof pb, "%s/pretrain/metrics.csv", b);
+    assert_same_losses(pa, pb);
+    snprintf(pa, sizeof pa, "%s/eval.csv", a);
+    snprintf(pb, sizeof pb, "%s/eval.csv", b);
+    assert_same_file(pa, pb);
+}
+
+static void wait_for(Runner *r, long step) {
+    StageStatus st;
+    for (int i = 0; i < 20000; i++) {
+        runner_status(r, 0, &st);
+        if (st.step >= step && runner_paused(r)) return;
+        struct timespec ts = {0, 1000000};
+        nanosleep(&ts, NULL);
+    }
+    fail_msg("stage 0 never reached step %ld", step);
+}
+
+/* The view's controls: start paused, single steps, an option edit of a stage
+ * not yet started, then run to the end. */
+static void test_commands(void **state) {
+    char dir[128];
+    snprintf(dir, sizeof dir, "%s/commands", base_dir);
+    tiny_graph("0.001", "2");
+    RunnerOptions o = {.dir = dir, .seed = 1, .start_paused = true};
+    Runner *r = runner_new(&g, &o, err, sizeof err);
+    assert_non_null(r);
+    assert_int_equal(runner_start(r), 0);
+    RunnerCmd step = {.kind = CMD_STEP};
+    runner_command(r, &step);
+    wait_for(r, 1);
+    runner_command(r, &step);
+    wait_for(r, 2);
+    struct timespec ts = {0, 20000000};
+    nanosleep(&ts, NULL);
+    StageStatus st;
+    runner_status(r, 0, &st);
+    assert_int_equal(st.step, 2); /* paused: no step without a command */
+    assert_int_equal(st.state, STAGE_RUNNING);
+
+    RunnerCmd edit = {.kind = CMD_SET_OPTION, .stage = 1};
+    snprintf(edit.name, sizeof edit.name, "k");
+    snprintf(edit.value, sizeof edit.value, "3");
+    runner_command(r, &edit);
+    RunnerCmd bad = edit;
+    bad.stage = 0; /* running: refused */
+    runner_command(r, &bad);
+    runner_command(r, &step); /* commands are applied in order before this step */
+    wait_for(r, 3);
+    char msg[512];
+    runner_message(r, msg, sizeof msg);
+    assert_non_null(strstr(msg, "has started"));
+    assert_string_equal(stage_opt(&g.stages[1], "k"), "3");
+
+    RunnerCmd go = {.kind = CMD_RUN};
+    runner_command(r, &go);
+    runner_join(r);
+    assert_int_equal(runner_failures(r), 0);
+    runner_status(r, 1, &st);
+    assert_int_equal(st.state, STAGE_DONE);
+    MetricsRow rows[16];
+    size_t n = metrics_ring_snapshot(runner_metrics(r), rows, 16, NULL);
+    assert_int_equal(n, 7); /* 6 pretrain steps and the eval */
+    assert_int_equal(rows[5].step, 6);
+    assert_int_equal(rows[6].stage, 1);
+    runner_free(r);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cache_hit_and_miss),
+        cmocka_unit_test(test_resume_matches_uninterrupted),
+        cmocka_unit_test(test_commands),
+    };
+    return cmocka_run_group_tests_name("pipeline_run", tests, setup, teardown);
+}

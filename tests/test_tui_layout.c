@@ -1,0 +1,317 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/layout.h"
+
+/* The layout's promises, checked over graphs shaped like the shipped pipelines
+ * and over random DAGs, at every terminal size of a grid from 80x24 to 250x80. */
+
+typedef struct {
+    const char *name;
+    int n, ne;
+    TuiLayoutNode nodes[24];
+    TuiLayoutEdge edges[80];
+} Graph;
+
+static void add_node(Graph *g, const char *name, const char *kind) {
+    g->nodes[g->n++] = (TuiLayoutNode){name, kind, 12};
+}
+
+static int find(const Graph *g, const char *name) {
+    for (int i = 0; i < g->n; i++)
+        if (!strcmp(g->nodes[i].name, name)) return i;
+    fail_msg("no node %s", name);
+    return -1;
+}
+
+static void add_edge(Graph *g, const char *a, const char *b) {
+    g->edges[g->ne++] = (TuiLayoutEdge){find(g, a), find(g, b)};
+}
+
+static Graph quick(void) {
+    Graph g = {.name = "quick"};
+    add_node(&g, "pretrain", "pretrain");
+    add_node(&g, "eval-base", "eval");
+    add_node(&g, "cold-start-sft", "sft");
+    add_node(&g, "eval", "eval");
+    add_edge(&g, "pretrain", "eval-base");
+    add_edge(&g, "pretrain", "cold-start-sft");
+    add_edge(&g, "cold-start-sft", "eval");
+    return g;
+}
+
+static Graph r1_zero(void) {
+    Graph g = {.name = "r1_zero"};
+    add_node(&g, "pretrain", "pretrain");
+    add_node(&g, "r1-zero", "grpo");
+    add_node(&g, "eval", "eval");
+    add_edge(&g, "pretrain", "r1-zero");
+    add_edge(&g, "r1-zero", "eval");
+    return g;
+}
+
+/* DESIGN.md's figure: R1-Zero beside the R1 chain, R1-Zero's samples feeding the
+ * cold start, SFT of the base, distilled students, evals of every model. */
+static Graph r1_full(void) {
+    Graph g = {.name = "r1"};
+    add_node(&g, "pretrain", "pretrain");
+    add_node(&g, "r1-zero", "grpo");
+    add_node(&g, "zero-samples", "sample");
+    add_node(&g, "cold-start-sft", "sft");
+    add_node(&g, "reasoning-rl", "grpo");
+    add_node(&g, "rejection", "sample");
+    add_node(&g, "sft", "sft");
+    add_node(&g, "reward-model", "reward_model");
+    add_node(&g, "rl-all", "grpo");
+    add_node(&g, "r1-samples", "sample");
+    add_node(&g, "student-pretrain", "pretrain");
+    add_node(&g, "distill-small", "distill");
+    add_node(&g, "student-grpo", "grpo");
+    add_node(&g, "eval", "eval");
+    add_edge(&g, "pretrain", "r1-zero");
+    add_edge(&g, "pretrain", "cold-start-sft");
+    add_edge(&g, "r1-zero", "zero-samples");
+    add_edge(&g, "zero-samples", "cold-start-sft");
+    add_edge(&g, "cold-start-sft", "reasoning-rl");
+    add_edge(&g, "reasoning-rl", "rejection");
+    add_edge(&g, "rejection", "sft");
+    add_edge(&g, "pretrain", "sft");
+    add_edge(&g, "sft", "rl-all");
+    add_edge(&g, "pretrain", "reward-model");
+    add_edge(&g, "reward-model", "rl-all");
+    add_edge(&g, "rl-all", "r1-samples");
+    add_edge(&g, "r1-samples", "distill-small");
+    add_edge(&g, "student-pretrain", "distill-small");
+    add_edge(&g, "student-pretrain", "student-grpo");
+    add_edge(&g, "pretrain", "eval");
+    add_edge(&g, "r1-zero", "eval");
+    add_edge(&g, "rl-all", "eval");
+    add_edge(&g, "distill-small", "eval");
+    add_edge(&g, "student-grpo", "eval");
+    return g;
+}
+
+static uint64_t rng_state;
+static uint32_t rnd(void) {
+    rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
+    return (uint32_t)(rng_state >> 33);
+}
+
+static const char *NAMES[] = {"pretrain",
+                              "r1-zero",
+                              "cold-start-sft",
+                              "reasoning-rl",
+                              "rejection-sampling",
+                              "sft",
+                              "rl-all",
+                              "distill-student-s",
+                              "eval",
+                              "x",
+                              "a-rather-long-stage-name-here",
+                              "rm"};
+
+static Graph random_dag(uint64_t seed) {
+    Graph g = {.name = "random"};
+    rng_state = seed;
+    int n = 1 + (int)(rnd() % 20);
+    int density = 5 + (int)(rnd() % 30); /* percent */
+    for (int i = 0; i < n; i++)
+        g.nodes[g.n++] = (TuiLayoutNode){NAMES[rnd() % 12], "grpo", (int)(rnd() % 30)};
+    for (int j = 1; j < n; j++)
+        for (int i = 0; i < j; i++)
+            if ((int)(rnd() % 100) < density && g.ne < 80) g.edges[g.ne++] = (TuiLayoutEdge){i, j};
+    return g;
+}
+
+static int inside(TuiRect r, int x, int y) {
+    return x >= r.x && x < r.x + r.w && y >= r.y && y < r.y + r.h;
+}
+
+/* Two edges running along the same cells would read as one line. Edges may
+ * cross; edges from one source may split from a shared run, and edges into one
+ * target may merge into one (narrow boxes have fewer ports than edges). */
+static int shared_runs(const TuiLayout *lo, const Graph *g, char *where, size_t cap) {
+    static int own[2][128][512];
+    memset(own, -1, sizeof own);
+    int bad = 0;
+    for (int e = 0; e < g->ne; e++) {
+        const TuiLayoutPath *p = &lo->edges[e];
+        for (int k = 0; k + 1 < p->npts; k++) {
+            TuiPoint u = p->pts[k], v = p->pts[k + 1];
+            int dx = (v.x > u.x) - (v.x < u.x), dy = (v.y > u.y) - (v.y < u.y);
+            for (int x = u.x, y = u.y;; x += dx, y += dy) {
+                if (y < 128 && x < 512 && !(x == u.x && y == u.y && k > 0)) {
+                    int *o = &own[dy != 0][y][x];
+                    if (*o >= 0 && *o != e && g->edges[*o].from != g->edges[e].from &&
+                        g->edges[*o].to != g->edges[e].to) {
+                        if (!bad) {
+                            size_t n = strlen(where);
+                            snprintf(where + n, cap - n, " (edges %d,%d at %d,%d)", *o, e, x, y);
+                        }
+                        bad++;
+                    }
+                    *o = e;
+                }
+                if (x == v.x && y == v.y) break;
+            }
+        }
+    }
+    return bad;
+}
+
+static void check(const Graph *g, int rows, int cols) {
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, g->nodes, g->n, g->edges, g->ne, rows, cols), 0);
+    char where[160];
+    snprintf(where, sizeof where, "%s n=%d e=%d at %dx%d", g->name, g->n, g->ne, cols, rows);
+    if (lo.canvas_w < cols || lo.canvas_h < rows) fail_msg("%s: canvas smaller than area", where);
+    for (int i = 0; i < g->n; i++) {
+        TuiRect a = lo.boxes[i];
+        if (a.x < 0 || a.y < 0 || a.x + a.w > lo.canvas_w || a.y + a.h > lo.canvas_h || a.w < 3 ||
+            a.h < 3)
+            fail_msg("%s: box %d (%d,%d %dx%d) outside the canvas", where, i, a.x, a.y, a.w, a.h);
+        for (int j = i + 1; j < g->n; j++) {
+            TuiRect b = lo.boxes[j];
+            if (a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h)
+                fail_msg("%s: boxes %d and %d overlap", where, i, j);
+        }
+    }
+    for (int e = 0; e < g->ne; e++) {
+        const TuiLayoutPath *p = &lo.edges[e];
+        if (p->from != g->edges[e].from || p->to != g->edges[e].to)
+            fail_msg("%s: edge %d dropped", where, e);
+        if (p->npts < 2) fail_msg("%s: edge %d has %d points", where, e, p->npts);
+        TuiRect s = lo.boxes[p->from], t = lo.boxes[p->to];
+        TuiPoint a = p->pts[0], z = p->pts[p->npts - 1];
+        if (a.y != s.y + s.h - 1 || a.x <= s.x || a.x >= s.x + s.w - 1)
+            fail_msg("%s: edge %d does not leave its source's bottom border", where, e);
+        if (z.y != t.y || z.x <= t.x || z.x >= t.x + t.w - 1)
+            fail_msg("%s: edge %d does not reach its target's top border", where, e);
+        for (int k = 0; k + 1 < p->npts; k++) {
+            TuiPoint u = p->pts[k], v = p->pts[k + 1];
+            if (u.x != v.x && u.y != v.y) fail_msg("%s: edge %d has a diagonal run", where, e);
+            int dx = (v.x > u.x) - (v.x < u.x), dy = (v.y > u.y) - (v.y < u.y);
+            for (int x = u.x, y = u.y;; x += dx, y += dy) {
+                if (x < 0 || y < 0 || x >= lo.canvas_w || y >= lo.canvas_h)
+                    fail_msg("%s: edge %d leaves the canvas", where, e);
+                int end =
+                    (k == 0 && x == a.x && y == a.y) || (k + 2 == p->npts && x == z.x && y == z.y);
+                for (int b = 0; b < g->n && !end; b++)
+                    if (inside(lo.boxes[b], x, y))
+                        fail_msg("%s: edge %d (%d->%d) crosses box %d at (%d,%d)", where, e,
+                                 p->from, p->to, b, x, y);
+                if (x == v.x && y == v.y) break;
+            }
+        }
+    }
+    if (shared_runs(&lo, g, where, sizeof where)) fail_msg("%s: edges run along each other", where);
+    tui_layout_free(&lo);
+}
+
+static void sweep(const Graph *g) {
+    for (int rows = 24; rows <= 80; rows += 7)
+        for (int cols = 80; cols <= 250; cols += 17) check(g, rows, cols);
+    check(g, 80, 250);
+}
+
+static void shipped_pipelines_hold_at_every_size(void **state) {
+    Graph q = quick(), z = r1_zero(), f = r1_full();
+    sweep(&q);
+    sweep(&z);
+    sweep(&f);
+}
+
+static void random_dags_hold_at_every_size(void **state) {
+    for (uint64_t seed = 1; seed <= 60; seed++) {
+        Graph g = random_dag(seed);
+        sweep(&g);
+    }
+}
+
+static void small_pipelines_fit_80x24_with_full_boxes(void **state) {
+    Graph q = quick(), z = r1_zero();
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, q.nodes, q.n, q.edges, q.ne, 24, 80), 0);
+    assert_int_equal(lo.mode, TUI_BOX_FULL);
+    assert_int_equal(lo.canvas_w, 80);
+    assert_int_equal(lo.canvas_h, 24);
+    assert_int_equal(lo.n_layers, 3);
+    /* layers follow the longest path: eval-base beside cold-start-sft */
+    assert_int_equal(lo.layer[1], 1);
+    assert_int_equal(lo.layer[2], 1);
+    assert_int_equal(lo.layer[3], 2);
+    assert_int_equal(lo.boxes[1].y, lo.boxes[2].y);
+    tui_layout_free(&lo);
+    assert_int_equal(tui_layout(&lo, z.nodes, z.n, z.edges, z.ne, 24, 80), 0);
+    assert_int_equal(lo.mode, TUI_BOX_FULL);
+    /* a chain stands in one column, so its edges are straight */
+    for (int e = 0; e < z.ne; e++) assert_int_equal(lo.edges[e].npts, 2);
+    tui_layout_free(&lo);
+}
+
+static void big_graph_compacts_then_scrolls(void **state) {
+    Graph f = r1_full();
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, f.nodes, f.n, f.edges, f.ne, 24, 80), 0);
+    assert_true(lo.mode != TUI_BOX_FULL);
+    assert_true(lo.canvas_h > 24 || lo.canvas_w > 80);
+    int sx = 0, sy = 0, last = find(&f, "eval");
+    tui_layout_scroll_to(&lo, last, 80, 24, &sx, &sy);
+    TuiRect r = lo.boxes[last];
+    assert_true(r.x >= sx && r.x + r.w <= sx + 80 && r.y >= sy && r.y + r.h <= sy + 24);
+    assert_true(sx + 80 <= lo.canvas_w && sy + 24 <= lo.canvas_h);
+    assert_int_equal(tui_layout_hit(&lo, r.x + 1, r.y + 1), last);
+    assert_int_equal(tui_layout_hit(&lo, -1, -1), -1);
+    tui_layout_free(&lo);
+    assert_int_equal(tui_layout(&lo, f.nodes, f.n, f.edges, f.ne, 80, 250), 0);
+    assert_int_equal(lo.canvas_w, 250);
+    assert_int_equal(lo.canvas_h, 80);
+    tui_layout_free(&lo);
+}
+
+static void arrows_move_between_layers(void **state) {
+    Graph q = quick();
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, q.nodes, q.n, q.edges, q.ne, 24, 80), 0);
+    int down = tui_layout_neighbor(&lo, 0, 0, 1);
+    assert_true(down == 1 || down == 2);
+    assert_int_equal(tui_layout_neighbor(&lo, down, 0, -1), 0);
+    assert_int_equal(tui_layout_neighbor(&lo, 3, 0, 1), 3); /* nothing below */
+    int right = tui_layout_neighbor(&lo, 1, 1, 0), left = tui_layout_neighbor(&lo, 2, -1, 0);
+    assert_true((right == 2 && lo.boxes[1].x < lo.boxes[2].x) || (left == 1));
+    tui_layout_free(&lo);
+}
+
+static void cycles_and_bad_edges_are_dropped(void **state) {
+    TuiLayoutNode n[3] = {{"a", "sft", 0}, {"b", "sft", 0}, {"c", "sft", 0}};
+    TuiLayoutEdge e[5] = {{0, 1}, {1, 2}, {2, 0}, {1, 1}, {0, 7}};
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, n, 3, e, 5, 24, 80), 0);
+    assert_int_equal(lo.edges[0].from, 0);
+    assert_int_equal(lo.edges[1].from, 1);
+    assert_int_equal(lo.edges[2].from, -1);
+    assert_int_equal(lo.edges[3].from, -1);
+    assert_int_equal(lo.edges[4].from, -1);
+    tui_layout_free(&lo);
+    assert_int_equal(tui_layout(&lo, NULL, 0, NULL, 0, 24, 80), 0);
+    assert_int_equal(lo.canvas_w, 80);
+    tui_layout_free(&lo);
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(shipped_pipelines_hold_at_every_size),
+        cmocka_unit_test(random_dags_hold_at_every_size),
+        cmocka_unit_test(small_pipelines_fit_80x24_with_full_boxes),
+        cmocka_unit_test(big_graph_compacts_then_scrolls),
+        cmocka_unit_test(arrows_move_between_layers),
+        cmocka_unit_test(cycles_and_bad_edges_are_dropped),
+    };
+    return cmocka_run_group_tests_name("tui_layout", tests, NULL, NULL);
+}

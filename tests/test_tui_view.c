@@ -1,0 +1,288 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tui/panels.h"
+#include "tui/view.h"
+
+/* The view driven by a fake pipeline: keys in, commands and canvas text out. */
+
+typedef struct {
+    TuiModel m;
+    TuiCommand cmds[64];
+    int n_cmds;
+    int snapshots;
+} Fake;
+
+static void snapshot(void *ctx, TuiModel *out) {
+    Fake *f = ctx;
+    f->snapshots++;
+    int sel = out->selected;
+    *out = f->m;
+    out->selected = sel;
+}
+
+static void command(void *ctx, TuiCommand c) {
+    Fake *f = ctx;
+    if (f->n_cmds < 64) f->cmds[f->n_cmds++] = c;
+}
+
+static void stage(Fake *f, const char *name, const char *kind, TuiStageState st) {
+    TuiStageView *v = &f->m.stages[f->m.n_stages++];
+    snprintf(v->name, sizeof v->name, "%s", name);
+    snprintf(v->kind, sizeof v->kind, "%s", kind);
+    v->state = st;
+}
+
+typedef struct {
+    Fake f;
+    TuiView v;
+    TuiCanvas c;
+} World;
+
+static int setup(void **state) {
+    World *w = calloc(1, sizeof *w);
+    stage(&w->f, "pretrain", "pretrain", TUI_STAGE_DONE);
+    stage(&w->f, "eval-base", "eval", TUI_STAGE_CACHED);
+    stage(&w->f, "cold-start-sft", "sft", TUI_STAGE_RUNNING);
+    stage(&w->f, "eval", "eval", TUI_STAGE_WAITING);
+    TuiLayoutEdge e[3] = {{0, 1}, {0, 2}, {2, 3}};
+    memcpy(w->f.m.edges, e, sizeof e);
+    w->f.m.n_edges = 3;
+    w->f.m.graph_gen = 1;
+    w->f.m.paused = true;
+    snprintf(w->f.m.log, sizeof w->f.m.log, "cold-start-sft: step 12/40");
+    tui_view_init(&w->v, (TuiSource){&w->f, snapshot, command});
+    tui_view_resize(&w->v, 100, 30);
+    assert_int_equal(tui_canvas_init(&w->c, 100, 30, &tui_glyphs_utf8), 0);
+    tui_view_poll(&w->v);
+    tui_view_render(&w->v, &w->c);
+    *state = w;
+    return 0;
+}
+
+static int teardown(void **state) {
+    World *w = *state;
+    tui_view_free(&w->v);
+    tui_canvas_free(&w->c);
+    free(w);
+    return 0;
+}
+
+static bool shows(const TuiCanvas *c, const char *text) {
+    char buf[2048];
+    for (int y = 0; y < c->h; y++) {
+        tui_canvas_row_utf8(c, y, buf, sizeof buf);
+        if (strstr(buf, text)) return true;
+    }
+    return false;
+}
+
+static void key(World *w, int k) {
+    tui_view_key(&w->v, (TuiKey){k, 0, 0});
+    tui_view_poll(&w->v);
+    tui_view_render(&w->v, &w->c);
+}
+
+static TuiCommand last_cmd(World *w) {
+    assert_true(w->f.n_cmds > 0);
+    return w->f.cmds[w->f.n_cmds - 1];
+}
+
+static void first_frame_shows_everything(void **state) {
+    World *w = *state;
+    assert_true(shows(&w->c, "r1sim  paused: cold-start-sft  2/4 stages done"));
+    assert_true(shows(&w->c, "cold-start-sft"));
+    assert_true(shows(&w->c, "cold-start-sft: step 12/40"));
+    assert_true(shows(&w->c, "? help"));
+    assert_true(shows(&w->c, "no metrics for this stage yet"));
+    assert_int_equal(w->f.n_cmds, 0);
+}
+
+static void space_toggles_run_and_pause(void **state) {
+    World *w = *state;
+    key(w, ' ');
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_RUN);
+    w->f.m.paused = false;
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    key(w, ' ');
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_PAUSE);
+    key(w, 'n');
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_STEP);
+}
+
+static void selection_moves_and_is_sent(void **state) {
+    World *w = *state;
+    key(w, TUI_KEY_TAB);
+    assert_int_equal(w->v.selected, 1);
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_SELECT);
+    assert_int_equal(last_cmd(w).stage, 1);
+    key(w, TUI_KEY_BTAB);
+    assert_int_equal(w->v.selected, 0);
+    key(w, TUI_KEY_BTAB);
+    assert_int_equal(w->v.selected, 3);
+    key(w, TUI_KEY_UP);
+    assert_int_equal(w->v.selected, 2); /* eval sits under cold-start-sft */
+    key(w, TUI_KEY_UP);
+    assert_int_equal(w->v.selected, 0);
+    assert_true(shows(&w->c, "pretrain "));
+}
+
+static void enter_escape_and_eval(void **state) {
+    World *w = *state;
+    snprintf(w->f.m.detail, sizeof w->f.m.detail, "lr = 2e-4\nbeta = 0.04");
+    snprintf(w->f.m.eval_table, sizeof w->f.m.eval_table, "model  pass@1\nbase   0.19");
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    key(w, TUI_KEY_ENTER);
+    assert_int_equal(w->v.screen, TUI_SCREEN_DETAIL);
+    assert_true(shows(&w->c, "pretrain (pretrain) done"));
+    assert_true(shows(&w->c, "beta = 0.04"));
+    key(w, TUI_KEY_ESC);
+    assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
+    key(w, 'e');
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_EVAL);
+    assert_int_equal(w->v.screen, TUI_SCREEN_EVAL);
+    assert_true(shows(&w->c, "base   0.19"));
+    key(w, TUI_KEY_ESC);
+    assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
+}
+
+static void help_lists_every_key_and_any_key_closes_it(void **state) {
+    World *w = *state;
+    key(w, '?');
+    assert_true(w->v.help);
+    for (int i = 0; i < tui_help_count; i++) {
+        char line[128];
+        snprintf(line, sizeof line, "%-12s %s", tui_help_lines[i].keys, tui_help_lines[i].what);
+        if (!shows(&w->c, line)) fail_msg("help misses '%s'", line);
+    }
+    /* and every key the view handles is in it */
+    const char *keys[] = {"space", "n", "arrows", "tab", "enter", "e", "esc", "?", "q", "click"};
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        bool found = false;
+        for (int j = 0; j < tui_help_count; j++)
+            found |= strstr(tui_help_lines[j].keys, keys[i]) != NULL;
+        if (!found) fail_msg("key %s not in help", keys[i]);
+    }
+    int before = w->f.n_cmds;
+    key(w, ' ');
+    assert_false(w->v.help);
+    assert_int_equal(w->f.n_cmds, before); /* the closing key did nothing else */
+    assert_false(shows(&w->c, "any key closes"));
+}
+
+static void quit_asks_while_a_stage_runs(void **state) {
+    World *w = *state;
+    key(w, 'q');
+    assert_true(w->v.confirm);
+    assert_false(w->v.quit);
+    assert_true(shows(&w->c, "a stage is running"));
+    key(w, 'n');
+    assert_false(w->v.confirm);
+    assert_int_equal(w->f.n_cmds, 0);
+    key(w, 'q');
+    key(w, 'y');
+    assert_true(w->v.quit);
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_QUIT);
+}
+
+static void quit_is_immediate_when_idle(void **state) {
+    World *w = *state;
+    w->f.m.stages[2].state = TUI_STAGE_DONE;
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    key(w, 'q');
+    assert_true(w->v.quit);
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_QUIT);
+}
+
+static void too_small_terminal_says_so(void **state) {
+    World *w = *state;
+    assert_int_equal(tui_canvas_resize(&w->c, 79, 24), 0);
+    tui_view_resize(&w->v, 79, 24);
+    tui_view_render(&w->v, &w->c);
+    assert_true(shows(&w->c, "terminal too small: 79x24"));
+    key(w, ' ');
+    assert_int_equal(w->f.n_cmds, 0);
+    assert_int_equal(tui_canvas_resize(&w->c, 80, 24), 0);
+    tui_view_resize(&w->v, 80, 24);
+    tui_view_render(&w->v, &w->c);
+    assert_false(shows(&w->c, "too small"));
+    assert_true(shows(&w->c, "cold-start-sft"));
+}
+
+static void click_selects_then_opens(void **state) {
+    World *w = *state;
+    TuiRect b = w->v.layout.boxes[3];
+    int x = b.x + 2 - w->v.sx + w->v.flow.x, y = b.y + 1 - w->v.sy + w->v.flow.y;
+    tui_view_key(&w->v, (TuiKey){TUI_KEY_MOUSE, x, y});
+    assert_int_equal(w->v.selected, 3);
+    tui_view_key(&w->v, (TuiKey){TUI_KEY_MOUSE, x, y});
+    assert_int_equal(w->v.screen, TUI_SCREEN_DETAIL);
+    tui_view_key(&w->v, (TuiKey){TUI_KEY_ESC, 0, 0});
+    tui_view_key(&w->v, (TuiKey){TUI_KEY_MOUSE, 0, 0}); /* status bar: nothing */
+    assert_int_equal(w->v.selected, 3);
+}
+
+static void idle_view_does_not_redraw(void **state) {
+    World *w = *state;
+    tui_view_poll(&w->v);
+    assert_int_equal(tui_view_render(&w->v, &w->c), 0);
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    assert_int_equal(tui_view_render(&w->v, &w->c), TUI_DIRTY_ALL);
+    tui_view_key(&w->v, (TuiKey){'x', 0, 0}); /* an unbound key */
+    int y0, y1;
+    unsigned d = tui_view_render(&w->v, &w->c);
+    tui_view_dirty_rows(&w->v, d, &y0, &y1);
+    assert_int_equal(d, TUI_DIRTY_STATUS);
+}
+
+/* A graph taller than the screen scrolls to keep the selection in view. */
+static void selection_scrolls_into_view(void **state) {
+    World *w = *state;
+    Fake *f = &w->f;
+    f->m.n_stages = 0;
+    f->m.n_edges = 0;
+    char name[32];
+    for (int i = 0; i < 12; i++) {
+        snprintf(name, sizeof name, "stage-%02d", i);
+        stage(f, name, "sft", TUI_STAGE_WAITING);
+        if (i) f->m.edges[f->m.n_edges++] = (TuiLayoutEdge){i - 1, i};
+    }
+    f->m.graph_gen++;
+    tui_view_poll(&w->v);
+    tui_view_render(&w->v, &w->c);
+    assert_true(shows(&w->c, "stage-00"));
+    assert_false(shows(&w->c, "stage-11"));
+    for (int i = 0; i < 11; i++) key(w, TUI_KEY_DOWN);
+    assert_int_equal(w->v.selected, 11);
+    assert_true(w->v.sy > 0);
+    assert_true(shows(&w->c, "stage-11"));
+    assert_false(shows(&w->c, "stage-00"));
+}
+
+int main(void) {
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+    const struct CMUnitTest tests[] = {
+        T(first_frame_shows_everything),
+        T(space_toggles_run_and_pause),
+        T(selection_moves_and_is_sent),
+        T(enter_escape_and_eval),
+        T(help_lists_every_key_and_any_key_closes_it),
+        T(quit_asks_while_a_stage_runs),
+        T(quit_is_immediate_when_idle),
+        T(too_small_terminal_says_so),
+        T(click_selects_then_opens),
+        T(idle_view_does_not_redraw),
+        T(selection_scrolls_into_view),
+    };
+    return cmocka_run_group_tests_name("tui_view", tests, NULL, NULL);
+}
