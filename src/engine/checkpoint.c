@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/atomic_file.h"
 #include "engine/crc32.h"
 
 int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
@@ -21,34 +22,9 @@ int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
     uint32_t crc = crc32_update(0, m->params, m->num_params * sizeof(float));
     memcpy(&header[7], &crc, sizeof crc);
 
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (!tmp) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    int ok = fwrite(header, sizeof header, 1, f) == 1 &&
-             fwrite(m->params, sizeof(float), m->num_params, f) == m->num_params;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    int saved_errno = errno;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        if (ok) saved_errno = errno;
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved_errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    const void *parts[] = {header, m->params};
+    size_t sizes[] = {sizeof header, m->num_params * sizeof(float)};
+    return atomic_write_parts(path, parts, sizes, 2, err, errlen);
 }
 
 Gpt *ckpt_load(const char *path, char *err, size_t errlen) {

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/atomic_file.h"
 #include "engine/crc32.h"
 
 #define STATE_MAGIC 0x53543152u /* "R1TS" little-endian */
@@ -46,36 +47,10 @@ int train_state_save(const char *path, const char *kind, const AdamW *opt, const
     h.step = opt->step;
     h.crc = body_crc(&h, words, opt->m, opt->v);
 
-    size_t tlen = strlen(path) + 32;
-    char *tmp = malloc(tlen);
-    if (!tmp) {
-        snprintf(err, errlen, "%s: out of memory", path);
-        return -1;
-    }
-    snprintf(tmp, tlen, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot create: %s", tmp, strerror(errno));
-        free(tmp);
-        return -1;
-    }
-    int ok = fwrite(&h, sizeof h, 1, f) == 1 &&
-             fwrite(words, sizeof *words, (size_t)n_words, f) == (size_t)n_words &&
-             fwrite(opt->m, sizeof(float), opt->n, f) == opt->n &&
-             fwrite(opt->v, sizeof(float), opt->n, f) == opt->n;
-    ok = fflush(f) == 0 && ok;
-    ok = fsync(fileno(f)) == 0 && ok;
-    int saved_errno = errno;
-    ok = fclose(f) == 0 && ok;
-    if (!ok || rename(tmp, path) != 0) {
-        if (ok) saved_errno = errno;
-        snprintf(err, errlen, "%s: cannot write: %s", path, strerror(saved_errno));
-        unlink(tmp);
-        free(tmp);
-        return -1;
-    }
-    free(tmp);
-    return 0;
+    const void *parts[] = {&h, words, opt->m, opt->v};
+    size_t sizes[] = {sizeof h, (size_t)n_words * sizeof *words, opt->n * sizeof(float),
+                      opt->n * sizeof(float)};
+    return atomic_write_parts(path, parts, sizes, 4, err, errlen);
 }
 
 int train_state_load(const char *path, const char *kind, AdamW *opt, uint64_t *words, int n_words,
