@@ -64,6 +64,10 @@ int cache_keys(const Graph *g, const int *order, unsigned long long seed, uint64
                 if (hash_file(&h, st->inputs[i], err, errlen)) return -1;
             }
         }
+        if (g->hooks.fingerprint) {
+            uint64_t f = g->hooks.fingerprint(g->hooks.ctx, st);
+            h = cache_hash_bytes(h, &f, sizeof f);
+        }
         keys[s] = h ? h : 1; /* 0 means "no key" to cache_started_key */
     }
     return 0;

@@ -52,10 +52,44 @@ static const OptSpec eval_opts[] = {
     {NULL, 0, NULL, 0, 0, NULL},
 };
 
+/* GRPO as DESIGN.md's working defaults at this size, except lr (see
+ * grpo_defaults: 2e-4 collapses the bases pretrained here). */
+static const OptSpec grpo_opts[] = {
+    {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list"},
+    {"steps", OPT_INTEGER, "200", 1, 1e9, "GRPO steps (rollout batches)"},
+    {"prompts_per_step", OPT_INTEGER, "8", 1, 1024, "B: prompts per step"},
+    {"group_size", OPT_INTEGER, "8", 2, 1024, "G: completions per prompt"},
+    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit"},
+    {"temperature", OPT_NUMBER, "1", 0.01, 10, "sampling temperature"},
+    {"top_p", OPT_NUMBER, "1", 0.01, 1, "nucleus sampling mass"},
+    {"lr", OPT_NUMBER, "5e-05", 0, 1, "peak learning rate"},
+    {"warmup", OPT_INTEGER, "0", 0, 1e9, "linear warm-up steps (optimizer updates)"},
+    {"cosine", OPT_INTEGER, "0", 0, 1, "1: cosine decay of lr to 10 % over the stage"},
+    {"grad_clip", OPT_NUMBER, "1", 0, 1e9, "global gradient-norm clip; 0 off"},
+    {"beta", OPT_NUMBER, "0.04", 0, 100, "KL coefficient to the reference"},
+    {"eps_low", OPT_NUMBER, "0.2", 0, 1, "clip range below 1"},
+    {"eps_high", OPT_NUMBER, "0.2", 0, 10, "clip range above 1 (DAPO clip-higher: 0.28)"},
+    {"mu", OPT_INTEGER, "1", 1, 64, "passes over each rollout batch"},
+    {"minibatches", OPT_INTEGER, "2", 1, 4096, "optimizer steps per pass"},
+    {"loss_type", OPT_STRING, "grpo", 0, 0, "grpo, dapo or dr_grpo"},
+    {"scale_rewards", OPT_INTEGER, "1", 0, 1, "divide advantages by the group std (0: Dr. GRPO)"},
+    {"mask_truncated", OPT_INTEGER, "0", 0, 1, "no loss on completions that hit the limit"},
+    {"ref_reset_every", OPT_INTEGER, "0", 0, 1e9,
+     "copy the policy into the reference every N "
+     "steps; 0 never"},
+    {"cipher_prob", OPT_NUMBER, "0", 0, 1, "share of prompts in the letter cipher"},
+    {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
+     "name=weight list: built-ins or r1sim.reward names"},
+    {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv"},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling and prompt seed"},
+    {NULL, 0, NULL, 0, 0, NULL},
+};
+
 static const StageKind kinds[] = {
     {"pretrain", pretrain_opts, 0, 0, true, false, "pretrain-1"},
     {"sft", sft_opts, 2, 2, true, false, "sft-1"},
     {"eval", eval_opts, 1, 1, false, false, "eval-1"},
+    {"grpo", grpo_opts, 1, 1, true, false, "grpo-1"},
 };
 
 const StageKind *stage_kind_find(const char *name) {
@@ -65,7 +99,7 @@ const StageKind *stage_kind_find(const char *name) {
 }
 
 const char *stage_kind_names(void) {
-    return "pretrain, sft, eval";
+    return "pretrain, sft, eval, grpo";
 }
 
 void graph_init(Graph *g) {

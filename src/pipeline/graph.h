@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 enum { GRAPH_MAX_STAGES = 48, GRAPH_MAX_INPUTS = 8, GRAPH_MAX_OPTIONS = 32, GRAPH_NAME = 48 };
 
@@ -57,6 +58,20 @@ typedef struct {
     StageOption options[GRAPH_MAX_OPTIONS];
 } Stage;
 
+/* One completion as a script-defined reward sees it. */
+typedef struct {
+    const char *prompt;     /* the templated prompt */
+    const char *completion; /* what the model wrote after the prompt */
+    const char *question;   /* the task instance, "347+589?"; "" for a non-task prompt */
+    const char *expected;   /* its canonical answer, "936" */
+    const char *task;       /* "add3" */
+    const char *thought;    /* the thought, parsed out of the completion */
+    size_t thought_len;
+    const char *answer; /* inside <answer>...</answer>; NULL when there is none */
+    size_t answer_len;
+    int well_formed, length, max_length, truncated;
+} GraphRewardArgs;
+
 /* Hooks the runner calls on the worker thread; any may be NULL. A negative
  * return marks the stage failed with the message left in err; on_step
  * returning 1 ends the stage early as done (a script's early stopping). */
@@ -66,6 +81,15 @@ typedef struct {
                    const double *values, int n, char *err, size_t errlen);
     int (*on_stage_end)(void *ctx, const Stage *st, const char *status, const char *const *names,
                         const double *values, int n, char *err, size_t errlen);
+    /* Rewards the script defines by name (r1sim.reward). has_reward: 1 when
+     * `name` is one. reward: scores one completion into *score, or -1 with the
+     * script's `file:line: message` in err. fingerprint: a hash of the code of
+     * the script rewards the stage uses, mixed into its cache key so that
+     * editing a reward function re-runs the stages that use it. */
+    int (*has_reward)(void *ctx, const char *name);
+    int (*reward)(void *ctx, const char *name, const GraphRewardArgs *a, double *score, char *err,
+                  size_t errlen);
+    uint64_t (*fingerprint)(void *ctx, const Stage *st);
 } GraphHooks;
 
 typedef struct {

@@ -10,6 +10,7 @@
 #include "pipeline/cache.h"
 #include "pipeline/csvio.h"
 #include "pipeline/rundir.h"
+#include "pipeline/stage_grpo.h"
 #include "train/eval.h"
 #include "train/pretrain.h"
 #include "train/sft.h"
@@ -32,6 +33,7 @@ struct StageRun {
     Gpt *model;
     Pretrainer *pre;
     Sft *sft;
+    GrpoStage *grpo;
     CsvAppender *metrics;
     double last_loss;
     EvalResult ev;
@@ -211,11 +213,28 @@ static int open_sft(StageRun *r, char *err, size_t errlen) {
     return 0;
 }
 
+static int open_grpo(StageRun *r, char *err, size_t errlen) {
+    r->model = load_input_model(r, err, errlen);
+    if (!r->model) return -1;
+    char p[4200];
+    path_of(r, "samples.csv", p, sizeof p);
+    r->grpo = grpo_stage_open(r->g, r->st, r->model, p, err, errlen);
+    if (!r->grpo) return -1;
+    r->total = grpo_stage_total(r->grpo);
+    return 0;
+}
+
 static int open_appender(StageRun *r, char *err, size_t errlen) {
     static const char *const train_h[] = {METRICS_HEADER_TRAIN};
     static const char *const eval_h[] = {METRICS_HEADER_EVAL};
     char p[4200];
     path_of(r, "metrics.csv", p, sizeof p);
+    if (r->grpo) {
+        const char *h[METRICS_MAX_VALUES + 1] = {"step"};
+        int n = grpo_stage_columns(r->grpo, h + 1, METRICS_MAX_VALUES);
+        r->metrics = csvio_append_open(p, h, (size_t)n + 1, err, errlen);
+        return r->metrics ? 0 : -1;
+    }
     int is_eval = strcmp(r->st->kind->name, "eval") == 0;
     r->metrics = csvio_append_open(p, is_eval ? eval_h : train_h,
                                    is_eval ? METRICS_EVAL_COLS : METRICS_TRAIN_COLS, err, errlen);
@@ -262,7 +281,13 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, c
         rc = open_pretrain(r, err, errlen);
     else if (strcmp(kind, "sft") == 0)
         rc = open_sft(r, err, errlen);
-    else if (strcmp(kind, "eval") == 0) {
+    else if (strcmp(kind, "grpo") == 0) {
+        /* A GRPO stage restarts from its input rather than resuming: its
+         * directory is cleared before samples.csv is opened in it. */
+        rundir_clear_stage(dir, r->st->name);
+        rc = cache_mark_started(dir, r->st->name, key, err, errlen);
+        if (rc == 0) rc = open_grpo(r, err, errlen);
+    } else if (strcmp(kind, "eval") == 0) {
         r->model = load_input_model(r, err, errlen);
         rc = r->model ? 0 : -1;
         r->total = 1;
@@ -273,7 +298,7 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, c
     if (rc) goto fail;
     if (r->pre || r->sft) {
         if (try_resume(r, err, errlen)) goto fail;
-    } else {
+    } else if (!r->grpo) {
         rundir_clear_stage(dir, r->st->name);
         if (cache_mark_started(dir, r->st->name, key, err, errlen)) goto fail;
     }
@@ -360,6 +385,8 @@ int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
             row_set(row, "tokens_per_s", ss.tokens_per_s);
             r->last_loss = ss.loss;
         }
+    } else if (r->grpo) {
+        rc = grpo_stage_step(r->grpo, r->done + 1, row, err, errlen);
     } else {
         rc = run_eval(r, row, err, errlen) ? -1 : 0;
     }
@@ -441,6 +468,8 @@ int stage_run_finish(StageRun *r, char *err, size_t errlen) {
 void stage_run_headline(const StageRun *r, char *buf, size_t cap) {
     if (r->evaluated)
         snprintf(buf, cap, "pass@1 %.3f", r->ev.pass_at_1);
+    else if (r->grpo)
+        grpo_stage_headline(r->grpo, buf, cap);
     else if (!isnan(r->last_loss))
         snprintf(buf, cap, "loss %.3f", r->last_loss);
     else
@@ -452,6 +481,7 @@ void stage_run_free(StageRun *r) {
     csvio_append_close(r->metrics, NULL, 0);
     pretrainer_free(r->pre);
     sft_free(r->sft);
+    grpo_stage_free(r->grpo);
     gpt_free(r->model);
     free(r);
 }

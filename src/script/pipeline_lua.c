@@ -7,9 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pipeline/cache.h"
+#include "pipeline/stage_grpo.h"
 #include "script/host_lua.h"
 #include "script/pipeline.h"
 #include "script/spec.h"
+#include "train/rewards.h"
 
 struct ScriptPipeline {
     ScriptHost *host;
@@ -19,7 +22,12 @@ struct ScriptPipeline {
     ScriptRef on_step, on_stage_end;           /* global hooks */
     ScriptRef stage_on_step[GRAPH_MAX_STAGES]; /* per-stage hooks */
     ScriptRef stage_on_end[GRAPH_MAX_STAGES];
+    int n_rewards; /* r1sim.reward definitions */
+    char reward_name[GRPO_STAGE_MAX_REWARDS * 2][GRAPH_NAME];
+    ScriptRef reward_fn[GRPO_STAGE_MAX_REWARDS * 2];
 };
+
+enum { MAX_SCRIPT_REWARDS = GRPO_STAGE_MAX_REWARDS * 2 };
 
 static ScriptPipeline *self(lua_State *L) {
     return (ScriptPipeline *)lua_touserdata(L, lua_upvalueindex(1));
@@ -142,6 +150,108 @@ static int l_model(lua_State *L) {
     return 1;
 }
 
+static int find_reward(const ScriptPipeline *p, const char *name) {
+    for (int i = 0; i < p->n_rewards; i++)
+        if (strcmp(p->reward_name[i], name) == 0) return i;
+    return -1;
+}
+
+/* r1sim.reward(name, function(s) return score end): a reward a grpo stage can
+ * name in its `rewards` option. Returns the name. */
+static int l_reward(lua_State *L) {
+    ScriptPipeline *p = self(L);
+    const char *name = luaL_checkstring(L, 1);
+    luaL_checktype(L, 2, LUA_TFUNCTION);
+    char m[512];
+    void *ctx;
+    if (!name[0] || strlen(name) >= GRAPH_NAME || strpbrk(name, ",= ")) {
+        snprintf(m, sizeof m,
+                 "r1sim.reward: name '%s' must be 1-%d characters without ',', '=' "
+                 "or spaces",
+                 name, GRAPH_NAME - 1);
+        return script_spec_raise(L, m);
+    }
+    if (reward_builtin(name, &ctx) || find_reward(p, name) >= 0) {
+        snprintf(m, sizeof m, "r1sim.reward: '%s' is already a reward (%s)", name,
+                 reward_builtin(name, &ctx) ? "built in" : "defined twice");
+        return script_spec_raise(L, m);
+    }
+    if (p->n_rewards >= MAX_SCRIPT_REWARDS) {
+        snprintf(m, sizeof m, "r1sim.reward: at most %d rewards", MAX_SCRIPT_REWARDS);
+        return script_spec_raise(L, m);
+    }
+    snprintf(p->reward_name[p->n_rewards], GRAPH_NAME, "%s", name);
+    lua_pushvalue(L, 2);
+    p->reward_fn[p->n_rewards++] = luaL_ref(L, LUA_REGISTRYINDEX);
+    lua_pushvalue(L, 1);
+    return 1;
+}
+
+static int hook_has_reward(void *ctx, const char *name) {
+    return find_reward(ctx, name) >= 0;
+}
+
+static int hook_reward(void *ctx, const char *name, const GraphRewardArgs *a, double *score,
+                       char *err, size_t errlen) {
+    ScriptPipeline *p = ctx;
+    int i = find_reward(p, name);
+    if (i < 0) {
+        snprintf(err, errlen, "no reward '%s'", name);
+        return -1;
+    }
+    ScriptValue f[] = {
+        {.key = "prompt", .kind = SCRIPT_STR, .s = a->prompt},
+        {.key = "completion", .kind = SCRIPT_STR, .s = a->completion},
+        {.key = "question", .kind = SCRIPT_STR, .s = a->question},
+        {.key = "expected", .kind = SCRIPT_STR, .s = a->expected},
+        {.key = "task", .kind = SCRIPT_STR, .s = a->task},
+        {.key = "thought", .kind = SCRIPT_STR, .s = a->thought, .len = a->thought_len},
+        {.key = "answer",
+         .kind = SCRIPT_STR,
+         .s = a->answer ? a->answer : "",
+         .len = a->answer_len},
+        {.key = "well_formed", .kind = SCRIPT_BOOL, .b = a->well_formed != 0},
+        {.key = "length", .kind = SCRIPT_INT, .i = a->length},
+        {.key = "max_length", .kind = SCRIPT_INT, .i = a->max_length},
+        {.key = "truncated", .kind = SCRIPT_BOOL, .b = a->truncated != 0},
+    };
+    /* An empty thought: len 0 means strlen, so point at "" instead. */
+    if (a->thought_len == 0) f[5].s = "";
+    if (!a->answer || a->answer_len == 0) f[6].s = "", f[6].len = 0;
+    if (script_host_call_score(p->host, p->reward_fn[i], f, sizeof f / sizeof f[0], score)) {
+        snprintf(err, errlen, "%s", script_host_error(p->host));
+        return -1;
+    }
+    return 0;
+}
+
+static int dump_hash(lua_State *L, const void *b, size_t n, void *ud) {
+    (void)L;
+    uint64_t *h = ud;
+    *h = cache_hash_bytes(*h, b, n);
+    return 0;
+}
+
+/* The compiled code (without debug info, so moving a function does not count)
+ * of every script reward the stage names. */
+static uint64_t hook_fingerprint(void *ctx, const Stage *st) {
+    ScriptPipeline *p = ctx;
+    if (strcmp(st->kind->name, "grpo") != 0) return 0;
+    GrpoRewardList list;
+    char err[512];
+    if (grpo_rewards_parse(st, &p->g->hooks, &list, err, sizeof err)) return 0;
+    lua_State *L = script_host_state(p->host);
+    uint64_t h = CACHE_HASH_INIT;
+    for (int k = 0; k < list.n; k++) {
+        int i = list.scripted[k] ? find_reward(p, list.names[k]) : -1;
+        if (i < 0) continue;
+        lua_rawgeti(L, LUA_REGISTRYINDEX, p->reward_fn[i]);
+        lua_dump(L, dump_hash, &h, 1);
+        lua_pop(L, 1);
+    }
+    return h;
+}
+
 static const char *const stage_fields[] = {"kind",    "name",    "inputs",       "model",
                                            "options", "on_step", "on_stage_end", NULL};
 
@@ -165,7 +275,7 @@ static int l_stage(lua_State *L) {
         lua_pop(L, 1);
     }
     if (lua_getfield(L, 1, "kind") != LUA_TSTRING)
-        return script_spec_raise(L, "stage.kind: expected string (pretrain, sft, eval)");
+        return script_spec_raise(L, "stage.kind: expected string (pretrain, sft, eval, grpo)");
     const char *kind = lua_tostring(L, -1);
     if (lua_getfield(L, 1, "name") == LUA_TNIL) {
         lua_pop(L, 1);
@@ -357,8 +467,11 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     p->host = script_host_new(opts, err, errlen);
     if (!p->host || !p->used) goto fail;
     lua_State *L = script_host_state(p->host);
-    static const luaL_Reg funcs[] = {
-        {"param", l_param}, {"model", l_model}, {"stage", l_stage}, {NULL, NULL}};
+    static const luaL_Reg funcs[] = {{"param", l_param},
+                                     {"model", l_model},
+                                     {"stage", l_stage},
+                                     {"reward", l_reward},
+                                     {NULL, NULL}};
     lua_newtable(L);
     lua_pushlightuserdata(L, p);
     luaL_setfuncs(L, funcs, 1);
@@ -384,6 +497,21 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     g->hooks.ctx = p;
     g->hooks.on_step = hook_step;
     g->hooks.on_stage_end = hook_end;
+    g->hooks.has_reward = hook_has_reward;
+    g->hooks.reward = hook_reward;
+    g->hooks.fingerprint = hook_fingerprint;
+    /* Reward names are checked now, when every r1sim.reward has run, so that
+     * a typo fails the script at load rather than the stage hours later. */
+    for (int s = 0; s < g->n; s++) {
+        GrpoRewardList list;
+        char m[1024];
+        if (strcmp(g->stages[s].kind->name, "grpo") == 0 &&
+            grpo_rewards_parse(&g->stages[s], &g->hooks, &list, m, sizeof m)) {
+            snprintf(err, errlen, "%s: %s", g->stages[s].where, m);
+            memset(&g->hooks, 0, sizeof g->hooks);
+            goto fail;
+        }
+    }
     return p;
 fail:
     script_pipeline_free(p);

@@ -8,6 +8,7 @@
 
 #include "engine/rng.h"
 #include "engine/sampler.h"
+#include "train/eval.h"
 #include "world/completion.h"
 #include "world/evalset.h"
 #include "world/rng.h"
@@ -382,8 +383,10 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
         out->format_rate += reward_format(NULL, &s);
         CompletionParts parts;
         completion_parse(text, &parts);
-        out->think_rate += !completion_thought_is_empty(&parts);
+        /* Thinking as eval counts it: at least one worked step, not a guess. */
+        out->think_rate += eval_thought_has_step(parts.thought, parts.thought_len);
         out->aha += completion_count_word(text, strlen(text), "wait");
+        out->checks += completion_count_word(text, strlen(text), "check");
         out->mean_length += g->out_len[i];
         if (g->out_len[i] > out->max_length) out->max_length = g->out_len[i];
         out->reward += g->total[i];
@@ -395,6 +398,7 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
     out->format_rate /= n;
     out->think_rate /= n;
     out->aha /= n;
+    out->checks /= n;
     out->mean_length /= n;
     out->reward /= n;
     for (int k = 0; k < g->n_rewards; k++) out->reward_term[k] /= n;

@@ -56,7 +56,8 @@ typedef struct {
     double entropy;                       /* mean per completion token */
     double mean_length, max_length;       /* completion tokens */
     double aha;                           /* "wait" per completion */
-    double think_rate;                    /* completions with a non-empty thought */
+    double checks;                        /* "check" (re-verification) per completion */
+    double think_rate;                    /* completions whose thought works a step */
     double zero_variance_groups;          /* share of groups with equal rewards */
     double loss, grad_norm, lr;
     double tokens_per_s; /* sampled and trained tokens per second */

@@ -1,0 +1,44 @@
+#ifndef R1SIM_PIPELINE_STAGE_GRPO_H
+#define R1SIM_PIPELINE_STAGE_GRPO_H
+
+/* The grpo stage kind: reads its options into a GrpoConfig, resolves its
+ * rewards (built-ins by name, the script's through the graph's reward hook),
+ * steps the GRPO trainer, and turns each step into a metrics row; every
+ * `samples_every` steps the whole rollout batch goes to samples.csv. */
+
+#include <stddef.h>
+
+#include "engine/gpt.h"
+#include "pipeline/graph.h"
+#include "pipeline/metrics.h"
+
+enum { GRPO_STAGE_MAX_REWARDS = 16 };
+
+typedef struct {
+    int n;
+    char names[GRPO_STAGE_MAX_REWARDS][GRAPH_NAME];
+    double weights[GRPO_STAGE_MAX_REWARDS];
+    int scripted[GRPO_STAGE_MAX_REWARDS]; /* 1: defined by the script, not built in */
+} GrpoRewardList;
+
+/* Parses the `rewards` option, "accuracy=1,format=0.5" (a bare name weighs
+ * 1). Each name must be a built-in reward or one the script defines (hooks may
+ * be NULL: built-ins only). -1 with a message naming the stage otherwise. */
+int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList *out, char *err,
+                       size_t errlen);
+
+typedef struct GrpoStage GrpoStage;
+
+/* Trains `model` in place (borrowed). samples_path: samples.csv. */
+GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, const char *samples_path,
+                           char *err, size_t errlen);
+void grpo_stage_free(GrpoStage *s);
+long grpo_stage_total(const GrpoStage *s);
+/* The metrics.csv columns after "step", in row order. */
+int grpo_stage_columns(const GrpoStage *s, const char **names, int max);
+/* One GRPO step into row (values only; the caller sets step). 0, or -1 with
+ * err (a script reward's error comes with its file:line). */
+int grpo_stage_step(GrpoStage *s, long step, MetricsRow *row, char *err, size_t errlen);
+void grpo_stage_headline(const GrpoStage *s, char *buf, size_t cap);
+
+#endif
