@@ -14,12 +14,12 @@
 
 local rewards = require("rewards")
 
-local task = r1sim.param("task", "add2")
+local task = r1sim.param("task", "add3")
 
 local small = r1sim.model{
   name = "small",
-  d_model = r1sim.param("d_model", 96),
-  n_layer = r1sim.param("n_layer", 3),
+  d_model = r1sim.param("d_model", 128),
+  n_layer = r1sim.param("n_layer", 4),
   n_head = 4,
   context = 128,
 }
@@ -29,7 +29,7 @@ local base = r1sim.stage{
   name = "pretrain",
   model = small,
   options = {
-    steps = r1sim.param("pretrain_steps", 2000),
+    steps = r1sim.param("pretrain_steps", 3200),
     batch_size = 16,
     seq_len = 128,
     lr = 3e-3,

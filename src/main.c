@@ -5,6 +5,7 @@
 #include "cli/cli.h"
 
 static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
+                            "       r1sim SCRIPT.lua [OPTIONS]   (short for r1sim run SCRIPT.lua)\n"
                             "Commands:\n"
                             "  run      run a pipeline script (stages, cache, resume)\n"
                             "  init     write a randomly initialised model\n"
@@ -21,6 +22,10 @@ int main(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     const char *cmd = argv[1];
+    /* `r1sim quick.lua`: a script is what people run most, so it needs no verb;
+     * cli_run skips its argv[0], here the program name */
+    size_t len = strlen(cmd);
+    if (len > 4 && strcmp(cmd + len - 4, ".lua") == 0) return cli_run(argc, argv);
     if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0 || strcmp(cmd, "help") == 0) {
         fputs(usage, stdout);
         return 0;
@@ -28,10 +33,9 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } commands[] = {
-        {"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
-        {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
-        {"run", cli_run}};
+    } commands[] = {{"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
+                    {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
+                    {"run", cli_run}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);

@@ -83,7 +83,7 @@ static void test_options_validated(void **state) {
                      -1);
     assert_non_null(strstr(err, "inputs"));
     add("pretrain", "p", NULL, NULL);
-    assert_string_equal(stage_opt(&g.stages[0], "steps"), "600");
+    assert_string_equal(stage_opt(&g.stages[0], "steps"), "3200");
     assert_int_equal(
         graph_add_stage(&g, "pretrain", "p", NULL, 0, NULL, NULL, 0, "", err, sizeof err), -1);
     assert_non_null(strstr(err, "twice"));

@@ -30,6 +30,16 @@ static void snapshot(void *ctx, TuiModel *out) {
 static void command(void *ctx, TuiCommand c) {
     Fake *f = ctx;
     if (f->n_cmds < 64) f->cmds[f->n_cmds++] = c;
+    /* the pipeline validates edits; the fake refuses non-numbers like it */
+    if (c.kind == TUI_CMD_SET_OPTION) {
+        char *end;
+        strtod(c.value, &end);
+        if (!c.value[0] || *end)
+            snprintf(f->m.log, sizeof f->m.log, "%s: expected a number, got '%s'", c.name, c.value);
+        else
+            snprintf(f->m.log, sizeof f->m.log, "%s = %s", c.name, c.value);
+        f->m.data_gen++;
+    }
 }
 
 static void stage(Fake *f, const char *name, const char *kind, TuiStageState st) {
@@ -184,9 +194,13 @@ static void quit_asks_while_a_stage_runs(void **state) {
     assert_true(w->v.confirm);
     assert_false(w->v.quit);
     assert_true(shows(&w->c, "a stage is running"));
+    assert_true(shows(&w->c, " y quit  n stay"));
     key(w, 'n');
     assert_false(w->v.confirm);
     assert_int_equal(w->f.n_cmds, 0);
+    /* regression: the key bar kept "y quit  n stay" after the dialog closed */
+    assert_false(shows(&w->c, " y quit  n stay"));
+    assert_true(shows(&w->c, " space run/pause"));
     key(w, 'q');
     key(w, 'y');
     assert_true(w->v.quit);
@@ -269,6 +283,134 @@ static void selection_scrolls_into_view(void **state) {
     assert_false(shows(&w->c, "stage-00"));
 }
 
+static void options(World *w, bool editable) {
+    Fake *f = &w->f;
+    const char *names[] = {"steps", "lr", "task"}, *values[] = {"40", "1e-4", "add2"};
+    f->m.n_options = 3;
+    for (int i = 0; i < 3; i++) {
+        snprintf(f->m.options[i].name, sizeof f->m.options[i].name, "%s", names[i]);
+        snprintf(f->m.options[i].value, sizeof f->m.options[i].value, "%s", values[i]);
+    }
+    f->m.options_editable = editable;
+    f->m.data_gen++;
+    tui_view_poll(&w->v);
+}
+
+static void type(World *w, const char *s) {
+    while (*s) key(w, *s++);
+}
+
+static void detail_edits_an_option_before_the_stage_runs(void **state) {
+    World *w = *state;
+    options(w, true);
+    key(w, TUI_KEY_TAB);
+    key(w, TUI_KEY_TAB);
+    key(w, TUI_KEY_TAB); /* eval: waiting */
+    key(w, TUI_KEY_ENTER);
+    assert_int_equal(w->v.screen, TUI_SCREEN_DETAIL);
+    assert_true(shows(&w->c, "options (enter edits)"));
+    assert_true(shows(&w->c, "lr    = 1e-4"));
+    int before = w->f.n_cmds;
+    key(w, TUI_KEY_DOWN);
+    assert_int_equal(w->v.edit.cursor, 1);
+    assert_int_equal(w->v.selected, 3); /* up/down walk options, not stages */
+    key(w, TUI_KEY_ENTER);
+    assert_true(w->v.edit.editing);
+    assert_true(shows(&w->c, "lr    = 1e-4_"));
+    assert_true(shows(&w->c, "enter set  esc cancel"));
+    key(w, TUI_KEY_BACKSPACE);
+    type(w, "3");
+    assert_true(shows(&w->c, "lr    = 1e-3_"));
+    assert_int_equal(w->f.n_cmds, before); /* nothing sent while typing */
+    key(w, TUI_KEY_ENTER);
+    assert_false(w->v.edit.editing);
+    TuiCommand c = last_cmd(w);
+    assert_int_equal(c.kind, TUI_CMD_SET_OPTION);
+    assert_int_equal(c.stage, 3);
+    assert_string_equal(c.name, "lr");
+    assert_string_equal(c.value, "1e-3");
+    assert_true(shows(&w->c, "lr = 1e-3")); /* the source's answer, in the log line */
+    assert_int_equal(w->v.screen, TUI_SCREEN_DETAIL);
+}
+
+static void keys_typed_into_a_value_are_text(void **state) {
+    World *w = *state;
+    options(w, true);
+    key(w, TUI_KEY_ENTER);
+    key(w, TUI_KEY_ENTER); /* edit steps */
+    key(w, 21);            /* ctrl-u clears */
+    assert_int_equal(w->v.edit.len, 0);
+    int before = w->f.n_cmds;
+    type(w, "q n?e");
+    assert_false(w->v.confirm);
+    assert_false(w->v.quit);
+    assert_false(w->v.help);
+    assert_int_equal(w->v.screen, TUI_SCREEN_DETAIL);
+    assert_int_equal(w->f.n_cmds, before);
+    assert_string_equal(w->v.edit.buf, "q n?e");
+    key(w, TUI_KEY_ENTER);
+    /* refused by the source: the reason is in the log line */
+    assert_string_equal(last_cmd(w).value, "q n?e");
+    assert_true(shows(&w->c, "steps: expected a number, got 'q n?e'"));
+}
+
+static void escape_cancels_an_edit_then_leaves(void **state) {
+    World *w = *state;
+    options(w, true);
+    key(w, TUI_KEY_ENTER);
+    key(w, TUI_KEY_UP); /* already at the top: stays */
+    assert_int_equal(w->v.edit.cursor, 0);
+    key(w, TUI_KEY_ENTER);
+    type(w, "99");
+    int before = w->f.n_cmds;
+    key(w, TUI_KEY_ESC);
+    assert_false(w->v.edit.editing);
+    assert_int_equal(w->v.screen, TUI_SCREEN_DETAIL);
+    assert_true(shows(&w->c, "steps = 40"));
+    key(w, TUI_KEY_ESC);
+    assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
+    assert_int_equal(w->f.n_cmds, before);
+}
+
+static void started_stage_options_are_fixed(void **state) {
+    World *w = *state;
+    options(w, false);
+    key(w, TUI_KEY_ENTER);
+    assert_true(shows(&w->c, "options (fixed: started)"));
+    key(w, TUI_KEY_DOWN);
+    key(w, TUI_KEY_ENTER); /* nothing to edit: back to the flowchart */
+    assert_false(w->v.edit.editing);
+    assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
+    assert_int_equal(w->f.n_cmds, 0);
+}
+
+static void an_edit_ends_when_the_stage_starts(void **state) {
+    World *w = *state;
+    options(w, true);
+    key(w, TUI_KEY_ENTER);
+    key(w, TUI_KEY_ENTER);
+    assert_true(w->v.edit.editing);
+    w->f.m.options_editable = false; /* the runner reached the stage */
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    int before = w->f.n_cmds;
+    key(w, TUI_KEY_ENTER);
+    assert_false(w->v.edit.editing);
+    assert_int_equal(w->f.n_cmds, before);
+}
+
+static void another_stage_resets_the_option_cursor(void **state) {
+    World *w = *state;
+    options(w, true);
+    key(w, TUI_KEY_ENTER);
+    key(w, TUI_KEY_DOWN);
+    key(w, TUI_KEY_DOWN);
+    assert_int_equal(w->v.edit.cursor, 2);
+    key(w, TUI_KEY_TAB);
+    assert_int_equal(w->v.selected, 1);
+    assert_int_equal(w->v.edit.cursor, 0);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
@@ -283,6 +425,12 @@ int main(void) {
         T(click_selects_then_opens),
         T(idle_view_does_not_redraw),
         T(selection_scrolls_into_view),
+        T(detail_edits_an_option_before_the_stage_runs),
+        T(keys_typed_into_a_value_are_text),
+        T(escape_cancels_an_edit_then_leaves),
+        T(started_stage_options_are_fixed),
+        T(an_edit_ends_when_the_stage_starts),
+        T(another_stage_resets_the_option_cursor),
     };
     return cmocka_run_group_tests_name("tui_view", tests, NULL, NULL);
 }

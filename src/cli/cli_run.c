@@ -1,5 +1,6 @@
 /* r1sim run SCRIPT: load a pipeline script, run its stages on the worker
- * thread, print one progress line per stage on stderr. */
+ * thread, and show them in the live view (the main thread) or, headless, print
+ * one progress line per stage on stderr. */
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,16 +9,21 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/run_view.h"
 #include "engine/runtime.h"
 #include "pipeline/runner.h"
 #include "script/pipeline.h"
+#include "tui/view.h"
 
 static const char run_usage[] =
     "usage: r1sim run SCRIPT.lua [--headless] [--out DIR] [--seed N] [--fresh]\n"
-    "                 [-D name=value ...] [--threads N] [--unsafe]\n"
+    "                 [-D name=value ...] [--threads N] [--unsafe] [--ascii]\n"
+    "       r1sim SCRIPT.lua [OPTIONS]     (the same)\n"
     "Runs the pipeline SCRIPT declares; stages whose options and inputs are unchanged\n"
-    "are reused from DIR (default runs/SCRIPT-NAME). Ctrl-C stops at a consistent\n"
-    "point; the same command resumes. See r1sim(1) and r1sim-lua(5).\n";
+    "are reused from DIR (default runs/SCRIPT-NAME). On a terminal the live flowchart\n"
+    "opens, paused (space runs, ? lists the keys); --headless, or no terminal, prints\n"
+    "progress lines instead. Ctrl-C or q stops at a consistent point; the same\n"
+    "command resumes. See r1sim(1) and r1sim-lua(5).\n";
 
 static volatile sig_atomic_t interrupted;
 static void on_sigint(int sig) {
@@ -76,7 +82,8 @@ static void report(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
 int cli_run(int argc, char **argv) {
     const char *script = NULL, *out = NULL;
     unsigned long long seed = 1;
-    bool fresh = false, unsafe = false;
+    bool fresh = false, unsafe = false, headless = false, ascii = false;
+    RunView *rv = NULL;
     long threads = cli_default_threads();
     enum { MAX_DEFS = 64 };
     const char *names[MAX_DEFS], *values[MAX_DEFS];
@@ -89,7 +96,9 @@ int cli_run(int argc, char **argv) {
             rc = 0;
             goto done;
         } else if (!strcmp(a, "--headless")) {
-            /* The live view is not wired in yet: every run is headless. */
+            headless = true;
+        } else if (!strcmp(a, "--ascii")) {
+            ascii = true;
         } else if (!strcmp(a, "--fresh")) {
             fresh = true;
         } else if (!strcmp(a, "--unsafe")) {
@@ -145,10 +154,18 @@ int cli_run(int argc, char **argv) {
     snprintf(lua_path, sizeof lua_path, "%.*s;lua", slash ? (int)(slash - script) : 1,
              slash ? script : ".");
 
+    /* The view needs both ends to be a terminal; otherwise (a pipe, CI, a
+     * redirect) the run is headless as asked. */
+    bool view = !headless && isatty(0) && isatty(1);
+    if (view && !(rv = run_view_new())) view = false;
+
     static Graph g; /* large; one per process */
     graph_init(&g);
     char err[4096];
-    ScriptOptions so = {.unsafe = unsafe, .lua_path = lua_path};
+    ScriptOptions so = {.unsafe = unsafe,
+                        .lua_path = lua_path,
+                        .print = rv ? run_view_print : NULL,
+                        .print_ctx = rv};
     ScriptParams params = {names, values, n_defs};
     ScriptPipeline *sp = script_pipeline_load(script, &params, &so, &g, err, sizeof err);
     if (!sp) {
@@ -157,10 +174,13 @@ int cli_run(int argc, char **argv) {
         goto done;
     }
     engine_set_threads((int)threads);
-    Progress prog = {.g = &g, .tty = isatty(2)};
+    /* Under the view stderr is parked and replayed afterwards: only the
+     * end-of-stage lines go there, as a summary, not the \r progress. */
+    Progress prog = {.g = &g, .tty = !view && isatty(2)};
     RunnerOptions ro = {.dir = out,
                         .seed = seed,
                         .fresh = fresh,
+                        .start_paused = view,
                         .report = report,
                         .report_ctx = &prog,
                         .should_stop = should_stop};
@@ -182,19 +202,35 @@ int cli_run(int argc, char **argv) {
         fprintf(stderr, "r1sim run: cannot start the worker thread\n");
         rc = CLI_EXIT_FAIL;
     } else {
+        bool quit = false;
+        if (view) {
+            run_view_attach(rv, r, out);
+            TuiTermOptions to = {.ascii = ascii};
+            if (tui_view_run(run_view_source(rv), &to, err, sizeof err) == 0) {
+                quit = run_view_quit(rv);
+                if (!runner_finished(r))
+                    fprintf(stderr, "r1sim run: stopping (writing a resume point)...\n");
+            } else {
+                fprintf(stderr, "r1sim run: no live view (%s); running headless\n", err);
+                RunnerCmd go = {.kind = CMD_RUN};
+                runner_command(r, &go);
+            }
+        }
         runner_join(r);
         int failed = runner_failures(r);
         if (runner_stopped(r))
             fprintf(stderr, "r1sim run: stopped; run the same command again to resume\n");
         else if (!failed)
             fprintf(stderr, "r1sim run: done; results in %s/eval.csv\n", out);
-        rc = failed || runner_stopped(r) ? CLI_EXIT_FAIL : 0;
+        /* quitting the view is the user's choice, not a failure */
+        rc = failed || (runner_stopped(r) && !quit) ? CLI_EXIT_FAIL : 0;
     }
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     runner_free(r);
     script_pipeline_free(sp);
 done:
+    run_view_free(rv);
     for (int i = 0; i < n_defs; i++) free(defbuf[i]);
     return rc;
 }

@@ -27,8 +27,15 @@ struct Runner {
     long step_credit; /* single steps granted while paused */
     StageStatus status[GRAPH_MAX_STAGES];
     char message[512];
+    unsigned message_seq; /* bumped per message, so a repeated text still shows */
+    RunnerSample samples[GRAPH_MAX_STAGES];
     pthread_t thread;
 };
+
+/* The runner and stage whose step runs on this thread, so that stage code can
+ * publish a sample without being handed the runner (runner_publish_sample). */
+static _Thread_local Runner *tl_runner;
+static _Thread_local int tl_stage;
 
 const char *stage_state_name(StageState s) {
     static const char *const names[] = {"waiting", "running", "cached",
@@ -83,6 +90,23 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* After an accepted option edit (under mu, on the worker, which owns the
+ * graph): keys are recomputed at once so that the view shows the stage's new
+ * key, and the message says it changed. */
+static void edited_locked(Runner *r, const RunnerCmd *c) {
+    const char *stage = r->g->stages[c->stage].name;
+    uint64_t before = r->keys[c->stage], keys[GRAPH_MAX_STAGES];
+    char e[256];
+    if (cache_keys(r->g, r->order, r->opt.seed, keys, e, sizeof e)) {
+        snprintf(r->message, sizeof r->message, "%.47s.%.47s = %.200s (key: %.150s)", stage,
+                 c->name, c->value, e);
+        return;
+    }
+    memcpy(r->keys, keys, sizeof keys);
+    snprintf(r->message, sizeof r->message, "%.47s.%.47s = %.200s: key %016llx -> %016llx", stage,
+             c->name, c->value, (unsigned long long)before, (unsigned long long)r->keys[c->stage]);
+}
+
 /* Applies queued commands (under mu). Option edits apply only to stages that
  * have not started, since a running stage's key is already fixed. */
 static void drain_locked(Runner *r) {
@@ -113,8 +137,8 @@ static void drain_locked(Runner *r) {
                          r->g->stages[c.stage].name);
             else if (stage_set_opt(&r->g->stages[c.stage], c.name, c.value, r->message,
                                    sizeof r->message) == 0)
-                snprintf(r->message, sizeof r->message, "%s.%s = %s", r->g->stages[c.stage].name,
-                         c.name, c.value);
+                edited_locked(r, &c);
+            r->message_seq++;
             break;
         }
     }
@@ -208,11 +232,15 @@ static bool run_stage(Runner *r, int s) {
     }
     /* Keys are computed now, not at start-up, so an option edited while
      * earlier stages ran counts. */
-    if (cache_keys(r->g, r->order, r->opt.seed, r->keys, err, sizeof err)) {
+    uint64_t keys[GRAPH_MAX_STAGES];
+    if (cache_keys(r->g, r->order, r->opt.seed, keys, err, sizeof err)) {
         fail(r, s, &st, err);
         return true;
     }
-    uint64_t key = r->keys[s];
+    pthread_mutex_lock(&r->mu); /* the view reads keys (runner_stage_options) */
+    memcpy(r->keys, keys, sizeof keys);
+    pthread_mutex_unlock(&r->mu);
+    uint64_t key = keys[s];
     if (!r->opt.fresh && cache_is_done(r->opt.dir, stage->name, key)) {
         st.state = STAGE_CACHED;
         stage_cached_summary(stage, r->opt.dir, st.headline, sizeof st.headline, &st.step);
@@ -306,8 +334,10 @@ static bool run_stage(Runner *r, int s) {
 }
 
 void runner_run(Runner *r) {
+    tl_runner = r;
     for (int k = 0; k < r->g->n; k++) {
         int s = r->order[k];
+        tl_stage = s;
         if (!run_stage(r, s)) {
             pthread_mutex_lock(&r->mu);
             r->stopped = true;
@@ -315,6 +345,7 @@ void runner_run(Runner *r) {
             break;
         }
     }
+    tl_runner = NULL;
     char err[512];
     if (rundir_rebuild_eval(r->opt.dir, r->g, r->order, err, sizeof err))
         fprintf(stderr, "r1sim: %s\n", err);
@@ -393,4 +424,45 @@ void runner_message(Runner *r, char *buf, size_t cap) {
     pthread_mutex_lock(&r->mu);
     snprintf(buf, cap, "%s", r->message);
     pthread_mutex_unlock(&r->mu);
+}
+
+unsigned runner_message_seq(Runner *r) {
+    pthread_mutex_lock(&r->mu);
+    unsigned n = r->message_seq;
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+int runner_stage_options(Runner *r, int stage, StageOption *out, int max, uint64_t *key) {
+    pthread_mutex_lock(&r->mu);
+    const Stage *st = &r->g->stages[stage];
+    int n = st->n_options < max ? st->n_options : max;
+    memcpy(out, st->options, (size_t)n * sizeof *out);
+    if (key) *key = r->keys[stage];
+    pthread_mutex_unlock(&r->mu);
+    return n;
+}
+
+void runner_publish_sample(const char *prompt, const char *completion, const char *const *names,
+                           const double *values, int n) {
+    Runner *r = tl_runner;
+    if (!r) return;
+    pthread_mutex_lock(&r->mu);
+    RunnerSample *s = &r->samples[tl_stage];
+    snprintf(s->prompt, sizeof s->prompt, "%s", prompt ? prompt : "");
+    snprintf(s->completion, sizeof s->completion, "%s", completion ? completion : "");
+    size_t at = 0;
+    s->scores[0] = 0;
+    for (int i = 0; i < n && at < sizeof s->scores; i++)
+        at += (size_t)snprintf(s->scores + at, sizeof s->scores - at, "%s%s %.3g", i ? "  " : "",
+                               names[i], values[i]);
+    s->seq++;
+    pthread_mutex_unlock(&r->mu);
+}
+
+unsigned long runner_sample(Runner *r, int stage, RunnerSample *out) {
+    pthread_mutex_lock(&r->mu);
+    *out = r->samples[stage];
+    pthread_mutex_unlock(&r->mu);
+    return out->seq;
 }

@@ -92,6 +92,30 @@ int runner_stopped(Runner *r);
 /* The runner's latest message for the view's log line (a refused option
  * edit, a stop); "" when none. */
 void runner_message(Runner *r, char *buf, size_t cap);
+/* Bumped whenever a message is set, even to the same text. */
+unsigned runner_message_seq(Runner *r);
+/* Copies a stage's options (at most max) and its current cache key (0 before
+ * keys are first computed) under the lock: the worker edits options
+ * (CMD_SET_OPTION) and recomputes keys while the view reads them. */
+int runner_stage_options(Runner *r, int stage, StageOption *out, int max, uint64_t *key);
+
+/* The newest completion of a stage, for the view's sample panel. */
+typedef struct {
+    char prompt[256];
+    char completion[1024];
+    char scores[256];  /* "reward 1.5  accuracy 1  format 0.5  advantage 0.83" */
+    unsigned long seq; /* 0: nothing published yet */
+} RunnerSample;
+
+/* For stage code, on the worker during a step: publishes the stage's newest
+ * sample (its prompt, completion and named scores: rewards, advantage). Cheap
+ * (one copy under the lock), so a stage may call it once per step; outside
+ * runner_run it does nothing, so stages stay usable without a runner. */
+void runner_publish_sample(const char *prompt, const char *completion, const char *const *names,
+                           const double *values, int n);
+/* Copies stage's newest sample; returns its seq (0: none yet). */
+unsigned long runner_sample(Runner *r, int stage, RunnerSample *out);
+
 MetricsRing *runner_metrics(Runner *r);
 const Graph *runner_graph(const Runner *r);
 const int *runner_order(const Runner *r);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pipeline/csvio.h"
+#include "pipeline/runner.h"
 #include "train/grpo.h"
 #include "world/completion.h"
 
@@ -51,7 +52,7 @@ int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList 
                      st->name, item, builtin_names);
             return -1;
         }
-        snprintf(out->names[out->n], GRAPH_NAME, "%s", item);
+        memcpy(out->names[out->n], item, strlen(item) + 1);
         out->weights[out->n] = w;
         out->scripted[out->n] = scripted;
         out->n++;
@@ -296,6 +297,20 @@ static int write_samples(GrpoStage *s, long step, char *err, size_t errlen) {
     return 0;
 }
 
+/* One completion of the batch for the view, a different group each step. */
+static void publish_sample(const GrpoStage *s, long step) {
+    int n = grpo_num_samples(s->grpo);
+    GrpoSample x;
+    grpo_sample(s->grpo, (int)((step * 7) % n), &x);
+    const char *names[GRPO_STAGE_MAX_REWARDS + 2] = {"reward", "advantage"};
+    double values[GRPO_STAGE_MAX_REWARDS + 2] = {x.reward, x.advantage};
+    for (int k = 0; k < s->list.n; k++) {
+        names[2 + k] = s->list.names[k];
+        values[2 + k] = x.term[k];
+    }
+    runner_publish_sample(x.prompt, x.completion, names, values, 2 + s->list.n);
+}
+
 int grpo_stage_step(GrpoStage *s, long step, MetricsRow *row, char *err, size_t errlen) {
     char e[1024];
     int rc = grpo_step(s->grpo, &s->last, e, sizeof e);
@@ -306,6 +321,7 @@ int grpo_stage_step(GrpoStage *s, long step, MetricsRow *row, char *err, size_t 
     }
     s->have_last = 1;
     fill_row(s, &s->last, row);
+    publish_sample(s, step);
     if (step == 1 || step % s->samples_every == 0 || step == s->steps)
         return write_samples(s, step, err, errlen);
     return 0;

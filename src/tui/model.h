@@ -15,6 +15,7 @@ enum {
     TUI_MAX_SERIES = 8,
     TUI_SERIES_CAP = 1024, /* newest points kept per series */
     TUI_TEXT = 48,
+    TUI_MAX_OPTIONS = 32,
 };
 
 typedef enum {
@@ -41,6 +42,11 @@ typedef struct {
 } TuiSeries;
 
 typedef struct {
+    char name[32];
+    char value[96];
+} TuiOption;
+
+typedef struct {
     int n_stages;
     TuiStageView stages[TUI_MAX_STAGES];
     int n_edges;
@@ -60,7 +66,12 @@ typedef struct {
     char sample_prompt[128];
     char sample_completion[512]; /* with <think>...</think><answer>...</answer> */
     char sample_rewards[128];
-    char detail[1024];     /* the stage's options, one "name = value" per line */
+    /* The selected stage's options; editable only before the stage starts
+     * (its cache key is fixed from then on). */
+    int n_options;
+    TuiOption options[TUI_MAX_OPTIONS];
+    bool options_editable;
+    char detail[1024];     /* status, inputs, key, error: one fact per line */
     char eval_table[2048]; /* preformatted lines, first line the header */
     char log[160];
 } TuiModel;
@@ -72,11 +83,14 @@ typedef enum {
     TUI_CMD_EVAL,
     TUI_CMD_SELECT, /* the selection changed: send that stage's charts */
     TUI_CMD_QUIT,
+    TUI_CMD_SET_OPTION, /* stage's option `name` = `value`; the source validates */
 } TuiCommandKind;
 
 typedef struct {
     TuiCommandKind kind;
-    int stage; /* for SELECT; -1 otherwise */
+    int stage; /* for SELECT and SET_OPTION; -1 otherwise */
+    char name[32];
+    char value[96];
 } TuiCommand;
 
 /* The view's only link to the pipeline. snapshot copies the current state into

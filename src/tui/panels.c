@@ -12,6 +12,7 @@ const TuiHelpLine tui_help_lines[] = {
     {"arrows, tab", "select a stage (shift-tab: back)"},
     {"click", "select the stage under the mouse"},
     {"enter", "stage detail: options, charts, samples"},
+    {"up/down", "detail: pick an option; enter edits it"},
     {"e", "eval table of every model"},
     {"esc", "back to the flowchart"},
     {"?", "this help"},
@@ -183,7 +184,7 @@ void tui_draw_sample(TuiCanvas *c, TuiRect r, const TuiModel *m) {
         tui_canvas_text(c, r.x, r.y + r.h - 1, m->sample_rewards, r.w, TUI_ROLE_KIND, 0);
 }
 
-static void draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first, TuiRole rest) {
+void tui_draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first, TuiRole rest) {
     int row = 0;
     const char *s = text;
     while (*s && row < r.h) {
@@ -199,32 +200,14 @@ static void draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first,
     }
 }
 
-void tui_draw_detail(TuiCanvas *c, TuiRect r, const TuiModel *m, int selected) {
-    if (selected < 0 || selected >= m->n_stages) return;
-    const TuiStageView *s = &m->stages[selected];
-    char title[128];
-    snprintf(title, sizeof title, "%s (%s) %s", s->name, s->kind,
-             tui_state_name(s->state, m->paused));
-    tui_draw_frame(c, r, title, tui_state_role(s->state));
-    TuiRect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
-    int left = in.w / 3 < 24 ? 24 : in.w / 3;
-    if (left > in.w / 2) left = in.w / 2;
-    tui_canvas_text(c, in.x, in.y, "options", left, TUI_ROLE_TITLE, 0);
-    draw_lines(c, (TuiRect){in.x, in.y + 1, left - 1, in.h / 2 - 1},
-               m->detail[0] ? m->detail : "(none)", TUI_ROLE_DEFAULT, TUI_ROLE_DEFAULT);
-    tui_canvas_text(c, in.x, in.y + in.h / 2, "newest sample", left, TUI_ROLE_TITLE, 0);
-    tui_draw_sample(c, (TuiRect){in.x, in.y + in.h / 2 + 1, left - 1, in.h - in.h / 2 - 1}, m);
-    tui_draw_charts(c, (TuiRect){in.x + left + 1, in.y, in.w - left - 1, in.h}, m);
-}
-
 void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m) {
     tui_draw_frame(c, r, "eval: pass@1, maj@k, format, language, length", TUI_ROLE_BORDER);
     TuiRect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
     if (!m->eval_table[0])
-        tui_canvas_text(c, in.x, in.y, "no evaluations yet (e asks for one)", in.w, TUI_ROLE_DIM,
-                        0);
+        tui_canvas_text(c, in.x, in.y, "no evaluations yet: eval stages add their rows here", in.w,
+                        TUI_ROLE_DIM, 0);
     else
-        draw_lines(c, in, m->eval_table, TUI_ROLE_TITLE, TUI_ROLE_DEFAULT);
+        tui_draw_lines(c, in, m->eval_table, TUI_ROLE_TITLE, TUI_ROLE_DEFAULT);
 }
 
 void tui_draw_help(TuiCanvas *c, int w, int h) {

@@ -4,6 +4,7 @@
 #include "tui/canvas.h"
 #include "tui/layout.h"
 #include "tui/model.h"
+#include "tui/optedit.h"
 
 /* Everything on screen besides the flowchart, drawn from the model into a
  * canvas: status and key bars, charts, the newest sample, the stage detail,
@@ -24,7 +25,12 @@ void tui_draw_log(TuiCanvas *c, int y, int w, const char *log);
 void tui_draw_charts(TuiCanvas *c, TuiRect r, const TuiModel *m);
 /* Prompt, then the completion wrapped with <think>/<answer> coloured, then rewards. */
 void tui_draw_sample(TuiCanvas *c, TuiRect r, const TuiModel *m);
-void tui_draw_detail(TuiCanvas *c, TuiRect r, const TuiModel *m, int selected);
+/* The stage detail (detail.c): options list with the editor's cursor (ed may
+ * be NULL), status text, charts and the newest sample. */
+void tui_draw_detail(TuiCanvas *c, TuiRect r, const TuiModel *m, int selected,
+                     const TuiOptEdit *ed);
+/* Lines of text, the first in role `first`, cut to the rect. */
+void tui_draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first, TuiRole rest);
 void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m);
 void tui_draw_help(TuiCanvas *c, int w, int h);
 void tui_draw_confirm(TuiCanvas *c, int w, int h, const char *question);

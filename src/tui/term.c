@@ -208,6 +208,10 @@ TuiKey tui_term_key(int timeout_ms) {
         case KEY_RESIZE:
             k.key = TUI_KEY_RESIZE;
             break;
+        case KEY_BACKSPACE:
+        case KEY_DC:
+            k.key = TUI_KEY_BACKSPACE;
+            break;
         case KEY_MOUSE: {
             MEVENT ev;
             if (getmouse(&ev) == OK && (ev.bstate & (BUTTON1_CLICKED | BUTTON1_PRESSED))) {
@@ -232,6 +236,10 @@ TuiKey tui_term_key(int timeout_ms) {
         break;
     case 27:
         k.key = TUI_KEY_ESC;
+        break;
+    case 8:
+    case 127:
+        k.key = TUI_KEY_BACKSPACE;
         break;
     default:
         k.key = (int)ch;

@@ -29,6 +29,7 @@ enum {
     TUI_KEY_END,
     TUI_KEY_RESIZE,
     TUI_KEY_MOUSE, /* a left click at (x, y) */
+    TUI_KEY_BACKSPACE,
 };
 
 typedef struct {

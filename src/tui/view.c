@@ -3,12 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "tui/flowchart.h"
 #include "tui/panels.h"
 
 static void send(TuiView *v, TuiCommandKind kind, int stage) {
-    if (v->src.command) v->src.command(v->src.ctx, (TuiCommand){kind, stage});
+    if (v->src.command) v->src.command(v->src.ctx, (TuiCommand){.kind = kind, .stage = stage});
 }
 
 void tui_view_init(TuiView *v, TuiSource src) {
@@ -46,6 +47,7 @@ void tui_view_poll(TuiView *v) {
 static void select_stage(TuiView *v, int i) {
     if (i < 0 || i >= v->model.n_stages || i == v->selected) return;
     v->selected = v->model.selected = i;
+    tui_optedit_reset(&v->edit); /* another stage, other options */
     send(v, TUI_CMD_SELECT, i);
     v->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
 }
@@ -59,7 +61,8 @@ void tui_view_key(TuiView *v, TuiKey k) {
     int n = v->model.n_stages;
     if (k.key == TUI_KEY_NONE) return;
     if (k.key == TUI_KEY_RESIZE) return; /* the caller measures and resizes */
-    v->dirty |= TUI_DIRTY_MAIN;
+    /* the key bar's hint follows help, confirm and editing: redraw it too */
+    v->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
     if (v->help) { /* any key closes help, and does nothing else */
         v->help = false;
         return;
@@ -74,6 +77,19 @@ void tui_view_key(TuiView *v, TuiKey k) {
     if (v->w < TUI_MIN_COLS || v->h < TUI_MIN_ROWS) {
         if (k.key == 'q') request_quit(v);
         return;
+    }
+    if (v->screen == TUI_SCREEN_DETAIL) {
+        TuiEditResult r = tui_optedit_key(&v->edit, &v->model, k);
+        if (r == TUI_EDIT_COMMIT) {
+            TuiCommand c = {.kind = TUI_CMD_SET_OPTION, .stage = v->selected};
+            snprintf(c.name, sizeof c.name, "%s", v->model.options[v->edit.cursor].name);
+            snprintf(c.value, sizeof c.value, "%s", v->edit.buf);
+            if (v->src.command) v->src.command(v->src.ctx, c);
+        }
+        if (r != TUI_EDIT_IGNORED) {
+            v->dirty |= TUI_DIRTY_STATUS;
+            return;
+        }
     }
     switch (k.key) {
     case ' ':
@@ -98,8 +114,9 @@ void tui_view_key(TuiView *v, TuiKey k) {
     case TUI_KEY_ESC:
         v->screen = TUI_SCREEN_FLOW;
         break;
-    case TUI_KEY_ENTER:
+    case TUI_KEY_ENTER: /* in the detail only when no option can be edited */
         v->screen = v->screen == TUI_SCREEN_DETAIL ? TUI_SCREEN_FLOW : TUI_SCREEN_DETAIL;
+        if (v->screen == TUI_SCREEN_DETAIL) tui_optedit_reset(&v->edit);
         break;
     case TUI_KEY_TAB:
         if (n) select_stage(v, (v->selected + 1) % n);
@@ -122,9 +139,10 @@ void tui_view_key(TuiView *v, TuiKey k) {
         TuiRect f = v->flow;
         if (k.x < f.x || k.y < f.y || k.x >= f.x + f.w || k.y >= f.y + f.h) break;
         int hit = tui_layout_hit(&v->layout, k.x - f.x + v->sx, k.y - f.y + v->sy);
-        if (hit >= 0 && hit == v->selected)
-            v->screen = TUI_SCREEN_DETAIL; /* a click on the selection opens it */
-        else
+        if (hit >= 0 && hit == v->selected) { /* a click on the selection opens it */
+            v->screen = TUI_SCREEN_DETAIL;
+            tui_optedit_reset(&v->edit);
+        } else
             select_stage(v, hit);
         break;
     }
@@ -184,9 +202,13 @@ static const char *hint(const TuiView *v) {
     if (v->confirm) return " y quit  n stay";
     switch (v->screen) {
     case TUI_SCREEN_DETAIL:
+        if (v->edit.editing) return " type the value  enter set  esc cancel  ctrl-u clear";
+        if (v->model.options_editable && v->model.n_options)
+            return " up/down option  enter edit  esc back  tab other stage  space run/pause  ? "
+                   "help";
         return " esc back  tab/arrows other stage  space run/pause  n step  ? help  q quit";
     case TUI_SCREEN_EVAL:
-        return " esc back  e evaluate again  ? help  q quit";
+        return " esc back  e refresh  ? help  q quit";
     default:
         return " space run/pause  n step  arrows select  enter detail  e eval  ? help  q quit";
     }
@@ -221,7 +243,7 @@ unsigned tui_view_render(TuiView *v, TuiCanvas *c) {
         TuiRect main = {0, 1, w, h - 3};
         tui_canvas_fill(c, main.x, main.y, main.w, main.h, ' ', TUI_ROLE_DEFAULT);
         if (v->screen == TUI_SCREEN_DETAIL) {
-            tui_draw_detail(c, main, m, v->selected);
+            tui_draw_detail(c, main, m, v->selected, &v->edit);
         } else if (v->screen == TUI_SCREEN_EVAL) {
             tui_draw_eval(c, main, m);
         } else {
@@ -234,6 +256,12 @@ unsigned tui_view_render(TuiView *v, TuiCanvas *c) {
             tui_draw_confirm(c, w, h, "a stage is running; quit now? (progress is kept)");
     }
     return d;
+}
+
+static double now_ms(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec * 1e3 + ts.tv_nsec * 1e-6;
 }
 
 int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t errcap) {
@@ -252,6 +280,11 @@ int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t err
     tui_view_init(v, src);
     tui_view_resize(v, w, h);
     send(v, TUI_CMD_SELECT, 0);
+    /* Key latency, measured rather than assumed: key read -> its frame shown. */
+    const char *klp = getenv("R1SIM_KEYLOG");
+    FILE *keylog = klp && klp[0] ? fopen(klp, "a") : NULL;
+    double key_at = -1;
+    int key_seen = 0;
     while (!v->quit) {
         if (tui_term_quit_requested) { /* Ctrl-C: the user already decided */
             request_quit(v);
@@ -263,6 +296,12 @@ int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t err
             int y0, y1;
             tui_view_dirty_rows(v, d, &y0, &y1);
             tui_term_blit(&c, y0, y1);
+        }
+        if (keylog && key_at >= 0) {
+            fprintf(keylog, "key %d %.3f ms%s\n", key_seen, now_ms() - key_at,
+                    tui_model_busy(&v->model) ? " busy" : "");
+            fflush(keylog);
+            key_at = -1;
         }
         /* 50 ms: keys are answered well within 100 ms, and the snapshot rate
          * (20 Hz) is as fast as anyone reads a chart */
@@ -277,8 +316,13 @@ int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t err
             }
             tui_view_resize(v, w, h);
         }
+        if (keylog && k.key != TUI_KEY_NONE && k.key != TUI_KEY_RESIZE) {
+            key_at = now_ms();
+            key_seen = k.key;
+        }
         tui_view_key(v, k);
     }
+    if (keylog) fclose(keylog);
     tui_term_close();
     tui_canvas_free(&c);
     tui_view_free(v);

@@ -7,6 +7,7 @@
 #include "tui/canvas.h"
 #include "tui/layout.h"
 #include "tui/model.h"
+#include "tui/optedit.h"
 #include "tui/term.h"
 
 /* The live view: state, key handling and screen composition, all without
@@ -16,7 +17,12 @@
  * Screen: a status bar, the flowchart (scrolled to keep the selection in view)
  * with charts and the newest sample of the selected stage beside it when the
  * terminal is at least 100 columns wide, a log line, a key bar. Enter opens the
- * selected stage's detail, e the eval table, ? the help overlay. */
+ * selected stage's detail, e the eval table, ? the help overlay. In the
+ * detail, up/down walk the stage's options and enter edits one (before the
+ * stage starts); left/right and tab move to other stages.
+ *
+ * R1SIM_KEYLOG=FILE makes tui_view_run append one line per key, the time from
+ * reading the key to the screen refresh showing its effect. */
 
 enum { TUI_MIN_COLS = 80, TUI_MIN_ROWS = 24, TUI_SIDE_MIN_COLS = 100 };
 
@@ -45,6 +51,7 @@ typedef struct {
     unsigned seen_data, seen_graph;
     bool polled;
     unsigned dirty;
+    TuiOptEdit edit; /* the detail screen's options list */
 } TuiView;
 
 void tui_view_init(TuiView *v, TuiSource src);
