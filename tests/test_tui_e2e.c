@@ -162,6 +162,16 @@ static void keys_are_answered_quickly_while_training(void **state) {
     assert_true(ms[N / 2] < 100);
 }
 
+/* `label` followed by a decimal number, as in a box's "loss 1.234". */
+static int has_figure(const char *s, const char *label) {
+    for (const char *p = strstr(s, label); p; p = strstr(p + 1, label)) {
+        const char *q = p + strlen(label);
+        while (*q >= '0' && *q <= '9') q++;
+        if (q > p + strlen(label) && *q == '.' && q[1] >= '0' && q[1] <= '9') return 1;
+    }
+    return 0;
+}
+
 static void every_box_reaches_done_with_a_chart(void **state) {
     if (!have_tmux) skip();
     must_show("finished  4/4 stages done", 60000);
@@ -169,7 +179,7 @@ static void every_box_reaches_done_with_a_chart(void **state) {
     assert_true(count(s, " done ") + count(s, " done│") + count(s, " done|") >= 4);
     assert_non_null(strstr(s, "pretrain"));
     assert_non_null(strstr(s, "cold-start-sft"));
-    assert_non_null(strstr(s, "loss 0."));   /* a box's headline */
+    assert_true(has_figure(s, "loss "));     /* a box's headline */
     assert_non_null(strstr(s, "pass@1 "));   /* an eval box's headline */
     assert_non_null(strstr(s, "grad norm")); /* the charts of the selected stage */
     assert_non_null(strstr(s, "step 40"));   /* their step axis */
