@@ -62,6 +62,28 @@ static void test_missing_input_named(void **state) {
     assert_non_null(strstr(err, "'pretrian'"));
 }
 
+/* A number has one spelling in the graph, so the cache key does not depend on
+ * how a script wrote it. */
+static void test_numbers_have_one_spelling(void **state) {
+    graph_init(&g);
+    const char *n[] = {"lr", "steps"}, *v1[] = {"3e-3", "3200.0"},
+               *v2[] = {"0.0030000000000000001", "3200"};
+    assert_int_equal(graph_add_stage(&g, "pretrain", "a", NULL, 0, n, v1, 2, "", err, sizeof err),
+                     0);
+    assert_int_equal(graph_add_stage(&g, "pretrain", "b", NULL, 0, n, v2, 2, "", err, sizeof err),
+                     0);
+    add("pretrain", "c", NULL, NULL); /* the defaults */
+    for (int i = 0; i < 3; i++) {
+        assert_string_equal(stage_opt(&g.stages[i], "lr"), "0.003");
+        assert_string_equal(stage_opt(&g.stages[i], "steps"), "3200");
+    }
+    const char *n3[] = {"lr"}, *v3[] = {"0.1"};
+    assert_int_equal(graph_add_stage(&g, "sft", "d", (const char *[]){"a", "x.csv"}, 2, n3, v3, 1,
+                                     "", err, sizeof err),
+                     0);
+    assert_string_equal(stage_opt(&g.stages[3], "lr"), "0.1");
+}
+
 static void test_options_validated(void **state) {
     graph_init(&g);
     const char *n1[] = {"stpes"}, *v1[] = {"10"};
@@ -115,6 +137,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_order_follows_inputs),       cmocka_unit_test(test_cycle_named),
         cmocka_unit_test(test_missing_input_named),        cmocka_unit_test(test_options_validated),
+        cmocka_unit_test(test_numbers_have_one_spelling),
         cmocka_unit_test(test_keys_invalidate_downstream),
     };
     return cmocka_run_group_tests_name("pipeline_graph", tests, NULL, NULL);

@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <dirent.h>
+
+#include "pipeline/graph.h"
+#include "script/pipeline.h"
 #include "tui/layout.h"
 
 /* The layout's promises, checked over graphs shaped like the shipped pipelines
@@ -17,25 +21,25 @@ typedef struct {
     int n, ne;
     TuiLayoutNode nodes[24];
     TuiLayoutEdge edges[80];
-} Graph;
+} LGraph;
 
-static void add_node(Graph *g, const char *name, const char *kind) {
+static void add_node(LGraph *g, const char *name, const char *kind) {
     g->nodes[g->n++] = (TuiLayoutNode){name, kind, 12};
 }
 
-static int find(const Graph *g, const char *name) {
+static int find(const LGraph *g, const char *name) {
     for (int i = 0; i < g->n; i++)
         if (!strcmp(g->nodes[i].name, name)) return i;
     fail_msg("no node %s", name);
     return -1;
 }
 
-static void add_edge(Graph *g, const char *a, const char *b) {
+static void add_edge(LGraph *g, const char *a, const char *b) {
     g->edges[g->ne++] = (TuiLayoutEdge){find(g, a), find(g, b)};
 }
 
-static Graph quick(void) {
-    Graph g = {.name = "quick"};
+static LGraph quick(void) {
+    LGraph g = {.name = "quick"};
     add_node(&g, "pretrain", "pretrain");
     add_node(&g, "eval-base", "eval");
     add_node(&g, "cold-start-sft", "sft");
@@ -46,8 +50,8 @@ static Graph quick(void) {
     return g;
 }
 
-static Graph r1_zero(void) {
-    Graph g = {.name = "r1_zero"};
+static LGraph r1_zero(void) {
+    LGraph g = {.name = "r1_zero"};
     add_node(&g, "pretrain", "pretrain");
     add_node(&g, "r1-zero", "grpo");
     add_node(&g, "eval", "eval");
@@ -58,8 +62,8 @@ static Graph r1_zero(void) {
 
 /* DESIGN.md's figure: R1-Zero beside the R1 chain, R1-Zero's samples feeding the
  * cold start, SFT of the base, distilled students, evals of every model. */
-static Graph r1_full(void) {
-    Graph g = {.name = "r1"};
+static LGraph r1_full(void) {
+    LGraph g = {.name = "r1"};
     add_node(&g, "pretrain", "pretrain");
     add_node(&g, "r1-zero", "grpo");
     add_node(&g, "zero-samples", "sample");
@@ -116,8 +120,8 @@ static const char *NAMES[] = {"pretrain",
                               "a-rather-long-stage-name-here",
                               "rm"};
 
-static Graph random_dag(uint64_t seed) {
-    Graph g = {.name = "random"};
+static LGraph random_dag(uint64_t seed) {
+    LGraph g = {.name = "random"};
     rng_state = seed;
     int n = 1 + (int)(rnd() % 20);
     int density = 5 + (int)(rnd() % 30); /* percent */
@@ -136,7 +140,7 @@ static int inside(TuiRect r, int x, int y) {
 /* Two edges running along the same cells would read as one line. Edges may
  * cross; edges from one source may split from a shared run, and edges into one
  * target may merge into one (narrow boxes have fewer ports than edges). */
-static int shared_runs(const TuiLayout *lo, const Graph *g, char *where, size_t cap) {
+static int shared_runs(const TuiLayout *lo, const LGraph *g, char *where, size_t cap) {
     static int own[2][128][512];
     memset(own, -1, sizeof own);
     int bad = 0;
@@ -165,7 +169,7 @@ static int shared_runs(const TuiLayout *lo, const Graph *g, char *where, size_t 
     return bad;
 }
 
-static void check(const Graph *g, int rows, int cols) {
+static void check(const LGraph *g, int rows, int cols) {
     TuiLayout lo;
     assert_int_equal(tui_layout(&lo, g->nodes, g->n, g->edges, g->ne, rows, cols), 0);
     char where[160];
@@ -214,28 +218,65 @@ static void check(const Graph *g, int rows, int cols) {
     tui_layout_free(&lo);
 }
 
-static void sweep(const Graph *g) {
+static void sweep(const LGraph *g) {
     for (int rows = 24; rows <= 80; rows += 7)
         for (int cols = 80; cols <= 250; cols += 17) check(g, rows, cols);
     check(g, 80, 250);
 }
 
 static void shipped_pipelines_hold_at_every_size(void **state) {
-    Graph q = quick(), z = r1_zero(), f = r1_full();
+    LGraph q = quick(), z = r1_zero(), f = r1_full();
     sweep(&q);
     sweep(&z);
     sweep(&f);
 }
 
+/* Every pipeline script in lua/ as the view would lay it out (modules such
+ * as rewards.lua declare no stage and are skipped). */
+static void shipped_scripts_hold_at_every_size(void **state) {
+    DIR *d = opendir("lua");
+    assert_non_null(d);
+    int scripts = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t n = strlen(e->d_name);
+        if (n < 5 || strcmp(e->d_name + n - 4, ".lua")) continue;
+        static Graph pg;
+        graph_init(&pg);
+        char path[512], err[2048];
+        snprintf(path, sizeof path, "lua/%s", e->d_name);
+        ScriptOptions o = {.lua_path = "lua"};
+        ScriptPipeline *sp = script_pipeline_load(path, NULL, &o, &pg, err, sizeof err);
+        if (!sp) {
+            if (!strstr(err, "declares no stage")) fail_msg("%s", err);
+            continue;
+        }
+        int order[GRAPH_MAX_STAGES];
+        assert_int_equal(graph_resolve(&pg, order, err, sizeof err), 0);
+        LGraph g = {.name = e->d_name};
+        for (int i = 0; i < pg.n; i++)
+            g.nodes[g.n++] = (TuiLayoutNode){pg.stages[i].name, pg.stages[i].kind->name, 14};
+        for (int i = 0; i < pg.n; i++)
+            for (int k = 0; k < pg.stages[i].n_inputs; k++)
+                if (pg.stages[i].input_stage[k] >= 0)
+                    g.edges[g.ne++] = (TuiLayoutEdge){pg.stages[i].input_stage[k], i};
+        assert_true(g.ne >= g.n - 1); /* a pipeline is connected */
+        sweep(&g);
+        script_pipeline_free(sp);
+        scripts++;
+    }
+    closedir(d);
+    assert_true(scripts >= 2);
+}
+
 static void random_dags_hold_at_every_size(void **state) {
     for (uint64_t seed = 1; seed <= 60; seed++) {
-        Graph g = random_dag(seed);
+        LGraph g = random_dag(seed);
         sweep(&g);
     }
 }
 
 static void small_pipelines_fit_80x24_with_full_boxes(void **state) {
-    Graph q = quick(), z = r1_zero();
+    LGraph q = quick(), z = r1_zero();
     TuiLayout lo;
     assert_int_equal(tui_layout(&lo, q.nodes, q.n, q.edges, q.ne, 24, 80), 0);
     assert_int_equal(lo.mode, TUI_BOX_FULL);
@@ -256,7 +297,7 @@ static void small_pipelines_fit_80x24_with_full_boxes(void **state) {
 }
 
 static void big_graph_compacts_then_scrolls(void **state) {
-    Graph f = r1_full();
+    LGraph f = r1_full();
     TuiLayout lo;
     assert_int_equal(tui_layout(&lo, f.nodes, f.n, f.edges, f.ne, 24, 80), 0);
     assert_true(lo.mode != TUI_BOX_FULL);
@@ -276,7 +317,7 @@ static void big_graph_compacts_then_scrolls(void **state) {
 }
 
 static void arrows_move_between_layers(void **state) {
-    Graph q = quick();
+    LGraph q = quick();
     TuiLayout lo;
     assert_int_equal(tui_layout(&lo, q.nodes, q.n, q.edges, q.ne, 24, 80), 0);
     int down = tui_layout_neighbor(&lo, 0, 0, 1);
@@ -307,6 +348,7 @@ static void cycles_and_bad_edges_are_dropped(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(shipped_pipelines_hold_at_every_size),
+        cmocka_unit_test(shipped_scripts_hold_at_every_size),
         cmocka_unit_test(random_dags_hold_at_every_size),
         cmocka_unit_test(small_pipelines_fit_80x24_with_full_boxes),
         cmocka_unit_test(big_graph_compacts_then_scrolls),

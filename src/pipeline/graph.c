@@ -15,7 +15,7 @@ static const OptSpec pretrain_opts[] = {
     {"batch_size", OPT_INTEGER, "16", 1, 4096, "sequences per step"},
     {"seq_len", OPT_INTEGER, "128", 8, 4096, "tokens per sequence"},
     {"lr", OPT_NUMBER, "0.003", 0, 1, "peak learning rate"},
-    {"warmup", OPT_INTEGER, "50", 0, 1e9, "linear warm-up steps"},
+    {"warmup", OPT_INTEGER, "30", 0, 1e9, "linear warm-up steps"},
     {"weight_decay", OPT_NUMBER, "0", 0, 1, "decoupled weight decay"},
     {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed"},
     {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype"},
@@ -175,6 +175,16 @@ int stage_set_opt(Stage *st, const char *name, const char *value, char *err, siz
         return -1;
     }
     if (check_value(st, o, value, err, errlen)) return -1;
+    char canon[32];
+    if (o->type != OPT_STRING) {
+        /* One spelling per number, so that 3e-3, 0.003 and a script's float
+         * 0.0030000000000000001 give the same cache key: the shortest text
+         * that reads back as the same double. */
+        double v = strtod(value, NULL);
+        snprintf(canon, sizeof canon, "%.15g", v);
+        if (strtod(canon, NULL) != v) snprintf(canon, sizeof canon, "%.17g", v);
+        value = canon;
+    }
     for (int i = 0; i < st->n_options; i++)
         if (strcmp(st->options[i].name, name) == 0) {
             snprintf(st->options[i].value, sizeof st->options[i].value, "%s", value);

@@ -59,7 +59,7 @@ PretrainConfig pretrain_defaults(void) {
     c.optim.lr = 3e-3f;
     c.optim.beta2 = 0.99f;
     c.optim.weight_decay = 0.0f;
-    c.optim.warmup_steps = 50;
+    c.optim.warmup_steps = 30;
     c.optim.total_steps = 0; /* follows steps */
     c.seed = 1;
     c.length_buckets = 8;
