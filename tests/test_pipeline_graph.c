@@ -135,8 +135,10 @@ static void test_keys_invalidate_downstream(void **state) {
 
 int main(void) {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_order_follows_inputs),       cmocka_unit_test(test_cycle_named),
-        cmocka_unit_test(test_missing_input_named),        cmocka_unit_test(test_options_validated),
+        cmocka_unit_test(test_order_follows_inputs),
+        cmocka_unit_test(test_cycle_named),
+        cmocka_unit_test(test_missing_input_named),
+        cmocka_unit_test(test_options_validated),
         cmocka_unit_test(test_numbers_have_one_spelling),
         cmocka_unit_test(test_keys_invalidate_downstream),
     };

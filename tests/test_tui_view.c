@@ -114,6 +114,26 @@ static void first_frame_shows_everything(void **state) {
     assert_int_equal(w->f.n_cmds, 0);
 }
 
+/* In the live program the selection follows the running stage until a key
+ * picks one. */
+static void selection_follows_the_running_stage_until_picked(void **state) {
+    World *w = *state;
+    w->v.follow = true;
+    tui_view_poll(&w->v);
+    assert_int_equal(w->v.selected, 2); /* cold-start-sft runs */
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_SELECT);
+    w->f.m.stages[2].state = TUI_STAGE_DONE;
+    w->f.m.stages[3].state = TUI_STAGE_RUNNING;
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    assert_int_equal(w->v.selected, 3);
+    key(w, TUI_KEY_TAB); /* the user picks pretrain (3 + 1 wraps to 0) */
+    assert_int_equal(w->v.selected, 0);
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    assert_int_equal(w->v.selected, 0); /* pinned */
+}
+
 static void space_toggles_run_and_pause(void **state) {
     World *w = *state;
     key(w, ' ');
@@ -416,6 +436,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         T(first_frame_shows_everything),
         T(space_toggles_run_and_pause),
+        T(selection_follows_the_running_stage_until_picked),
         T(selection_moves_and_is_sent),
         T(enter_escape_and_eval),
         T(help_lists_every_key_and_any_key_closes_it),

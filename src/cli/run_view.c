@@ -323,14 +323,19 @@ static void command(void *ctx, TuiCommand c) {
     if (!v->r) return;
     RunnerCmd rc = {.stage = -1};
     switch (c.kind) {
+    /* the log line answers the key, so an older "paused" message does not
+     * linger while the pipeline runs */
     case TUI_CMD_RUN:
         rc.kind = CMD_RUN;
+        snprintf(v->log, sizeof v->log, "running: space pauses");
         break;
     case TUI_CMD_PAUSE:
         rc.kind = CMD_PAUSE;
+        snprintf(v->log, sizeof v->log, "paused: space runs, n takes one step");
         break;
     case TUI_CMD_STEP:
         rc.kind = CMD_STEP;
+        snprintf(v->log, sizeof v->log, "one step, then paused");
         break;
     case TUI_CMD_QUIT:
         v->quit = true;

@@ -8,10 +8,11 @@ int tui_flowchart_layout(TuiLayout *lo, const TuiModel *m, int rows, int cols) {
     int n = m->n_stages < TUI_MAX_STAGES ? m->n_stages : TUI_MAX_STAGES;
     for (int i = 0; i < n; i++) {
         const TuiStageView *s = &m->stages[i];
-        /* room for "acc 0.62"-style figures that appear later, so boxes do not
-         * grow and the graph does not jump when training starts */
-        int hw = tui_text_width(s->headline);
-        nodes[i] = (TuiLayoutNode){s->name, s->kind, hw > 12 ? hw : 12};
+        /* room for the figures that appear later ("loss 0.87", a grpo
+         * stage's "acc 0.62 len 38"), so boxes do not grow and the graph
+         * does not jump when training starts */
+        int hw = tui_text_width(s->headline), room = strcmp(s->kind, "grpo") ? 12 : 15;
+        nodes[i] = (TuiLayoutNode){s->name, s->kind, hw > room ? hw : room};
     }
     int ne = m->n_edges < TUI_MAX_EDGES ? m->n_edges : TUI_MAX_EDGES;
     return tui_layout(lo, nodes, n, m->edges, ne, rows, cols);

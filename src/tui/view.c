@@ -29,6 +29,21 @@ void tui_view_resize(TuiView *v, int w, int h) {
     v->dirty = TUI_DIRTY_ALL;
 }
 
+static void select_stage(TuiView *v, int i) {
+    if (i < 0 || i >= v->model.n_stages || i == v->selected) return;
+    v->selected = v->model.selected = i;
+    tui_optedit_reset(&v->edit); /* another stage, other options */
+    send(v, TUI_CMD_SELECT, i);
+    v->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
+}
+
+/* A selection the user made stays; until then it follows the running stage,
+ * so a demo shows the charts of whatever is training. */
+static void user_select(TuiView *v, int i) {
+    v->pinned = true;
+    select_stage(v, i);
+}
+
 void tui_view_poll(TuiView *v) {
     if (!v->src.snapshot) return;
     v->model.selected = v->selected;
@@ -39,17 +54,12 @@ void tui_view_poll(TuiView *v) {
     v->model.selected = v->selected;
     if (!v->polled || v->model.graph_gen != v->seen_graph || v->model.data_gen != v->seen_data)
         v->dirty = TUI_DIRTY_ALL;
+    if (v->follow && !v->pinned)
+        for (int i = 0; i < v->model.n_stages; i++)
+            if (v->model.stages[i].state == TUI_STAGE_RUNNING) select_stage(v, i);
     v->polled = true;
     v->seen_graph = v->model.graph_gen;
     v->seen_data = v->model.data_gen;
-}
-
-static void select_stage(TuiView *v, int i) {
-    if (i < 0 || i >= v->model.n_stages || i == v->selected) return;
-    v->selected = v->model.selected = i;
-    tui_optedit_reset(&v->edit); /* another stage, other options */
-    send(v, TUI_CMD_SELECT, i);
-    v->dirty |= TUI_DIRTY_MAIN | TUI_DIRTY_STATUS;
 }
 
 static void request_quit(TuiView *v) {
@@ -119,10 +129,10 @@ void tui_view_key(TuiView *v, TuiKey k) {
         if (v->screen == TUI_SCREEN_DETAIL) tui_optedit_reset(&v->edit);
         break;
     case TUI_KEY_TAB:
-        if (n) select_stage(v, (v->selected + 1) % n);
+        if (n) user_select(v, (v->selected + 1) % n);
         break;
     case TUI_KEY_BTAB:
-        if (n) select_stage(v, (v->selected + n - 1) % n);
+        if (n) user_select(v, (v->selected + n - 1) % n);
         break;
     case TUI_KEY_UP:
     case TUI_KEY_DOWN:
@@ -131,7 +141,7 @@ void tui_view_key(TuiView *v, TuiKey k) {
         if (!v->have_layout) break;
         int dx = k.key == TUI_KEY_LEFT ? -1 : k.key == TUI_KEY_RIGHT ? 1 : 0;
         int dy = k.key == TUI_KEY_UP ? -1 : k.key == TUI_KEY_DOWN ? 1 : 0;
-        select_stage(v, tui_layout_neighbor(&v->layout, v->selected, dx, dy));
+        user_select(v, tui_layout_neighbor(&v->layout, v->selected, dx, dy));
         break;
     }
     case TUI_KEY_MOUSE: {
@@ -143,7 +153,7 @@ void tui_view_key(TuiView *v, TuiKey k) {
             v->screen = TUI_SCREEN_DETAIL;
             tui_optedit_reset(&v->edit);
         } else
-            select_stage(v, hit);
+            user_select(v, hit);
         break;
     }
     default:
@@ -278,6 +288,7 @@ int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t err
         return -1;
     }
     tui_view_init(v, src);
+    v->follow = true;
     tui_view_resize(v, w, h);
     send(v, TUI_CMD_SELECT, 0);
     /* Key latency, measured rather than assumed: key read -> its frame shown. */

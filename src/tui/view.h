@@ -39,6 +39,8 @@ typedef struct {
     TuiSource src;
     TuiModel model;
     int selected;
+    bool follow; /* the selection follows the running stage (tui_view_run sets it) */
+    bool pinned; /* ... until the user picks a stage */
     TuiScreen screen;
     bool help, confirm, quit;
     int w, h;
