@@ -76,7 +76,7 @@ static void test_params_and_overrides(void **state) {
     p = load(LUA_DIR "pipe_params.lua", &params, 8 << 20, 1000000);
     if (!p) fail_msg("%s", err);
     assert_string_equal(stage_opt(&g.stages[0], "steps"), "25");
-    assert_string_equal(stage_opt(&g.stages[0], "lr"), "0.0030000000000000001");
+    assert_string_equal(stage_opt(&g.stages[0], "lr"), "0.003");
     assert_string_equal(stage_opt(&g.stages[0], "corpus"), "prototype");
 
     /* A hook's runtime error comes back as the stage's failure, file:line first. */
