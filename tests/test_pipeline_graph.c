@@ -84,6 +84,39 @@ static void test_numbers_have_one_spelling(void **state) {
     assert_string_equal(stage_opt(&g.stages[3], "lr"), "0.1");
 }
 
+/* Text options with a fixed vocabulary are checked when declared (and when
+ * the view edits them), not when the stage opens minutes into a run. */
+static void test_text_options_are_checked(void **state) {
+    static const struct {
+        const char *kind, *name, *value, *want;
+    } bad[] = {
+        {"grpo", "loss_type", "drgrpo", "grpo, dapo or dr_grpo"},
+        {"grpo", "task", "add3,ad4", "tasks such as"},
+        {"grpo", "task", "", "tasks such as"},
+        {"grpo", "rewards", "accuracy=x", "name=weight"},
+        {"grpo", "rewards", "=1", "name=weight"},
+        {"pretrain", "corpus", "redy", "ready, graded or prototype"},
+        {"pretrain", "task", "add", "a task such as"},
+        {"eval", "task", "", "a task such as"},
+    };
+    graph_init(&g);
+    add("pretrain", "p", NULL, NULL);
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        const char *n[] = {bad[i].name}, *v[] = {bad[i].value}, *in[] = {"p"};
+        int ni = strcmp(bad[i].kind, "pretrain") ? 1 : 0;
+        assert_int_equal(
+            graph_add_stage(&g, bad[i].kind, "x", in, ni, n, v, 1, "", err, sizeof err), -1);
+        if (!strstr(err, bad[i].want) || !strstr(err, bad[i].name))
+            fail_msg("%s.%s = '%s': %s", bad[i].kind, bad[i].name, bad[i].value, err);
+    }
+    const char *n[] = {"task", "rewards", "loss_type"},
+               *v[] = {"add3,sub3", "accuracy,format=0.5", "dr_grpo"};
+    const char *in[] = {"p"};
+    assert_int_equal(graph_add_stage(&g, "grpo", "z", in, 1, n, v, 3, "", err, sizeof err), 0);
+    assert_int_equal(stage_set_opt(&g.stages[1], "loss_type", "dapo2", err, sizeof err), -1);
+    assert_string_equal(stage_opt(&g.stages[1], "loss_type"), "dr_grpo");
+}
+
 static void test_options_validated(void **state) {
     graph_init(&g);
     const char *n1[] = {"stpes"}, *v1[] = {"10"};
@@ -140,6 +173,7 @@ int main(void) {
         cmocka_unit_test(test_missing_input_named),
         cmocka_unit_test(test_options_validated),
         cmocka_unit_test(test_numbers_have_one_spelling),
+        cmocka_unit_test(test_text_options_are_checked),
         cmocka_unit_test(test_keys_invalidate_downstream),
     };
     return cmocka_run_group_tests_name("pipeline_graph", tests, NULL, NULL);

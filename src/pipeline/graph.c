@@ -6,84 +6,137 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/grpo_math.h"
+#include "world/corpus.h"
+#include "world/task.h"
+
+/* Value checks, so that a typo fails the script at load (or a view edit at
+ * once) rather than the stage minutes into a run. */
+static const char *check_task(const char *v) {
+    TaskSpec t;
+    return task_spec_parse(v, &t) ? "a task such as add3, sub3 or mul1x3" : NULL;
+}
+
+static const char *check_task_or_empty(const char *v) {
+    return v[0] ? check_task(v) : NULL;
+}
+
+static const char *check_task_list(const char *v) {
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    int n = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), n++)
+        if (check_task(t)) return "tasks such as add3 or add3,sub3";
+    return n ? NULL : "tasks such as add3 or add3,sub3";
+}
+
+static const char *check_corpus(const char *v) {
+    CorpusConfig c;
+    return corpus_config_preset(v, &c) ? "ready, graded or prototype" : NULL;
+}
+
+static const char *check_loss_type(const char *v) {
+    GrpoLossType t;
+    return grpo_loss_type_from_name(v, &t) ? "grpo, dapo or dr_grpo" : NULL;
+}
+
+/* "name=weight,...": the names are resolved when the script has loaded. */
+static const char *check_rewards(const char *v) {
+    static const char *const want = "name=weight pairs such as accuracy=1,format=0.5";
+    char buf[256];
+    snprintf(buf, sizeof buf, "%s", v);
+    int n = 0;
+    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
+        char *eq = strchr(t, '='), *end;
+        if (eq == t) return want;
+        if (eq && (strtod(eq + 1, &end), end == eq + 1 || *end)) return want;
+    }
+    return n ? NULL : want;
+}
+
 /* Defaults follow the trainers' own (pretrain_defaults, sft_defaults,
  * eval_defaults) at the sizes DESIGN.md found to work (pretrain: the "ready"
  * base R1-Zero starts from, d128 L4 on add3 in about 3 minutes on 2 cores); they are repeated here
  * as text because the cache key hashes what the stage will actually use. */
 static const OptSpec pretrain_opts[] = {
-    {"steps", OPT_INTEGER, "3200", 1, 1e9, "optimizer steps"},
-    {"batch_size", OPT_INTEGER, "16", 1, 4096, "sequences per step"},
-    {"seq_len", OPT_INTEGER, "128", 8, 4096, "tokens per sequence"},
-    {"lr", OPT_NUMBER, "0.003", 0, 1, "peak learning rate"},
-    {"warmup", OPT_INTEGER, "30", 0, 1e9, "linear warm-up steps"},
-    {"weight_decay", OPT_NUMBER, "0", 0, 1, "decoupled weight decay"},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed"},
-    {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype"},
+    {"steps", OPT_INTEGER, "3200", 1, 1e9, "optimizer steps", NULL},
+    {"batch_size", OPT_INTEGER, "16", 1, 4096, "sequences per step", NULL},
+    {"seq_len", OPT_INTEGER, "128", 8, 4096, "tokens per sequence", NULL},
+    {"lr", OPT_NUMBER, "0.003", 0, 1, "peak learning rate", NULL},
+    {"warmup", OPT_INTEGER, "30", 0, 1e9, "linear warm-up steps", NULL},
+    {"weight_decay", OPT_NUMBER, "0", 0, 1, "decoupled weight decay", NULL},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed", NULL},
+    {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype",
+     check_corpus},
     {"task", OPT_STRING, "", 0, 0,
-     "problems of this task instead of the preset's (add2, add3, ...)"},
-    {"d_model", OPT_INTEGER, "128", 8, 4096, "model width"},
-    {"n_layer", OPT_INTEGER, "4", 1, 64, "transformer blocks"},
-    {"n_head", OPT_INTEGER, "4", 1, 64, "attention heads"},
-    {"context", OPT_INTEGER, "128", 8, 4096, "positions the model can see"},
-    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points"},
-    {NULL, 0, NULL, 0, 0, NULL},
+     "problems of this task instead of the preset's (add2, add3, ...)", check_task_or_empty},
+    {"d_model", OPT_INTEGER, "128", 8, 4096, "model width", NULL},
+    {"n_layer", OPT_INTEGER, "4", 1, 64, "transformer blocks", NULL},
+    {"n_head", OPT_INTEGER, "4", 1, 64, "attention heads", NULL},
+    {"context", OPT_INTEGER, "128", 8, 4096, "positions the model can see", NULL},
+    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points", NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
 static const OptSpec sft_opts[] = {
-    {"steps", OPT_INTEGER, "0", 0, 1e9, "optimizer steps; 0 runs `epochs`"},
-    {"epochs", OPT_INTEGER, "2", 1, 1000, "passes over the data when steps is 0"},
-    {"batch_size", OPT_INTEGER, "16", 1, 4096, "examples per step"},
-    {"lr", OPT_NUMBER, "0.0003", 0, 1, "peak learning rate"},
-    {"warmup", OPT_INTEGER, "10", 0, 1e9, "linear warm-up steps"},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "shuffle seed"},
-    {"task", OPT_STRING, "", 0, 0, "keep only rows of this task (empty: all)"},
-    {"limit", OPT_INTEGER, "0", 0, 1e9, "use at most this many rows (0: all)"},
-    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points"},
-    {NULL, 0, NULL, 0, 0, NULL},
+    {"steps", OPT_INTEGER, "0", 0, 1e9, "optimizer steps; 0 runs `epochs`", NULL},
+    {"epochs", OPT_INTEGER, "2", 1, 1000, "passes over the data when steps is 0", NULL},
+    {"batch_size", OPT_INTEGER, "16", 1, 4096, "examples per step", NULL},
+    {"lr", OPT_NUMBER, "0.0003", 0, 1, "peak learning rate", NULL},
+    {"warmup", OPT_INTEGER, "10", 0, 1e9, "linear warm-up steps", NULL},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "shuffle seed", NULL},
+    {"task", OPT_STRING, "", 0, 0, "keep only rows of this task (empty: all)", check_task_or_empty},
+    {"limit", OPT_INTEGER, "0", 0, 1e9, "use at most this many rows (0: all)", NULL},
+    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points", NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
 static const OptSpec eval_opts[] = {
-    {"task", OPT_STRING, "add3", 0, 0, "held-out task set"},
-    {"n_prompts", OPT_INTEGER, "100", 1, 1e6, "problems"},
-    {"k", OPT_INTEGER, "4", 1, 1024, "samples per problem"},
-    {"temperature", OPT_NUMBER, "1", 0, 10, "sampling temperature; 0 greedy"},
-    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit"},
-    {"forced_modes", OPT_INTEGER, "0", 0, 1, "also measure each mode forced"},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling seed"},
-    {NULL, 0, NULL, 0, 0, NULL},
+    {"task", OPT_STRING, "add3", 0, 0, "held-out task set", check_task},
+    {"n_prompts", OPT_INTEGER, "100", 1, 1e6, "problems", NULL},
+    {"k", OPT_INTEGER, "4", 1, 1024, "samples per problem", NULL},
+    {"temperature", OPT_NUMBER, "1", 0, 10, "sampling temperature; 0 greedy", NULL},
+    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit", NULL},
+    {"forced_modes", OPT_INTEGER, "0", 0, 1, "also measure each mode forced", NULL},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling seed", NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
 /* GRPO as DESIGN.md's working defaults at this size, except lr (see
  * grpo_defaults: 2e-4 collapses the bases pretrained here). */
 static const OptSpec grpo_opts[] = {
-    {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list"},
-    {"steps", OPT_INTEGER, "200", 1, 1e9, "GRPO steps (rollout batches)"},
-    {"prompts_per_step", OPT_INTEGER, "8", 1, 1024, "B: prompts per step"},
-    {"group_size", OPT_INTEGER, "8", 2, 1024, "G: completions per prompt"},
-    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit"},
-    {"temperature", OPT_NUMBER, "1", 0.01, 10, "sampling temperature"},
-    {"top_p", OPT_NUMBER, "1", 0.01, 1, "nucleus sampling mass"},
-    {"lr", OPT_NUMBER, "5e-05", 0, 1, "peak learning rate"},
-    {"warmup", OPT_INTEGER, "0", 0, 1e9, "linear warm-up steps (optimizer updates)"},
-    {"cosine", OPT_INTEGER, "0", 0, 1, "1: cosine decay of lr to 10 % over the stage"},
-    {"grad_clip", OPT_NUMBER, "1", 0, 1e9, "global gradient-norm clip; 0 off"},
-    {"beta", OPT_NUMBER, "0.04", 0, 100, "KL coefficient to the reference"},
-    {"eps_low", OPT_NUMBER, "0.2", 0, 1, "clip range below 1"},
-    {"eps_high", OPT_NUMBER, "0.2", 0, 10, "clip range above 1 (DAPO clip-higher: 0.28)"},
-    {"mu", OPT_INTEGER, "1", 1, 64, "passes over each rollout batch"},
-    {"minibatches", OPT_INTEGER, "2", 1, 4096, "optimizer steps per pass"},
-    {"loss_type", OPT_STRING, "grpo", 0, 0, "grpo, dapo or dr_grpo"},
-    {"scale_rewards", OPT_INTEGER, "1", 0, 1, "divide advantages by the group std (0: Dr. GRPO)"},
-    {"mask_truncated", OPT_INTEGER, "0", 0, 1, "no loss on completions that hit the limit"},
+    {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list",
+     check_task_list},
+    {"steps", OPT_INTEGER, "200", 1, 1e9, "GRPO steps (rollout batches)", NULL},
+    {"prompts_per_step", OPT_INTEGER, "8", 1, 1024, "B: prompts per step", NULL},
+    {"group_size", OPT_INTEGER, "8", 2, 1024, "G: completions per prompt", NULL},
+    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit", NULL},
+    {"temperature", OPT_NUMBER, "1", 0.01, 10, "sampling temperature", NULL},
+    {"top_p", OPT_NUMBER, "1", 0.01, 1, "nucleus sampling mass", NULL},
+    {"lr", OPT_NUMBER, "5e-05", 0, 1, "peak learning rate", NULL},
+    {"warmup", OPT_INTEGER, "0", 0, 1e9, "linear warm-up steps (optimizer updates)", NULL},
+    {"cosine", OPT_INTEGER, "0", 0, 1, "1: cosine decay of lr to 10 % over the stage", NULL},
+    {"grad_clip", OPT_NUMBER, "1", 0, 1e9, "global gradient-norm clip; 0 off", NULL},
+    {"beta", OPT_NUMBER, "0.04", 0, 100, "KL coefficient to the reference", NULL},
+    {"eps_low", OPT_NUMBER, "0.2", 0, 1, "clip range below 1", NULL},
+    {"eps_high", OPT_NUMBER, "0.2", 0, 10, "clip range above 1 (DAPO clip-higher: 0.28)", NULL},
+    {"mu", OPT_INTEGER, "1", 1, 64, "passes over each rollout batch", NULL},
+    {"minibatches", OPT_INTEGER, "2", 1, 4096, "optimizer steps per pass", NULL},
+    {"loss_type", OPT_STRING, "grpo", 0, 0, "grpo, dapo or dr_grpo", check_loss_type},
+    {"scale_rewards", OPT_INTEGER, "1", 0, 1, "divide advantages by the group std (0: Dr. GRPO)",
+     NULL},
+    {"mask_truncated", OPT_INTEGER, "0", 0, 1, "no loss on completions that hit the limit", NULL},
     {"ref_reset_every", OPT_INTEGER, "0", 0, 1e9,
      "copy the policy into the reference every N "
-     "steps; 0 never"},
-    {"cipher_prob", OPT_NUMBER, "0", 0, 1, "share of prompts in the letter cipher"},
+     "steps; 0 never",
+     NULL},
+    {"cipher_prob", OPT_NUMBER, "0", 0, 1, "share of prompts in the letter cipher", NULL},
     {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
-     "name=weight list: built-ins or r1sim.reward names"},
-    {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv"},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling and prompt seed"},
-    {NULL, 0, NULL, 0, 0, NULL},
+     "name=weight list: built-ins or r1sim.reward names", check_rewards},
+    {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv",
+     NULL},
+    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling and prompt seed", NULL},
+    {NULL, 0, NULL, 0, 0, NULL, NULL},
 };
 
 static const StageKind kinds[] = {
@@ -139,6 +192,12 @@ static int check_value(const Stage *st, const OptSpec *o, const char *value, cha
                        size_t errlen) {
     if (strlen(value) >= sizeof st->options[0].value) {
         snprintf(err, errlen, "stage '%s': option '%s' is too long", st->name, o->name);
+        return -1;
+    }
+    const char *bad = o->check ? o->check(value) : NULL;
+    if (bad) {
+        snprintf(err, errlen, "stage '%s': option '%s' = '%s': expected %s", st->name, o->name,
+                 value, bad);
         return -1;
     }
     if (o->type == OPT_STRING) return 0;

@@ -26,6 +26,9 @@ typedef struct {
     const char *def; /* default as text */
     double min, max; /* checked when min < max */
     const char *help;
+    /* Further checks of a value: NULL when fine, else what was expected
+     * ("grpo, dapo or dr_grpo"); NULL accepts anything of the type. */
+    const char *(*check)(const char *value);
 } OptSpec;
 
 /* One row of the kind table. Adding a kind (grpo, sample, distill) is adding a
