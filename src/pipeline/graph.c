@@ -56,8 +56,9 @@ static const char *check_rewards(const char *v) {
 
 /* Defaults follow the trainers' own (pretrain_defaults, sft_defaults,
  * eval_defaults) at the sizes DESIGN.md found to work (pretrain: the "ready"
- * base R1-Zero starts from, d128 L4 on add3 in about 3 minutes on 2 cores); they are repeated here
- * as text because the cache key hashes what the stage will actually use. */
+ * base R1-Zero starts from, d128 L4 on add3 in about 3 minutes on 2 cores);
+ * they are repeated here as text because the cache key hashes what the stage
+ * will actually use. */
 static const OptSpec pretrain_opts[] = {
     {"steps", OPT_INTEGER, "3200", 1, 1e9, "optimizer steps", NULL},
     {"batch_size", OPT_INTEGER, "16", 1, 4096, "sequences per step", NULL},
@@ -127,9 +128,7 @@ static const OptSpec grpo_opts[] = {
      NULL},
     {"mask_truncated", OPT_INTEGER, "0", 0, 1, "no loss on completions that hit the limit", NULL},
     {"ref_reset_every", OPT_INTEGER, "0", 0, 1e9,
-     "copy the policy into the reference every N "
-     "steps; 0 never",
-     NULL},
+     "copy the policy into the reference every N steps; 0 never", NULL},
     {"cipher_prob", OPT_NUMBER, "0", 0, 1, "share of prompts in the letter cipher", NULL},
     {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
      "name=weight list: built-ins or r1sim.reward names", check_rewards},
