@@ -24,33 +24,54 @@ static Graph g;
 static char err[4096];
 static char dir[64];
 
-static ScriptPipeline *load(const char *mode) {
+static ScriptPipeline *load_with(const char *mode, const char *steps, const char *reset) {
     graph_init(&g);
     ScriptOptions o = {.lua_path = "tests/lua;lua"};
-    const char *names[] = {"mode"}, *values[] = {mode};
-    ScriptParams p = {names, values, 1};
+    const char *names[] = {"mode", "rl_steps", "reset"}, *values[] = {mode, steps, reset};
+    ScriptParams p = {names, values, 3};
     err[0] = 0;
     return script_pipeline_load(SCRIPT, &p, &o, &g, err, sizeof err);
+}
+
+static ScriptPipeline *load(const char *mode) {
+    return load_with(mode, "3", "0");
 }
 
 typedef struct {
     StageState final[GRAPH_MAX_STAGES];
     char error[GRAPH_MAX_STAGES][1024];
+    long stop_at; /* steps of the grpo stage (1) before asking to stop; 0 never */
+    bool stop;
 } Watch;
 
 static void watch(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
     Watch *w = ctx;
+    if (ev == RUNNER_EV_STEP && s == 1 && w->stop_at && st->step >= w->stop_at) w->stop = true;
     if (ev != RUNNER_EV_END) return;
     w->final[s] = st->state;
     snprintf(w->error[s], sizeof w->error[s], "%s", st->error);
 }
 
-static void run(Watch *w) {
-    RunnerOptions o = {.dir = dir, .seed = 1, .fresh = true, .report = watch, .report_ctx = w};
+static bool watch_stop(void *ctx) {
+    return ((Watch *)ctx)->stop;
+}
+
+static void run_in(const char *d, bool fresh, Watch *w) {
+    RunnerOptions o = {.dir = d,
+                       .seed = 1,
+                       .fresh = fresh,
+                       .report = watch,
+                       .report_ctx = w,
+                       .should_stop = watch_stop,
+                       .stop_ctx = w};
     Runner *r = runner_new(&g, &o, err, sizeof err);
     if (!r) fail_msg("%s", err);
     runner_run(r);
     runner_free(r);
+}
+
+static void run(Watch *w) {
+    run_in(dir, true, w);
 }
 
 static double cell(const CsvTable *t, size_t row, const char *col) {
@@ -128,6 +149,53 @@ static void test_reward_code_is_in_the_key(void **state) {
     assert_true(k1[zero] == k3[zero]); /* the same body: the same key */
 }
 
+/* Every column but the timing of two files, row by row. */
+static void assert_same_rows(const char *a, const char *b) {
+    CsvTable x, y;
+    assert_int_equal(csvio_read(a, &x, err, sizeof err), 0);
+    assert_int_equal(csvio_read(b, &y, err, sizeof err), 0);
+    assert_int_equal(x.nrows, y.nrows);
+    assert_int_equal(x.ncols, y.ncols);
+    int skip = csvio_col(&x, "tokens_per_s");
+    for (size_t i = 0; i < x.nrows; i++)
+        for (size_t c = 0; c < x.ncols; c++)
+            if ((int)c != skip && strcmp(csvio_cell(&x, i, c), csvio_cell(&y, i, c)))
+                fail_msg("%s row %zu col %s: %s vs %s", a, i, x.header[c], csvio_cell(&x, i, c),
+                         csvio_cell(&y, i, c));
+    csvio_free(&x);
+    csvio_free(&y);
+}
+
+/* A GRPO stage stopped mid-way resumes to the numbers of an uninterrupted
+ * run: same rollouts, same updates, same samples; also when its reference
+ * model moves (ref_reset_every), which the resume point then keeps. */
+static void test_resume_matches_uninterrupted(void **state) {
+    const char *resets[] = {"0", "2"};
+    for (int k = 0; k < 2; k++) {
+        char a[96], b[96], fa[128], fb[128];
+        snprintf(a, sizeof a, "%s/whole%d", dir, k);
+        snprintf(b, sizeof b, "%s/stopped%d", dir, k);
+        ScriptPipeline *p = load_with("ok", "5", resets[k]);
+        if (!p) fail_msg("%s", err);
+        Watch w = {0};
+        run_in(a, true, &w);
+        assert_int_equal(w.final[1], STAGE_DONE);
+        Watch s1 = {.stop_at = 3};
+        run_in(b, true, &s1);
+        assert_int_equal(s1.final[1], STAGE_STOPPED);
+        Watch s2 = {0};
+        run_in(b, false, &s2);
+        assert_int_equal(s2.final[1], STAGE_DONE);
+        script_pipeline_free(p);
+        const char *files[] = {"metrics.csv", "samples.csv"};
+        for (int f = 0; f < 2; f++) {
+            snprintf(fa, sizeof fa, "%s/zero/%s", a, files[f]);
+            snprintf(fb, sizeof fb, "%s/zero/%s", b, files[f]);
+            assert_same_rows(fa, fb);
+        }
+    }
+}
+
 static int setup(void **state) {
     engine_set_threads(1);
     snprintf(dir, sizeof dir, "/tmp/r1sim-grpo-XXXXXX");
@@ -146,6 +214,7 @@ int main(void) {
         cmocka_unit_test(test_lua_reward_error_fails_the_stage),
         cmocka_unit_test(test_misspelt_reward_fails_the_load),
         cmocka_unit_test(test_reward_code_is_in_the_key),
+        cmocka_unit_test(test_resume_matches_uninterrupted),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

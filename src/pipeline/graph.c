@@ -134,6 +134,7 @@ static const OptSpec grpo_opts[] = {
      "name=weight list: built-ins or r1sim.reward names", check_rewards},
     {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv",
      NULL},
+    {"save_every", OPT_INTEGER, "25", 1, 1e9, "steps between resume points", NULL},
     {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling and prompt seed", NULL},
     {NULL, 0, NULL, 0, 0, NULL, NULL},
 };

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/checkpoint.h"
 #include "pipeline/csvio.h"
 #include "pipeline/runner.h"
 #include "train/grpo.h"
@@ -107,6 +108,7 @@ struct GrpoStage {
     GrpoRewardList list;
     ScriptReward script[GRPO_STAGE_MAX_REWARDS];
     char script_err[1024];
+    int ref_resets; /* the reference moves, so a resume point keeps it */
     long steps, samples_every;
     CsvAppender *samples;
     GrpoStep last;
@@ -204,8 +206,7 @@ static void fill_row(const GrpoStage *s, const GrpoStep *x, MetricsRow *row) {
     }
 }
 
-GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, const char *samples_path,
-                           char *err, size_t errlen) {
+GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, char *err, size_t errlen) {
     GrpoStage *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -242,15 +243,36 @@ GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, const ch
     fill_row(s, &zero, &names);
     s->n_cols = names.n;
     memcpy(s->cols, names.names, sizeof s->cols);
-    const char *hdr[8 + GRPO_STAGE_MAX_REWARDS] = {"step",   "group",     "prompt", "completion",
-                                                   "reward", "advantage", "length", "truncated"};
-    for (int k = 0; k < s->list.n; k++) hdr[8 + k] = s->list.names[k];
-    s->samples = csvio_append_open(samples_path, hdr, 8 + (size_t)s->list.n, err, errlen);
-    if (!s->samples) goto fail;
+    s->ref_resets = cfg.ref_reset_every > 0;
     return s;
 fail:
     grpo_stage_free(s);
     return NULL;
+}
+
+int grpo_stage_open_samples(GrpoStage *s, const char *path, char *err, size_t errlen) {
+    const char *hdr[8 + GRPO_STAGE_MAX_REWARDS] = {"step",   "group",     "prompt", "completion",
+                                                   "reward", "advantage", "length", "truncated"};
+    for (int k = 0; k < s->list.n; k++) hdr[8 + k] = s->list.names[k];
+    s->samples = csvio_append_open(path, hdr, 8 + (size_t)s->list.n, err, errlen);
+    return s->samples ? 0 : -1;
+}
+
+int grpo_stage_save(GrpoStage *s, const char *state_path, const char *ref_path, char *err,
+                    size_t errlen) {
+    if (s->ref_resets && ckpt_save(grpo_reference(s->grpo), ref_path, err, errlen)) return -1;
+    return grpo_save_state(s->grpo, state_path, err, errlen);
+}
+
+int grpo_stage_load(GrpoStage *s, const char *state_path, const char *ref_path, char *err,
+                    size_t errlen) {
+    if (s->ref_resets) {
+        Gpt *ref = ckpt_load(ref_path, err, errlen);
+        if (!ref) return -1;
+        gpt_copy_params(grpo_reference(s->grpo), ref);
+        gpt_free(ref);
+    }
+    return grpo_load_state(s->grpo, state_path, err, errlen);
 }
 
 void grpo_stage_free(GrpoStage *s) {

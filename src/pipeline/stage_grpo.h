@@ -29,9 +29,17 @@ int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList 
 
 typedef struct GrpoStage GrpoStage;
 
-/* Trains `model` in place (borrowed). samples_path: samples.csv. */
-GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, const char *samples_path,
-                           char *err, size_t errlen);
+/* Trains `model` in place (borrowed). */
+GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, char *err, size_t errlen);
+/* Opens (or, on a resume, reopens) samples.csv; before the first step. */
+int grpo_stage_open_samples(GrpoStage *s, const char *path, char *err, size_t errlen);
+/* A resume point: the trainer's state, and the reference model when
+ * ref_reset_every makes it differ from the input (ref_path NULL otherwise). */
+int grpo_stage_save(GrpoStage *s, const char *state_path, const char *ref_path, char *err,
+                    size_t errlen);
+int grpo_stage_load(GrpoStage *s, const char *state_path, const char *ref_path, char *err,
+                    size_t errlen);
+
 void grpo_stage_free(GrpoStage *s);
 long grpo_stage_total(const GrpoStage *s);
 /* The metrics.csv columns after "step", in row order. */

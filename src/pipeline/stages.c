@@ -65,18 +65,27 @@ static long resume_step(const StageRun *r) {
     return s;
 }
 
+/* The reference model of a GRPO stage whose reference moves. */
+static void resume_ref_name(const StageRun *r, long step, char *buf, size_t cap) {
+    char f[64];
+    snprintf(f, sizeof f, "resume-%ld.ref.ckpt", step);
+    path_of(r, f, buf, cap);
+}
+
 static void remove_resume(const StageRun *r, long step) {
     char ck[4200], st[4200];
     resume_names(r, step, ck, st, sizeof ck);
     remove(ck);
     remove(st);
+    resume_ref_name(r, step, ck, sizeof ck);
+    remove(ck);
 }
 
-/* Keeps metrics.csv rows up to `step`: rows written after the last resume
- * point belong to steps the resumed run will take again. */
-static int cut_metrics(const StageRun *r, long step, char *err, size_t errlen) {
+/* Keeps the rows of metrics.csv (or samples.csv) up to `step`: rows written
+ * after the last resume point belong to steps the resumed run takes again. */
+static int cut_rows(const StageRun *r, const char *file, long step, char *err, size_t errlen) {
     char p[4200];
-    path_of(r, "metrics.csv", p, sizeof p);
+    path_of(r, file, p, sizeof p);
     if (!rundir_exists(p)) return 0;
     CsvTable t;
     if (csvio_read(p, &t, err, errlen)) return -1;
@@ -216,9 +225,7 @@ static int open_sft(StageRun *r, char *err, size_t errlen) {
 static int open_grpo(StageRun *r, char *err, size_t errlen) {
     r->model = load_input_model(r, err, errlen);
     if (!r->model) return -1;
-    char p[4200];
-    path_of(r, "samples.csv", p, sizeof p);
-    r->grpo = grpo_stage_open(r->g, r->st, r->model, p, err, errlen);
+    r->grpo = grpo_stage_open(r->g, r->st, r->model, err, errlen);
     if (!r->grpo) return -1;
     r->total = grpo_stage_total(r->grpo);
     return 0;
@@ -257,12 +264,20 @@ static int try_resume(StageRun *r, char *err, size_t errlen) {
     if (!m) return -1;
     gpt_copy_params(r->model, m);
     gpt_free(m);
-    int rc = r->pre ? pretrainer_load_state(r->pre, stp, err, errlen)
+    int rc;
+    if (r->grpo) {
+        char ref[4200];
+        resume_ref_name(r, step, ref, sizeof ref);
+        rc = grpo_stage_load(r->grpo, stp, ref, err, errlen);
+    } else {
+        rc = r->pre ? pretrainer_load_state(r->pre, stp, err, errlen)
                     : sft_load_state(r->sft, stp, err, errlen);
+    }
     if (rc) return -1;
     r->done = step;
     r->resumed = 1;
-    return cut_metrics(r, step, err, errlen);
+    if (r->grpo && cut_rows(r, "samples.csv", step, err, errlen)) return -1;
+    return cut_rows(r, "metrics.csv", step, err, errlen);
 }
 
 StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, char *err,
@@ -281,13 +296,9 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, c
         rc = open_pretrain(r, err, errlen);
     else if (strcmp(kind, "sft") == 0)
         rc = open_sft(r, err, errlen);
-    else if (strcmp(kind, "grpo") == 0) {
-        /* A GRPO stage restarts from its input rather than resuming: its
-         * directory is cleared before samples.csv is opened in it. */
-        rundir_clear_stage(dir, r->st->name);
-        rc = cache_mark_started(dir, r->st->name, key, err, errlen);
-        if (rc == 0) rc = open_grpo(r, err, errlen);
-    } else if (strcmp(kind, "eval") == 0) {
+    else if (strcmp(kind, "grpo") == 0)
+        rc = open_grpo(r, err, errlen);
+    else if (strcmp(kind, "eval") == 0) {
         r->model = load_input_model(r, err, errlen);
         rc = r->model ? 0 : -1;
         r->total = 1;
@@ -296,13 +307,18 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, c
         rc = -1;
     }
     if (rc) goto fail;
-    if (r->pre || r->sft) {
+    if (r->pre || r->sft || r->grpo) {
         if (try_resume(r, err, errlen)) goto fail;
-    } else if (!r->grpo) {
+    } else {
         rundir_clear_stage(dir, r->st->name);
         if (cache_mark_started(dir, r->st->name, key, err, errlen)) goto fail;
     }
     if (open_appender(r, err, errlen)) goto fail;
+    if (r->grpo) {
+        char p[4200];
+        path_of(r, "samples.csv", p, sizeof p);
+        if (grpo_stage_open_samples(r->grpo, p, err, errlen)) goto fail;
+    }
     return r;
 fail:
     stage_run_free(r);
@@ -401,14 +417,21 @@ int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
 }
 
 int stage_run_save(StageRun *r, char *err, size_t errlen) {
-    if (!r->pre && !r->sft) return 0;
+    if (!r->pre && !r->sft && !r->grpo) return 0;
     long prev = resume_step(r);
     if (prev == r->done) return 0;
     char ck[4200], stp[4200], p[4200], tmp[4300];
     resume_names(r, r->done, ck, stp, sizeof ck);
     if (ckpt_save(r->model, ck, err, errlen)) return -1;
-    int rc = r->pre ? pretrainer_save_state(r->pre, stp, err, errlen)
+    int rc;
+    if (r->grpo) {
+        char ref[4200];
+        resume_ref_name(r, r->done, ref, sizeof ref);
+        rc = grpo_stage_save(r->grpo, stp, ref, err, errlen);
+    } else {
+        rc = r->pre ? pretrainer_save_state(r->pre, stp, err, errlen)
                     : sft_save_state(r->sft, stp, err, errlen);
+    }
     if (rc) return -1;
     path_of(r, "resume", p, sizeof p);
     snprintf(tmp, sizeof tmp, "%s.tmp", p);

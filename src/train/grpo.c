@@ -9,6 +9,7 @@
 #include "engine/rng.h"
 #include "engine/sampler.h"
 #include "train/eval.h"
+#include "train/train_state.h"
 #include "world/completion.h"
 #include "world/evalset.h"
 #include "world/rng.h"
@@ -170,6 +171,38 @@ oom:
     grpo_free(g);
     snprintf(err, errlen, "grpo: out of memory");
     return NULL;
+}
+
+enum { W_SEED, W_B, W_G, W_STEP, W_RNG0, W_WORLD = W_RNG0 + 4, W_COUNT };
+static const char *const must_match[W_COUNT] = {"seed", "prompts_per_step", "group_size"};
+
+static void state_words(const Grpo *g, uint64_t *w) {
+    w[W_SEED] = g->cfg.seed;
+    w[W_B] = (uint64_t)g->cfg.prompts_per_step;
+    w[W_G] = (uint64_t)g->cfg.group_size;
+    w[W_STEP] = (uint64_t)g->step;
+    for (int i = 0; i < 4; i++) w[W_RNG0 + i] = g->rng.s[i];
+    w[W_WORLD] = g->world_rng.s;
+}
+
+int grpo_save_state(const Grpo *g, const char *path, char *err, size_t errlen) {
+    uint64_t w[W_COUNT];
+    state_words(g, w);
+    return train_state_save(path, "grpo", g->opt, w, W_COUNT, err, errlen);
+}
+
+int grpo_load_state(Grpo *g, const char *path, char *err, size_t errlen) {
+    uint64_t w[W_COUNT];
+    state_words(g, w);
+    if (train_state_load(path, "grpo", g->opt, w, W_COUNT, must_match, err, errlen)) return -1;
+    g->step = (long)w[W_STEP];
+    for (int i = 0; i < 4; i++) g->rng.s[i] = w[W_RNG0 + i];
+    g->world_rng.s = w[W_WORLD];
+    return 0;
+}
+
+Gpt *grpo_reference(Grpo *g) {
+    return g->ref;
 }
 
 int grpo_num_samples(const Grpo *g) {

@@ -83,6 +83,15 @@ void grpo_free(Grpo *g);
 /* One GRPO step. Returns 0, 1 when all steps are done, -1 on error (err). */
 int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen);
 
+/* Resume: the optimizer, the step count and both random streams, so that a
+ * resumed stage takes the very steps an uninterrupted one would. The caller
+ * saves the policy with ckpt_save, and the reference (grpo_reference) when
+ * ref_reset_every makes it differ from the stage's input. 0, or -1 with a
+ * message naming the file. */
+int grpo_save_state(const Grpo *g, const char *path, char *err, size_t errlen);
+int grpo_load_state(Grpo *g, const char *path, char *err, size_t errlen);
+Gpt *grpo_reference(Grpo *g);
+
 int grpo_num_samples(const Grpo *g);
 void grpo_sample(const Grpo *g, int i, GrpoSample *out);
 

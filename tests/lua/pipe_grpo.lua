@@ -30,6 +30,7 @@ r1sim.stage{
   kind = "grpo",
   name = "zero",
   inputs = base,
-  options = {task = "add2", steps = 3, prompts_per_step = 2, group_size = 2,
-             max_new_tokens = 8, samples_every = 1, rewards = rewards.mix(list)},
+  options = {task = "add2", steps = r1sim.param("rl_steps", 3), prompts_per_step = 2,
+             group_size = 2, max_new_tokens = 8, samples_every = 1,
+             ref_reset_every = r1sim.param("reset", 0), rewards = rewards.mix(list)},
 }
