@@ -27,6 +27,13 @@ void engine_set_threads(int n) {
     flush_denormals_here();
 }
 
+void engine_thread_init(void) {
+    omp_set_num_threads(thread_count);
+    flush_denormals_here();
+#pragma omp parallel num_threads(thread_count)
+    flush_denormals_here();
+}
+
 int engine_threads(void) {
     return thread_count;
 }

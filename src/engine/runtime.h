@@ -9,6 +9,13 @@
 /* Sets the number of threads (>= 1) for BLIS and for the engine's loops, and
  * enables FTZ/DAZ on every thread of the pool. Call before training. */
 void engine_set_threads(int n);
+/* The same settings for the calling thread and the OpenMP team it leads. A
+ * new thread takes OpenMP's thread count from the environment, not from its
+ * creator, so a thread other than the one that called engine_set_threads (a
+ * pipeline's worker) calls this before its first engine call, or its loops
+ * run with the default count (Linux threads do inherit MXCSR, but nothing
+ * promises it). */
+void engine_thread_init(void);
 int engine_threads(void);
 
 #endif

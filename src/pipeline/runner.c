@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "engine/runtime.h"
 #include "pipeline/cache.h"
 #include "pipeline/rundir.h"
 #include "pipeline/stages.h"
@@ -356,6 +357,7 @@ void runner_run(Runner *r) {
 }
 
 static void *worker(void *arg) {
+    engine_thread_init(); /* OpenMP's thread count is per thread */
     runner_run(arg);
     return NULL;
 }
