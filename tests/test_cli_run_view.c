@@ -179,6 +179,13 @@ static void graph_states_and_edits(void **state) {
     assert_non_null(strstr(m.eval_table, "pass@1"));
     assert_non_null(strstr(m.eval_table, "maj@2"));
     assert_non_null(strstr(m.eval_table, "\npretrain "));
+    assert_non_null(strstr(m.eval_table, " think"));
+    /* one line per row, and every line fits an 80-column screen inside its frame */
+    for (const char *l = m.eval_table; *l;) {
+        size_t n = strcspn(l, "\n");
+        assert_true(n <= 78);
+        l += n + (l[n] == '\n');
+    }
     /* the eval stage's sample, read back from its samples.csv */
     assert_non_null(strstr(m.sample_prompt, "user:"));
     assert_non_null(strstr(m.sample_rewards, "correct"));

@@ -35,20 +35,23 @@ void run_files_eval_table(const char *dir, const char *const *stages, int n, cha
             if (!at) {
                 char maj[16];
                 snprintf(maj, sizeof maj, "maj@%s", cell(&t, r, "k"));
-                at += (size_t)snprintf(out + at, cap - at, "%-18s %-6s %7s %7s %7s %8s %7s %6s\n",
-                                       "model", "task", "pass@1", maj, "format", "language",
-                                       "length", "aha");
+                at += (size_t)snprintf(
+                    out + at, cap - at, "%-16s %-6s %7s %7s %7s %8s %7s %6s %6s\n", "model", "task",
+                    "pass@1", maj, "format", "language", "length", "aha", "think");
             }
-            char p1[16], mk[16], fm[16], lg[16], ln[16], ah[16];
+            char p1[16], mk[16], fm[16], lg[16], ln[16], ah[16], th[16];
             num(p1, sizeof p1, cell(&t, r, "pass_at_1"), 3);
             num(mk, sizeof mk, cell(&t, r, "maj_at_k"), 3);
             num(fm, sizeof fm, cell(&t, r, "format_rate"), 3);
             num(lg, sizeof lg, cell(&t, r, "language_consistency"), 3);
             num(ln, sizeof ln, cell(&t, r, "mean_length"), 1);
             num(ah, sizeof ah, cell(&t, r, "aha_per_completion"), 2);
-            at +=
-                (size_t)snprintf(out + at, cap - at, "%-18.18s %-6.6s %7s %7s %7s %8s %7s %6s\n",
-                                 cell(&t, r, "model"), cell(&t, r, "task"), p1, mk, fm, lg, ln, ah);
+            /* the share of completions that reason step by step: with pass@1
+             * it is the base-readiness figure R1-Zero depends on */
+            num(th, sizeof th, cell(&t, r, "think_rate"), 2);
+            at += (size_t)snprintf(
+                out + at, cap - at, "%-16.16s %-6.6s %7s %7s %7s %8s %7s %6s %6s\n",
+                cell(&t, r, "model"), cell(&t, r, "task"), p1, mk, fm, lg, ln, ah, th);
         }
         csvio_free(&t);
     }
