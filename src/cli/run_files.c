@@ -36,7 +36,7 @@ void run_files_eval_table(const char *dir, const char *const *stages, int n, cha
                 char maj[16];
                 snprintf(maj, sizeof maj, "maj@%s", cell(&t, r, "k"));
                 at += (size_t)snprintf(
-                    out + at, cap - at, "%-16s %-6s %7s %7s %7s %8s %7s %6s %6s\n", "model", "task",
+                    out + at, cap - at, "%-14s %-6s %7s %7s %7s %8s %7s %6s %6s\n", "model", "task",
                     "pass@1", maj, "format", "language", "length", "aha", "think");
             }
             char p1[16], mk[16], fm[16], lg[16], ln[16], ah[16], th[16];
@@ -50,7 +50,7 @@ void run_files_eval_table(const char *dir, const char *const *stages, int n, cha
              * it is the base-readiness figure R1-Zero depends on */
             num(th, sizeof th, cell(&t, r, "think_rate"), 2);
             at += (size_t)snprintf(
-                out + at, cap - at, "%-16.16s %-6.6s %7s %7s %7s %8s %7s %6s %6s\n",
+                out + at, cap - at, "%-14.14s %-6.6s %7s %7s %7s %8s %7s %6s %6s\n",
                 cell(&t, r, "model"), cell(&t, r, "task"), p1, mk, fm, lg, ln, ah, th);
         }
         csvio_free(&t);

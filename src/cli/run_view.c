@@ -322,6 +322,10 @@ static void command(void *ctx, TuiCommand c) {
     RunView *v = ctx;
     if (!v->r) return;
     RunnerCmd rc = {.stage = -1};
+    if ((c.kind == TUI_CMD_RUN || c.kind == TUI_CMD_STEP) && runner_finished(v->r)) {
+        snprintf(v->log, sizeof v->log, "pipeline finished: e shows the eval table, q quits");
+        return;
+    }
     switch (c.kind) {
     /* the log line answers the key, so an older "paused" message does not
      * linger while the pipeline runs */

@@ -527,7 +527,11 @@ void stage_cached_summary(const Stage *st, const char *dir, char *headline, size
             label = "loss";
         }
         *steps = atol(csvio_cell(&t, last, 0));
-        if (c >= 0)
+        int acc = csvio_col(&t, "accuracy"), len = csvio_col(&t, "mean_length");
+        if (acc >= 0 && len >= 0) /* grpo: the figures its running box showed */
+            snprintf(headline, cap, "acc %.2f len %.0f", atof(csvio_cell(&t, last, (size_t)acc)),
+                     atof(csvio_cell(&t, last, (size_t)len)));
+        else if (c >= 0)
             snprintf(headline, cap, "%s %.3f", label, atof(csvio_cell(&t, last, (size_t)c)));
     }
     csvio_free(&t);
