@@ -274,9 +274,13 @@ static bool run_stage(Runner *r, int s) {
     if (!(save_every > 0)) save_every = 0;
     MetricsRow row = {0}, last = {0};
     bool cont = true;
+    double waited = 0; /* paused time, which the rate and ETA leave out */
     for (;;) {
         if (stage_run_step_count(run) >= stage_run_total(run)) break;
-        if (!may_step(r)) {
+        double w0 = now_s();
+        bool go = may_step(r);
+        waited += now_s() - w0;
+        if (!go) {
             st.state = STAGE_STOPPED;
             if (stage_run_save(run, err, sizeof err))
                 snprintf(st.error, sizeof st.error, "%s", err);
@@ -295,7 +299,7 @@ static bool run_stage(Runner *r, int s) {
         last = row;
         st.step = row.step;
         st.total = row.total;
-        double dt = now_s() - t0;
+        double dt = now_s() - t0 - waited;
         st.rate = dt > 0 ? (double)(st.step - step0) / dt : 0;
         stage_run_headline(run, st.headline, sizeof st.headline);
         const GraphHooks *h = &r->g->hooks;
