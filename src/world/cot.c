@@ -214,7 +214,11 @@ int cot_write(const Problem *p, const CotOptions *o, WorldRng *rng, char *out, s
         v = put_pass(&x, width, 0, 1);
         put_so(&x, v);
         wbuf_puts(&x.w, ". check ");
-        checked = put_pass(&x, width, 1, 0);
+        /* The check redoes the columns in the first pass's operand order:
+         * with the operands swapped, this base read the wrong digits in its
+         * checks (checked pads right 32 % of the time against 37 % for plain
+         * ones); in the same order checks pay (57 % against 45 %). */
+        checked = put_pass(&x, width, 0, 0);
         put_verdict(&x, v, checked);
         v = checked;
         break;

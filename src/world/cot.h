@@ -23,7 +23,7 @@
  * Styles grade thoroughness, because R1-Zero's gradual length growth needs
  * detail that pays by degrees: a terse pad (only the first columns, the rest
  * jumped over) < a full pad < a full pad followed by a check. The check redoes
- * every column (operands swapped where the operation allows) and, when the first
+ * every column (in the same operand order) and, when the first
  * pass was wrong, says "wait, 936 not 926." before the corrected "so 936" — the
  * functional reflection the aha meter counts. Guesses ("guess 926") are direct
  * answers written in the thought; a guess with a check is the guess-then-verify
