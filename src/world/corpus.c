@@ -75,12 +75,14 @@ int corpus_config_preset(const char *name, CorpusConfig *out) {
          * (mostly bare, sometimes a guess that is wrong 60 % of the time),
          * while untagged pads keep the pad itself well practised; no
          * terse-heavy or untagged direct data, so direct answers stay
-         * capacity-limited (7 % right against 28 % for thoughts). Bare direct
+         * capacity-limited (3 % right against 36 % for thoughts). Bare direct
          * answers outweigh guesses 3:1 because a guess ("guess 936") is itself
          * a short thought: with guesses 3:1 the other way, R1-Zero's completions
          * grew only 1.49x (25 -> 38 tokens) as it learned to think, with
          * bare answers 1.70x (22 -> 38), and its held-out pass@1 rose the same
-         * (0.18 -> 0.885 against 0.13 -> 0.88). */
+         * (0.18 -> 0.885 against 0.13 -> 0.88). The balance is fragile: twice
+         * as many checked documents, or twice the pretraining, and direct
+         * answers reach 53-74 %, so RL drops thinking instead. */
         c.weight[DOC_CHAT_DIRECT] = 18;
         c.weight[DOC_CHAT_GUESS] = 6;
         c.weight[DOC_CHAT_TERSE] = 2;
