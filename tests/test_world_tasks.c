@@ -16,6 +16,22 @@ static int encodes(const char *text) {
     return tok_encode(text, ids, 1024, NULL) >= 0;
 }
 
+static void task_lists_parse(void **state) {
+    static const struct {
+        const char *list;
+        int n;
+    } cases[] = {
+        {"add3", 1}, {"add3,sub3", 2}, {"add3,sub3,", 2},      {"add3,ad4", -1},
+        {"", -1},    {",", -1},        {"add3,add3,add3", -1}, /* more than max = 2 */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        TaskSpec t[2];
+        int n = task_spec_parse_list(cases[i].list, t, 2);
+        if (n != cases[i].n) fail_msg("'%s': %d, want %d", cases[i].list, n, cases[i].n);
+        if (n == 2) assert_int_equal(t[1].kind, TASK_SUB);
+    }
+}
+
 static void task_names_parse_and_print(void **state) {
     static const struct {
         const char *name;
@@ -298,6 +314,7 @@ static void training_prompts_never_hit_the_eval_set(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(task_names_parse_and_print),
+        cmocka_unit_test(task_lists_parse),
         cmocka_unit_test(problems_are_written_at_fixed_width),
         cmocka_unit_test(operands_that_do_not_fit_are_refused),
         cmocka_unit_test(verifier_accepts_only_the_canonical_answer),

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/grpo_math.h"
+#include "train/grpo.h"
 #include "world/corpus.h"
 #include "world/task.h"
 
@@ -22,12 +22,10 @@ static const char *check_task_or_empty(const char *v) {
 }
 
 static const char *check_task_list(const char *v) {
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", v);
-    int n = 0;
-    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), n++)
-        if (check_task(t)) return "tasks such as add3 or add3,sub3";
-    return n ? NULL : "tasks such as add3 or add3,sub3";
+    TaskSpec t[GRPO_MAX_TASKS];
+    return task_spec_parse_list(v, t, GRPO_MAX_TASKS) < 0
+               ? "tasks such as add3 or add3,sub3 (at most 8)"
+               : NULL;
 }
 
 static const char *check_corpus(const char *v) {
@@ -43,13 +41,18 @@ static const char *check_loss_type(const char *v) {
 /* "name=weight,...": the names are resolved when the script has loaded. */
 static const char *check_rewards(const char *v) {
     static const char *const want = "name=weight pairs such as accuracy=1,format=0.5";
-    char buf[256];
-    snprintf(buf, sizeof buf, "%s", v);
     int n = 0;
-    for (char *save, *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save), n++) {
-        char *eq = strchr(t, '='), *end;
-        if (eq == t) return want;
-        if (eq && (strtod(eq + 1, &end), end == eq + 1 || *end)) return want;
+    while (*v) {
+        size_t len = strcspn(v, ",");
+        const char *eq = memchr(v, '=', len);
+        if (len == 0 || eq == v) return want;
+        if (eq) {
+            char *end;
+            strtod(eq + 1, &end);
+            if (end == eq + 1 || end != v + len) return want;
+        }
+        v += len + (v[len] == ',');
+        n++;
     }
     return n ? NULL : want;
 }

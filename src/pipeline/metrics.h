@@ -10,7 +10,7 @@
 #include <pthread.h>
 #include <stddef.h>
 
-enum { METRICS_MAX_VALUES = 32, METRICS_NAME = 24 };
+enum { METRICS_MAX_VALUES = 40, METRICS_NAME = 24 };
 
 typedef struct {
     int stage;  /* index in the graph */

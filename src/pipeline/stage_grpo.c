@@ -147,27 +147,18 @@ static int config_from_options(const Stage *st, GrpoConfig *c, char *err, size_t
                  st->name, stage_opt(st, "loss_type"));
         return -1;
     }
-    const char *t = stage_opt(st, "task");
-    c->n_tasks = 0;
-    while (*t) {
-        size_t len = strcspn(t, ",");
-        char name[32];
-        snprintf(name, sizeof name, "%.*s", (int)len, t);
-        t += len + (t[len] == ',');
-        if (!name[0]) continue;
-        if (c->n_tasks >= GRPO_MAX_TASKS || task_spec_parse(name, &c->tasks[c->n_tasks])) {
-            snprintf(err, errlen, "stage '%s': task '%s': expected e.g. add3, sub3, mul1x3%s",
-                     st->name, name, c->n_tasks >= GRPO_MAX_TASKS ? " (at most 8)" : "");
-            return -1;
-        }
-        c->n_tasks++;
-    }
-    if (c->n_tasks == 0) {
-        snprintf(err, errlen, "stage '%s': task: no task named", st->name);
+    c->n_tasks = task_spec_parse_list(stage_opt(st, "task"), c->tasks, GRPO_MAX_TASKS);
+    if (c->n_tasks < 0) {
+        snprintf(err, errlen, "stage '%s': task '%s': expected e.g. add3 or add3,sub3 (at most %d)",
+                 st->name, stage_opt(st, "task"), GRPO_MAX_TASKS);
         return -1;
     }
     return 0;
 }
+
+enum { GRPO_FIXED_COLUMNS = 18 }; /* reward, then the 17 measured whatever the rewards */
+_Static_assert(GRPO_FIXED_COLUMNS + GRPO_STAGE_MAX_REWARDS <= METRICS_MAX_VALUES,
+               "a metrics row must hold every grpo column");
 
 /* The metric columns, in the order grpo_stage_step fills them. */
 static void fill_row(const GrpoStage *s, const GrpoStep *x, MetricsRow *row) {

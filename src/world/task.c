@@ -44,6 +44,20 @@ int task_spec_parse(const char *name, TaskSpec *out) {
     return -1;
 }
 
+int task_spec_parse_list(const char *list, TaskSpec *out, int max) {
+    int n = 0;
+    while (*list) {
+        size_t len = strcspn(list, ",");
+        char name[32];
+        if (len >= sizeof name || n >= max) return -1;
+        memcpy(name, list, len);
+        name[len] = 0;
+        list += len + (list[len] == ',');
+        if (task_spec_parse(name, &out[n++])) return -1;
+    }
+    return n ? n : -1;
+}
+
 int task_spec_name(TaskSpec spec, char *out, size_t cap) {
     const char *k = task_spec_valid(spec) ? kind_names[spec.kind] : "invalid";
     return snprintf(out, cap, "%s%d", k, spec.width);

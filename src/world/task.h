@@ -45,6 +45,9 @@ typedef struct {
 
 /* Parses "add3", "sub2", "mul1x3"; 0 on success, -1 otherwise. */
 int task_spec_parse(const char *name, TaskSpec *out);
+/* Parses a comma-separated list ("add3,sub3") into at most max specs; the
+ * count (at least 1), or -1 for an empty list, an unknown name or too many. */
+int task_spec_parse_list(const char *list, TaskSpec *out, int max);
 /* Writes the name ("mul1x3"); returns its length like snprintf. */
 int task_spec_name(TaskSpec spec, char *out, size_t cap);
 /* 1 when the kind is known and 1 <= width <= TASK_MAX_WIDTH. */
