@@ -16,6 +16,7 @@
 #include "pipeline/csvio.h"
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
+#include "pipeline/stages.h"
 
 static Graph g;
 static char err[1024];
@@ -51,9 +52,9 @@ static bool watch_stop(void *ctx) {
     return ((Watch *)ctx)->stop;
 }
 
-static void run(const char *dir, bool fresh, Watch *w) {
+static void run_seeded(const char *dir, bool fresh, unsigned long long seed, Watch *w) {
     RunnerOptions o = {.dir = dir,
-                       .seed = 1,
+                       .seed = seed,
                        .fresh = fresh,
                        .report = watch_report,
                        .report_ctx = w,
@@ -65,6 +66,10 @@ static void run(const char *dir, bool fresh, Watch *w) {
     runner_join(r);
     assert_int_equal(runner_failures(r), 0);
     runner_free(r);
+}
+
+static void run(const char *dir, bool fresh, Watch *w) {
+    run_seeded(dir, fresh, 1, w);
 }
 
 static char *slurp(const char *path, size_t *len) {
@@ -197,6 +202,37 @@ static void test_resume_matches_uninterrupted(void **state) {
     assert_same_file(pa, pb);
 }
 
+/* The first loss of a pretrain run (its initialisation and first batch). */
+static double first_loss(const char *dir) {
+    char p[256];
+    snprintf(p, sizeof p, "%s/pretrain/metrics.csv", dir);
+    CsvTable t;
+    assert_int_equal(csvio_read(p, &t, err, sizeof err), 0);
+    double v = atof(csvio_cell(&t, 0, (size_t)csvio_col(&t, "loss")));
+    csvio_free(&t);
+    return v;
+}
+
+/* --seed reaches the stages: another run seed gives another initialisation
+ * and corpus, the same one the same numbers, and seed 1 is the stages' own. */
+static void test_run_seed_changes_the_numbers(void **state) {
+    char a[128], b[128], c[128];
+    snprintf(a, sizeof a, "%s/seed1", base_dir);
+    snprintf(b, sizeof b, "%s/seed2", base_dir);
+    snprintf(c, sizeof c, "%s/seed2again", base_dir);
+    tiny_graph("0.001", "2");
+    Watch w = {0};
+    run_seeded(a, false, 1, &w);
+    memset(&w, 0, sizeof w);
+    run_seeded(b, false, 2, &w);
+    memset(&w, 0, sizeof w);
+    run_seeded(c, false, 2, &w);
+    assert_true(first_loss(a) != first_loss(b));
+    assert_true(first_loss(b) == first_loss(c));
+    assert_true(stage_seed_for_run(7, 1) == 7);
+    assert_true(stage_seed_for_run(7, 2) != stage_seed_for_run(7, 3));
+}
+
 static void wait_for(Runner *r, long step) {
     StageStatus st;
     for (int i = 0; i < 20000; i++) {
@@ -262,6 +298,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cache_hit_and_miss),
         cmocka_unit_test(test_resume_matches_uninterrupted),
+        cmocka_unit_test(test_run_seed_changes_the_numbers),
         cmocka_unit_test(test_commands),
     };
     return cmocka_run_group_tests_name("pipeline_run", tests, setup, teardown);

@@ -258,7 +258,7 @@ static bool run_stage(Runner *r, int s) {
         report(r, s, RUNNER_EV_END, &st);
         return false;
     }
-    StageRun *run = stage_run_open(r->g, s, r->opt.dir, key, err, sizeof err);
+    StageRun *run = stage_run_open(r->g, s, r->opt.dir, key, r->opt.seed, err, sizeof err);
     if (!run) {
         fail(r, s, &st, err);
         return true;

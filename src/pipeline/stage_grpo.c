@@ -137,7 +137,6 @@ static int config_from_options(const Stage *st, GrpoConfig *c, char *err, size_t
     c->mask_truncated = (int)stage_opt_num(st, "mask_truncated");
     c->ref_reset_every = (int)stage_opt_num(st, "ref_reset_every");
     c->cipher_prob = stage_opt_num(st, "cipher_prob");
-    c->seed = (unsigned long long)stage_opt_num(st, "seed");
     if (stage_opt_num(st, "cosine") != 0) {
         c->optim.total_steps = c->steps * c->mu * c->minibatches;
         c->optim.min_lr_frac = 0.1f;
@@ -197,7 +196,8 @@ static void fill_row(const GrpoStage *s, const GrpoStep *x, MetricsRow *row) {
     }
 }
 
-GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, char *err, size_t errlen) {
+GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, unsigned long long seed,
+                           char *err, size_t errlen) {
     GrpoStage *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "out of memory");
@@ -208,6 +208,7 @@ GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, char *er
     if (config_from_options(st, &cfg, err, errlen) ||
         grpo_rewards_parse(st, &g->hooks, &s->list, err, errlen))
         goto fail;
+    cfg.seed = seed;
     RewardTerm terms[GRPO_STAGE_MAX_REWARDS];
     for (int k = 0; k < s->list.n; k++) {
         terms[k].name = s->list.names[k];

@@ -30,7 +30,8 @@ int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList 
 typedef struct GrpoStage GrpoStage;
 
 /* Trains `model` in place (borrowed). */
-GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, char *err, size_t errlen);
+GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, unsigned long long seed,
+                           char *err, size_t errlen);
 /* Opens (or, on a resume, reopens) samples.csv; before the first step. */
 int grpo_stage_open_samples(GrpoStage *s, const char *path, char *err, size_t errlen);
 /* A resume point: the trainer's state, and the reference model when

@@ -28,6 +28,7 @@ struct StageRun {
     const Graph *g;
     char dir[4096];
     uint64_t key;
+    unsigned long long seed; /* the stage's seed option mixed with the run's */
     long done, total;
     int resumed;
     Gpt *model;
@@ -124,6 +125,18 @@ static Gpt *load_input_model(const StageRun *r, char *err, size_t errlen) {
     return ckpt_load(p, err, errlen);
 }
 
+/* splitmix64's finaliser: nearby run seeds give unrelated stage seeds */
+static unsigned long long mix64(unsigned long long z) {
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+unsigned long long stage_seed_for_run(unsigned long long stage_seed, unsigned long long run_seed) {
+    if (run_seed == 1) return stage_seed;
+    return mix64(stage_seed ^ mix64(run_seed + 0x9e3779b97f4a7c15ULL));
+}
+
 static long opt_l(const StageRun *r, const char *n) {
     return (long)stage_opt_num(r->st, n);
 }
@@ -136,7 +149,7 @@ static int open_pretrain(StageRun *r, char *err, size_t errlen) {
     pc.optim.lr = (float)stage_opt_num(r->st, "lr");
     pc.optim.warmup_steps = (int)opt_l(r, "warmup");
     pc.optim.weight_decay = (float)stage_opt_num(r->st, "weight_decay");
-    pc.seed = (unsigned long long)opt_l(r, "seed");
+    pc.seed = r->seed;
     CorpusConfig cc;
     if (corpus_config_preset(stage_opt(r->st, "corpus"), &cc)) {
         snprintf(err, errlen, "stage '%s': unknown corpus preset '%s' (ready, graded, prototype)",
@@ -213,7 +226,7 @@ static int open_sft(StageRun *r, char *err, size_t errlen) {
     sc.steps = (int)opt_l(r, "steps");
     sc.optim.lr = (float)stage_opt_num(r->st, "lr");
     sc.optim.warmup_steps = (int)opt_l(r, "warmup");
-    sc.seed = (unsigned long long)opt_l(r, "seed");
+    sc.seed = r->seed;
     r->sft = sft_new(r->model, &sc, ex, n, err, errlen);
     free(ex);
     csvio_free(&t);
@@ -225,7 +238,7 @@ static int open_sft(StageRun *r, char *err, size_t errlen) {
 static int open_grpo(StageRun *r, char *err, size_t errlen) {
     r->model = load_input_model(r, err, errlen);
     if (!r->model) return -1;
-    r->grpo = grpo_stage_open(r->g, r->st, r->model, err, errlen);
+    r->grpo = grpo_stage_open(r->g, r->st, r->model, r->seed, err, errlen);
     if (!r->grpo) return -1;
     r->total = grpo_stage_total(r->grpo);
     return 0;
@@ -280,13 +293,14 @@ static int try_resume(StageRun *r, char *err, size_t errlen) {
     return cut_rows(r, "metrics.csv", step, err, errlen);
 }
 
-StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, char *err,
-                         size_t errlen) {
+StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
+                         unsigned long long run_seed, char *err, size_t errlen) {
     StageRun *r = calloc(1, sizeof *r);
     if (!r) return NULL;
     r->g = g;
     r->st = &g->stages[s];
     r->key = key;
+    r->seed = stage_seed_for_run((unsigned long long)stage_opt_num(r->st, "seed"), run_seed);
     r->last_loss = NAN;
     snprintf(r->dir, sizeof r->dir, "%s", dir);
     if (rundir_make(dir, r->st->name, err, errlen)) goto fail;
@@ -361,7 +375,7 @@ static int run_eval(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
     ec.temperature = (float)stage_opt_num(r->st, "temperature");
     ec.max_new_tokens = (int)opt_l(r, "max_new_tokens");
     ec.forced_modes = (int)opt_l(r, "forced_modes");
-    ec.seed = (unsigned long long)opt_l(r, "seed");
+    ec.seed = r->seed;
     char samples[4200];
     path_of(r, "samples.csv", samples, sizeof samples);
     if (eval_model_with_samples(r->model, &ec, &r->ev, samples, NULL, NULL, err, errlen)) return -1;

@@ -18,8 +18,12 @@
 
 typedef struct StageRun StageRun;
 
-StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key, char *err,
-                         size_t errlen);
+/* run_seed is the run's --seed: 1 leaves every stage's own seed option as it
+ * is, any other value derives a different seed from each. */
+StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
+                         unsigned long long run_seed, char *err, size_t errlen);
+/* The seed a stage with seed option stage_seed uses in a run seeded run_seed. */
+unsigned long long stage_seed_for_run(unsigned long long stage_seed, unsigned long long run_seed);
 long stage_run_step_count(const StageRun *r); /* steps done */
 long stage_run_total(const StageRun *r);
 int stage_run_resumed(const StageRun *r); /* 1 when open continued a resume point */
