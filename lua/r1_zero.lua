@@ -35,6 +35,7 @@ local base = r1sim.stage{
     lr = 3e-3,
     warmup = 30,
     corpus = "ready",
+    mix = r1sim.param("corpus_mix", ""),
     task = task,
     save_every = 100,
   },

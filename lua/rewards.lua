@@ -3,7 +3,7 @@
 --   options = { rewards = rewards.mix{ rewards.accuracy(1), rewards.format(0.5) } }
 --
 -- Built-in rewards run in C (see r1sim-lua(5) for what each measures):
---   accuracy       1 when the <answer> is the task's answer
+--   accuracy       1 when the answer (in <answer>, or given after </think>) is right
 --   format         1 for one thought, then one answer, nothing after
 --   tag_count      0.25 per well-placed tag: partial credit towards format
 --   language       share of the thought's number characters in the prompt's script

@@ -52,9 +52,13 @@ static void completions_parse_as_the_table_says(void **state) {
         /* missing tags */
         {"so 936", 0, 0, "so 936", NULL},
         {"so 936<answer>936</answer>", 0, 0, "so 936", "936"},
-        {"so 936</think>936", 0, 1, "so 936", NULL},
-        {"so 936</think><answer>936", 0, 1, "so 936", NULL},
-        {"so 936</think>936</answer>", 0, 1, "so 936", NULL},
+        /* (an answer given after the thought counts without its tags) */
+        {"so 936</think>936", 0, 1, "so 936", "936"},
+        {"so 936</think> 936\n<eos>", 0, 1, "so 936", "936"},
+        {"so 936</think><answer>936", 0, 1, "so 936", "936"},
+        {"so 936</think><answer>936<eos>", 0, 1, "so 936", "936"},
+        {"so 936</think>936</answer>", 0, 1, "so 936", "936"},
+        {"so 936</think>", 0, 1, "so 936", ""},
         {"x</think><answer></answer>", 0, 1, "x", ""},
         /* tags twice */
         {"<think><think>x</think><answer>1</answer>", 0, 1, "<think>x", "1"},
@@ -104,7 +108,10 @@ static void parsed_answers_feed_the_verifier(void **state) {
         {"</think><answer>0936</answer>", 0},
         {"</think><answer>12a</answer>", 0},
         {"</think><answer></answer>", 0},
-        {"so 936</think>936", 0},
+        {"so 936</think>936", 1},
+        {"so 936</think><answer>936<eos>", 1},
+        {"so 936</think>926<eos>", 0},
+        {"so 936", 0},
         {"", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {

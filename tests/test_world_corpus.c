@@ -219,6 +219,105 @@ static void unusable_configs_are_refused(void **state) {
     assert_int_equal(corpus_next(&c, small, sizeof small, NULL), -1);
 }
 
+/* A mix names kinds and their new weights; anything else leaves the config
+ * untouched. */
+static void mixes_override_named_weights_only(void **state) {
+    CorpusConfig base, cfg;
+    corpus_config_preset("ready", &base);
+    cfg = base;
+    assert_int_equal(corpus_apply_mix(&cfg, ""), 0);
+    assert_memory_equal(&cfg, &base, sizeof cfg);
+    assert_int_equal(corpus_apply_mix(&cfg, "chat_checked=12,chat_pad=0,plain=2.5"), 0);
+    assert_true(cfg.weight[DOC_CHAT_CHECKED] == 12);
+    assert_true(cfg.weight[DOC_CHAT_PAD] == 0);
+    assert_true(cfg.weight[DOC_PLAIN] == 2.5);
+    assert_int_equal(corpus_apply_mix(&cfg, "check_slip=0.4,guess_wrong=1,cipher=0"), 0);
+    assert_true(cfg.check_slip_prob == 0.4 && cfg.guess_wrong_prob == 1 && cfg.cipher_prob == 0);
+    assert_true(cfg.malformed_prob == base.malformed_prob);
+    for (int k = 0; k < DOC_NUM_KINDS; k++)
+        if (k != DOC_CHAT_CHECKED && k != DOC_CHAT_PAD && k != DOC_PLAIN)
+            assert_true(cfg.weight[k] == base.weight[k]);
+    static const char *const bad[] = {
+        "blog=1",      "chat_pad",        "chat_pad=",         "=3",
+        "chat_pad=-1", "chat_pad=1,,x=2", "chat_pad=1x",       "chat_pad=inf",
+        ",",           "chat_pad=nan",    "chat_pad=1,blog=2", "check_slip=1.5",
+        "slip=-0.1",
+    };
+    cfg = base;
+    corpus_apply_mix(&cfg, "chat_checked=12,chat_pad=0,plain=2.5");
+    base = cfg;
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cfg = base;
+        assert_int_equal(corpus_apply_mix(&cfg, bad[i]), -1);
+        assert_memory_equal(&cfg, &base, sizeof cfg);
+    }
+}
+
+/* Whole checked documents fit the model's context and their completions the
+ * 96 new tokens GRPO samples: a cut-off check cannot pay. */
+static void checked_documents_fit_the_budget(void **state) {
+    CorpusConfig cfg;
+    corpus_config_preset("ready", &cfg);
+    WorldRng r;
+    world_rng_seed(&r, 11);
+    static const DocKind kinds[] = {DOC_CHAT_CHECKED, DOC_CHAT_GUESS_CHECK, DOC_CHAT_SLIP};
+    for (size_t k = 0; k < sizeof kinds / sizeof kinds[0]; k++)
+        for (int i = 0; i < 3000; i++) {
+            char doc[CORPUS_DOC_MAX];
+            int ids[CORPUS_DOC_MAX];
+            assert_true(corpus_write_doc(&cfg, kinds[k], &r, doc, sizeof doc) > 0);
+            const char *end = strstr(doc, "</answer>");
+            if (!end || strstr(end + 1, "<answer>")) continue; /* malformed closings */
+            int total = tok_encode(doc, ids, CORPUS_DOC_MAX, NULL);
+            const char *think = strstr(doc, "<think>");
+            assert_non_null(think);
+            int to_answer_end = tok_encode(think, ids, CORPUS_DOC_MAX, NULL) -
+                                tok_encode(end, ids, CORPUS_DOC_MAX, NULL) + 1;
+            assert_true(total <= 128);
+            assert_true(to_answer_end - 1 <= 96); /* without <think>, with </answer> */
+        }
+}
+
+/* Wrong direct answers are random numbers of the right width, at the set rate;
+ * every other kind is untouched by the setting. */
+static void direct_answers_are_wrong_at_the_set_rate(void **state) {
+    CorpusConfig cfg;
+    corpus_config_preset("ready", &cfg);
+    cfg.malformed_prob = 0;
+    cfg.direct_wrong_prob = 0.75;
+    WorldRng r;
+    world_rng_seed(&r, 3);
+    static const DocKind kinds[] = {DOC_CHAT_DIRECT, DOC_UNTAGGED_DIRECT};
+    for (size_t k = 0; k < 2; k++) {
+        int right = 0, n = 2000;
+        for (int i = 0; i < n; i++) {
+            char doc[CORPUS_DOC_MAX], q[64], got[32];
+            corpus_write_doc(&cfg, kinds[k], &r, doc, sizeof doc);
+            assert_int_equal(question_of(doc, q, sizeof q), 0);
+            Problem p;
+            assert_int_equal(task_parse_prompt(q, &p), 0);
+            const char *a = strstr(doc, kinds[k] == DOC_CHAT_DIRECT ? "<answer>" : "assistant: ");
+            a += kinds[k] == DOC_CHAT_DIRECT ? 8 : 11;
+            size_t len = strspn(a, "0123456789");
+            assert_true(len == strlen(p.answer) && len < sizeof got);
+            memcpy(got, a, len);
+            got[len] = '\0';
+            if (len > 1) assert_true(got[0] != '0');
+            right += strcmp(got, p.answer) == 0;
+        }
+        assert_true(right > n * 0.22 && right < n * 0.28);
+    }
+    /* The pads still conclude their own value. */
+    for (int i = 0; i < 200; i++) {
+        char doc[CORPUS_DOC_MAX], q[64];
+        corpus_write_doc(&cfg, DOC_CHAT_PAD, &r, doc, sizeof doc);
+        question_of(doc, q, sizeof q);
+        Problem p;
+        task_parse_prompt(q, &p);
+        assert_non_null(strstr(doc, p.answer));
+    }
+}
+
 static void kind_names_round_trip(void **state) {
     for (int k = 0; k < DOC_NUM_KINDS; k++) {
         DocKind back;
@@ -238,6 +337,9 @@ int main(void) {
         cmocka_unit_test(streams_are_deterministic_per_seed),
         cmocka_unit_test(unusable_configs_are_refused),
         cmocka_unit_test(kind_names_round_trip),
+        cmocka_unit_test(mixes_override_named_weights_only),
+        cmocka_unit_test(checked_documents_fit_the_budget),
+        cmocka_unit_test(direct_answers_are_wrong_at_the_set_rate),
     };
     return cmocka_run_group_tests_name("world_corpus", tests, NULL, NULL);
 }

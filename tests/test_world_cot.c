@@ -34,23 +34,23 @@ static void pads_have_the_documented_form(void **state) {
         CotStyle style;
         const char *text;
     } cases[] = {
-        {"add3", 347, 589, WORLD_DIGITS, COT_FULL, "7+9=16. 4+8+1=13. 3+5+1=9. so 936"},
-        {"add3", 347, 589, WORLD_CIPHER, COT_FULL, "h+j=bg. e+i+b=bd. d+f+b=j. so jdg"},
-        {"add3", 47, 5, WORLD_DIGITS, COT_FULL, "7+5=12. 4+0+1=5. 0+0=0. so 52"},
-        {"add2", 99, 99, WORLD_DIGITS, COT_FULL, "9+9=18. 9+9+1=19. so 198"},
-        {"sub3", 347, 189, WORLD_DIGITS, COT_FULL, "17-9=8. 14-8-1=5. 3-1-1=1. so 158"},
-        {"sub3", 100, 99, WORLD_DIGITS, COT_FULL, "10-9=1. 10-9-1=0. 1-0-1=0. so 1"},
-        {"sub3", 347, 189, WORLD_CIPHER, COT_FULL, "bh-j=i. be-i-b=f. d-b-b=b. so bfi"},
-        {"mul1x3", 7, 347, WORLD_DIGITS, COT_FULL, "7*7=49. 7*4+4=32. 7*3+3=24. so 2429"},
-        {"mul1x2", 3, 12, WORLD_DIGITS, COT_FULL, "3*2=6. 3*1=3. so 36"},
+        {"add3", 347, 589, WORLD_DIGITS, COT_FULL, "7+9+0=16. 4+8+1=13. 3+5+1=09. so 936"},
+        {"add3", 347, 589, WORLD_CIPHER, COT_FULL, "h+j+a=bg. e+i+b=bd. d+f+b=aj. so jdg"},
+        {"add3", 47, 5, WORLD_DIGITS, COT_FULL, "7+5+0=12. 4+0+1=05. 0+0+0=00. so 52"},
+        {"add2", 99, 99, WORLD_DIGITS, COT_FULL, "9+9+0=18. 9+9+1=19. so 198"},
+        {"sub3", 347, 189, WORLD_DIGITS, COT_FULL, "17-9-0=08. 14-8-1=05. 03-1-1=01. so 158"},
+        {"sub3", 100, 99, WORLD_DIGITS, COT_FULL, "10-9-0=01. 10-9-1=00. 01-0-1=00. so 1"},
+        {"sub3", 347, 189, WORLD_CIPHER, COT_FULL, "bh-j-a=ai. be-i-b=af. ad-b-b=ab. so bfi"},
+        {"mul1x3", 7, 347, WORLD_DIGITS, COT_FULL, "7*7+0=49. 7*4+4=32. 7*3+3=24. so 2429"},
+        {"mul1x2", 3, 12, WORLD_DIGITS, COT_FULL, "3*2+0=06. 3*1+0=03. so 36"},
         {"add3", 347, 589, WORLD_DIGITS, COT_CHECKED,
-         "7+9=16. 4+8+1=13. 3+5+1=9. so 936. check 7+9=16. 4+8+1=13. 3+5+1=9. so 936"},
+         "7+9+0=16. 4+8+1=13. 3+5+1=09. so 936. check 7+9+0=16. 4+8+1=13. 3+5+1=09. so 936"},
         {"mul1x2", 7, 47, WORLD_DIGITS, COT_CHECKED,
-         "7*7=49. 7*4+4=32. so 329. check 7*7=49. 7*4+4=32. so 329"},
+         "7*7+0=49. 7*4+4=32. so 329. check 7*7+0=49. 7*4+4=32. so 329"},
         {"add3", 347, 589, WORLD_DIGITS, COT_GUESS, "guess 936"},
         {"add3", 347, 589, WORLD_DIGITS, COT_GUESS_CHECK,
-         "guess 936. check 7+9=16. 4+8+1=13. 3+5+1=9. so 936"},
-        {"add1", 7, 9, WORLD_DIGITS, COT_TERSE, "7+9=16. so 16"},
+         "guess 936. check 7+9+0=16. 4+8+1=13. 3+5+1=09. so 936"},
+        {"add1", 7, 9, WORLD_DIGITS, COT_TERSE, "7+9+0=16. so 16"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Problem p = make(cases[i].spec, cases[i].a, cases[i].b, cases[i].script);
@@ -154,10 +154,10 @@ static void slips_are_corrected_after_wait(void **state) {
     assert_int_equal(res.waits, 3);
     assert_true(res.correct);
     /* Each step: the slipped result, then the step redone after "wait". */
-    assert_non_null(strstr(out, ". wait, 7+9=16. 4+8+1="));
+    assert_non_null(strstr(out, ". wait, 7+9+0=16. 4+8+1="));
     assert_non_null(strstr(out, ". wait, 4+8+1=13. 3+5+1="));
-    assert_non_null(strstr(out, ". wait, 3+5+1=9. so 936"));
-    assert_null(strstr(out, "7+9=16. wait"));
+    assert_non_null(strstr(out, ". wait, 3+5+1=09. so 936"));
+    assert_null(strstr(out, "7+9+0=16. wait"));
 }
 
 /* The checked style's first pass is often wrong; the check says so and fixes it. */
@@ -177,7 +177,7 @@ static void checks_catch_first_pass_slips(void **state) {
         if (res.slips) {
             wrong_first++;
             assert_int_equal(res.waits, 1);
-            assert_non_null(strstr(out, "wait, 936 not "));
+            assert_non_null(strstr(out, "wait, so 936"));
         } else {
             assert_null(strstr(out, "wait"));
         }
@@ -294,10 +294,10 @@ static void prefill_is_the_first_step(void **state) {
         WorldScript script;
         const char *text;
     } cases[] = {
-        {"add3", 347, 589, WORLD_DIGITS, "7+9=16. "},
-        {"add3", 347, 589, WORLD_CIPHER, "h+j=bg. "},
-        {"sub3", 347, 189, WORLD_DIGITS, "17-9=8. "},
-        {"mul1x3", 7, 347, WORLD_DIGITS, "7*7=49. "},
+        {"add3", 347, 589, WORLD_DIGITS, "7+9+0=16. "},
+        {"add3", 347, 589, WORLD_CIPHER, "h+j+a=bg. "},
+        {"sub3", 347, 189, WORLD_DIGITS, "17-9-0=08. "},
+        {"mul1x3", 7, 347, WORLD_DIGITS, "7*7+0=49. "},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Problem p = make(cases[i].spec, cases[i].a, cases[i].b, WORLD_DIGITS);

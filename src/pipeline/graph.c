@@ -33,6 +33,12 @@ static const char *check_corpus(const char *v) {
     return corpus_config_preset(v, &c) ? "ready, graded or prototype" : NULL;
 }
 
+static const char *check_corpus_mix(const char *v) {
+    CorpusConfig c;
+    corpus_config_preset("ready", &c);
+    return corpus_apply_mix(&c, v) ? "kind=weight pairs such as chat_checked=12,chat_pad=2" : NULL;
+}
+
 static const char *check_loss_type(const char *v) {
     GrpoLossType t;
     return grpo_loss_type_from_name(v, &t) ? "grpo, dapo or dr_grpo" : NULL;
@@ -72,6 +78,9 @@ static const OptSpec pretrain_opts[] = {
     {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed", NULL},
     {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype",
      check_corpus},
+    {"mix", OPT_STRING, "", 0, 0,
+     "corpus weights that override the preset's, kind=weight,... (see r1sim-lua(5))",
+     check_corpus_mix},
     {"task", OPT_STRING, "", 0, 0,
      "problems of this task instead of the preset's (add2, add3, ...)", check_task_or_empty},
     {"d_model", OPT_INTEGER, "128", 8, 4096, "model width", NULL},

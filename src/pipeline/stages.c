@@ -156,6 +156,11 @@ static int open_pretrain(StageRun *r, char *err, size_t errlen) {
                  r->st->name, stage_opt(r->st, "corpus"));
         return -1;
     }
+    if (corpus_apply_mix(&cc, stage_opt(r->st, "mix"))) {
+        snprintf(err, errlen, "stage '%s': bad corpus mix '%s'", r->st->name,
+                 stage_opt(r->st, "mix"));
+        return -1;
+    }
     const char *task = stage_opt(r->st, "task");
     if (task[0]) {
         if (task_spec_parse(task, &cc.tasks[0])) {

@@ -16,13 +16,18 @@ static const char *find(const char *s, const char *end, const char *tag) {
     return NULL;
 }
 
-static int has_special(const char *s, const char *end) {
+/* First special token in [s, end), or end. */
+static const char *next_special(const char *s, const char *end) {
     for (; s < end; s++) {
         if (*s != '<') continue;
         for (int id = 0; id < TOK_NUM_SPECIAL; id++)
-            if (starts(s, end, tok_text(id))) return 1;
+            if (starts(s, end, tok_text(id))) return s;
     }
-    return 0;
+    return end;
+}
+
+static int has_special(const char *s, const char *end) {
+    return next_special(s, end) != end;
 }
 
 int completion_parse(const char *completion, CompletionParts *out) {
@@ -39,9 +44,16 @@ int completion_parse(const char *completion, CompletionParts *out) {
     out->thought = s;
     out->think_closed = think_end != NULL;
     out->thought_len = (size_t)((think_end ? think_end : open ? open : end) - s);
-    if (close) {
-        out->answer = body;
-        out->answer_len = (size_t)(close - body);
+    /* An answer without its box still counts for accuracy (see the header). */
+    const char *ans = body ? body : after;
+    if (ans) {
+        const char *stop = close ? close : next_special(ans, end);
+        if (!close) {
+            while (ans < stop && (*ans == ' ' || *ans == '\n')) ans++;
+            while (stop > ans && (stop[-1] == ' ' || stop[-1] == '\n')) stop--;
+        }
+        out->answer = ans;
+        out->answer_len = (size_t)(stop - ans);
     }
 
     if (!think_end || !close || has_special(s, think_end)) return 0;

@@ -17,7 +17,14 @@
  *   [<think>] THOUGHT </think> [spaces/newlines] <answer> ANSWER </answer> [<eos>] [<pad>...]
  * where THOUGHT and ANSWER hold none of the special tokens and ANSWER is not
  * empty (a formatted non-answer should not earn a format reward). Tags twice,
- * a missing tag, or any text after </answer> make it malformed. */
+ * a missing tag, or any text after </answer> make it malformed.
+ *
+ * The answer is read more leniently than the format is judged: an answer the
+ * model gave after closing its thought counts even without its tags. The R1
+ * paper splits the two rewards that way (accuracy checks the result, format
+ * the tags), and TRL's accuracy rewards parse the whole completion. With a
+ * strict reading, accuracy alone paid for answer tags, so dropping the format
+ * reward still taught the format (measured: 0.84 -> 0.98 without it). */
 
 typedef struct {
     int well_formed;
@@ -25,8 +32,10 @@ typedef struct {
     const char *thought; /* points into the completion; never NULL */
     size_t thought_len;  /* up to the first </think>; without one, up to the first <answer> or the
                             end */
-    const char *answer;  /* inside the first <answer>...</answer> (after the first </think>
-                            when there is one); NULL when there is no such pair */
+    const char *answer;  /* the answer as accuracy reads it: inside the first <answer>...
+                            </answer> (after the first </think> when there is one); else from an
+                            unclosed <answer>, or else from the first </think>, to the next
+                            special token (spaces trimmed); NULL without <answer> or </think> */
     size_t answer_len;
 } CompletionParts;
 

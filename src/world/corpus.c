@@ -1,7 +1,9 @@
 #include "world/corpus.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "world/cot.h"
@@ -97,10 +99,61 @@ int corpus_config_preset(const char *name, CorpusConfig *out) {
         c.slip_prob = 0.3;
         c.check_slip_prob = 0.15;
         c.guess_wrong_prob = 0.6;
+        c.direct_wrong_prob = 0.75;
     } else {
         return -1;
     }
     *out = c;
+    return 0;
+}
+
+/* The probabilities a mix may set, by the names the corpus documentation uses. */
+static double *mix_prob_field(CorpusConfig *c, const char *name) {
+    static const struct {
+        const char *name;
+        size_t offset;
+    } fields[] = {
+        {"cipher", offsetof(CorpusConfig, cipher_prob)},
+        {"malformed", offsetof(CorpusConfig, malformed_prob)},
+        {"pad_slip", offsetof(CorpusConfig, pad_slip_prob)},
+        {"slip", offsetof(CorpusConfig, slip_prob)},
+        {"check_slip", offsetof(CorpusConfig, check_slip_prob)},
+        {"guess_wrong", offsetof(CorpusConfig, guess_wrong_prob)},
+        {"direct_wrong", offsetof(CorpusConfig, direct_wrong_prob)},
+        {"switch", offsetof(CorpusConfig, mix_prob)},
+        {"general_tagged", offsetof(CorpusConfig, general_tagged_prob)},
+    };
+    for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++)
+        if (strcmp(name, fields[i].name) == 0) return (double *)((char *)c + fields[i].offset);
+    return NULL;
+}
+
+int corpus_apply_mix(CorpusConfig *cfg, const char *mix) {
+    CorpusConfig c = *cfg;
+    while (*mix) {
+        size_t len = strcspn(mix, ",");
+        const char *eq = memchr(mix, '=', len);
+        char name[32];
+        size_t nlen = eq ? (size_t)(eq - mix) : 0;
+        if (!eq || nlen == 0 || nlen >= sizeof name) return -1;
+        memcpy(name, mix, nlen);
+        name[nlen] = '\0';
+        char *end;
+        double v = strtod(eq + 1, &end);
+        if (end == eq + 1 || end != mix + len || !isfinite(v) || v < 0) return -1;
+        DocKind k;
+        double *prob = mix_prob_field(&c, name);
+        if (prob) {
+            if (v > 1) return -1;
+            *prob = v;
+        } else if (corpus_kind_from_name(name, &k) == 0) {
+            c.weight[k] = v;
+        } else {
+            return -1;
+        }
+        mix += len + (mix[len] == ',');
+    }
+    *cfg = c;
     return 0;
 }
 
@@ -168,6 +221,23 @@ static void put_closing(WBuf *w, const CorpusConfig *cfg, WorldRng *rng, const c
     }
 }
 
+/* A direct answer as the web gives it: right, or (direct_wrong_prob) a random
+ * number of the same width. Wrong labels spread over every value thin out what
+ * direct answers teach, so the base cannot learn to add without working it out
+ * while still answering directly most of the time. */
+static void direct_answer(const CorpusConfig *cfg, WorldRng *rng, const Problem *p, char *out,
+                          size_t cap) {
+    snprintf(out, cap, "%s", p->answer);
+    if (!world_rng_chance(rng, cfg->direct_wrong_prob)) return;
+    size_t n = strlen(p->answer);
+    for (;;) {
+        for (size_t i = 0; i < n; i++)
+            out[i] =
+                (char)('0' + world_rng_below(rng, (i == 0 && n > 1) ? 9 : 10) + (i == 0 && n > 1));
+        if (strcmp(out, p->answer) != 0) return;
+    }
+}
+
 static void put_user(WBuf *w, const char *question, int tagged) {
     wbuf_puts(w, TMPL_PROMPT_HEAD);
     wbuf_puts(w, question);
@@ -207,17 +277,19 @@ int corpus_write_doc(const CorpusConfig *cfg, DocKind kind, WorldRng *rng, char 
         wbuf_puts(&w, "<eos>");
         return wbuf_result(&w);
     }
+    char answer[TASK_ANSWER_MAX];
     if (kind == DOC_UNTAGGED_DIRECT) {
+        direct_answer(cfg, rng, &p, answer, sizeof answer);
         put_user(&w, p.prompt, 0);
-        wbuf_puts(&w, p.answer);
+        wbuf_puts(&w, answer);
         wbuf_puts(&w, "<eos>");
         return wbuf_result(&w);
     }
 
     char thought[COT_MAX] = "";
-    char answer[TASK_ANSWER_MAX];
-    snprintf(answer, sizeof answer, "%s", p.answer);
-    if (kind != DOC_CHAT_DIRECT) {
+    if (kind == DOC_CHAT_DIRECT) {
+        direct_answer(cfg, rng, &p, answer, sizeof answer);
+    } else {
         CotResult res;
         CotOptions o = pad_options(cfg, kind, script);
         if (cot_write(&p, &o, rng, thought, sizeof thought, &res) < 0) return -1;
@@ -241,9 +313,9 @@ int corpus_init(Corpus *c, const CorpusConfig *cfg, uint64_t seed) {
     for (int i = 0; any_task && i < cfg->n_tasks; i++)
         if (!task_spec_valid(cfg->tasks[i])) any_task = 0;
     if (!any_task) return -1;
-    double probs[] = {cfg->cipher_prob, cfg->malformed_prob,     cfg->pad_slip_prob,
-                      cfg->slip_prob,   cfg->check_slip_prob,    cfg->guess_wrong_prob,
-                      cfg->mix_prob,    cfg->general_tagged_prob};
+    double probs[] = {cfg->cipher_prob,       cfg->malformed_prob,  cfg->pad_slip_prob,
+                      cfg->slip_prob,         cfg->check_slip_prob, cfg->guess_wrong_prob,
+                      cfg->direct_wrong_prob, cfg->mix_prob,        cfg->general_tagged_prob};
     for (size_t i = 0; i < sizeof probs / sizeof probs[0]; i++)
         if (!prob_ok(probs[i])) return -1;
     double total = 0;

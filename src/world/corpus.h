@@ -33,7 +33,7 @@ typedef enum {
     DOC_CHAT_MIXED,       /* tagged, full pad mixing the two scripts */
     DOC_PLAIN,            /* "347+589=936", always digits */
     DOC_UNTAGGED_DIRECT,  /* "user: 347+589? assistant: 936" */
-    DOC_UNTAGGED_PAD,     /* "user: 347+589? assistant: 7+9=16. ... so 936" */
+    DOC_UNTAGGED_PAD,     /* "user: 347+589? assistant: 7+9+0=16. ... so 936" */
     DOC_GENERAL,          /* a general item (general.h), tagged or untagged */
     DOC_NUM_KINDS
 } DocKind;
@@ -50,6 +50,7 @@ typedef struct {
     double slip_prob;           /* DOC_CHAT_SLIP: per-step slips, each fixed after "wait" */
     double check_slip_prob;     /* DOC_CHAT_CHECKED: per-step first-pass slips the check catches */
     double guess_wrong_prob;    /* guess documents: chance the guess is wrong */
+    double direct_wrong_prob;   /* direct answers (tagged or not): chance of a random wrong one */
     double mix_prob;            /* DOC_CHAT_MIXED: per-unit chance of the other script */
     double general_tagged_prob; /* DOC_GENERAL: share written in the template */
 } CorpusConfig;
@@ -67,6 +68,15 @@ typedef struct {
  * often than its direct answers (pretrain.c's defaults). All draw add3
  * problems. 0 on success, -1 for an unknown name. */
 int corpus_config_preset(const char *name, CorpusConfig *out);
+
+/* Reshapes a preset from "name=value,..." so a script can shape its own base:
+ * a document kind's name sets its weight (e.g. "chat_checked=12,chat_pad=2"),
+ * and cipher, malformed, pad_slip, slip, check_slip, guess_wrong,
+ * direct_wrong and general_tagged set the probabilities of the same names (_prob) in
+ * CorpusConfig, switch sets mix_prob. The empty string changes nothing. 0 on success; -1 for an
+ * unknown name, a value that is not a finite number >= 0 (or a probability
+ * above 1), or a malformed list; cfg is then unchanged. */
+int corpus_apply_mix(CorpusConfig *cfg, const char *mix);
 
 /* "chat_direct", "chat_terse", ..., "general"; and back (-1 if unknown). */
 const char *corpus_kind_name(DocKind k);

@@ -97,28 +97,30 @@ static WorldScript pick_script(Ctx *x) {
     return s;
 }
 
+/* Every step has the same width: the carry (or borrow) is written even when it
+ * is 0, the result always has two digits and a subtraction's minuend too
+ * ("7+9+0=16. 4+8+1=13. 3+5+1=09."). Then every step, every pass and every
+ * "so" sits at the same position for every problem of a width, which is what a
+ * model with learned absolute positions needs to find them again: with
+ * variable steps its checks landed at shifting positions and were right less
+ * often than plain pads (0.27 against 0.44 on the base, k = 4). */
 static void put_step(Ctx *x, const Step *s, int swapped) {
     WorldScript sc = pick_script(x);
     WBuf *w = &x->w;
     if (x->p->spec.kind == TASK_SUB) {
-        wbuf_num(w, (uint64_t)(s->borrow * 10 + s->x), 1, sc);
+        wbuf_num(w, (uint64_t)(s->borrow * 10 + s->x), 2, sc);
         wbuf_putc(w, '-');
         wbuf_num(w, (uint64_t)s->y, 1, sc);
-        if (s->c) {
-            wbuf_putc(w, '-');
-            wbuf_num(w, (uint64_t)s->c, 1, sc);
-        }
+        wbuf_putc(w, '-');
     } else {
         wbuf_num(w, (uint64_t)(swapped ? s->y : s->x), 1, sc);
         wbuf_putc(w, task_op_char(x->p->spec.kind));
         wbuf_num(w, (uint64_t)(swapped ? s->x : s->y), 1, sc);
-        if (s->c) {
-            wbuf_putc(w, '+');
-            wbuf_num(w, (uint64_t)s->c, 1, sc);
-        }
+        wbuf_putc(w, '+');
     }
+    wbuf_num(w, (uint64_t)s->c, 1, sc);
     wbuf_putc(w, '=');
-    wbuf_num(w, (uint64_t)s->r, 1, sc);
+    wbuf_num(w, (uint64_t)s->r, 2, sc);
     wbuf_puts(w, ". ");
     x->res.steps++;
 }
@@ -160,15 +162,15 @@ static void put_so(Ctx *x, uint64_t v) {
     wbuf_num(&x->w, v, 1, sc);
 }
 
-/* After a check: name the disagreement, then conclude with the checked value. */
+/* After a check: flag a disagreement, then conclude with the checked value.
+ * The flag is short on purpose: "wait, 817 not 816. so 817" made a checked
+ * add3 pad that caught a slip up to 113 tokens, past the 96 new tokens GRPO
+ * and eval allow and past the context in pretraining, so the one route where
+ * reflection fixes an answer was the route most often cut off (measured on the
+ * base: 67 % of its check-and-wait completions were truncated, none right). */
 static void put_verdict(Ctx *x, uint64_t first, uint64_t checked) {
     if (first != checked) {
-        WorldScript sc = pick_script(x);
         wbuf_puts(&x->w, "wait, ");
-        wbuf_num(&x->w, checked, 1, sc);
-        wbuf_puts(&x->w, " not ");
-        wbuf_num(&x->w, first, 1, sc);
-        wbuf_puts(&x->w, ". ");
         x->res.waits++;
     }
     put_so(x, checked);

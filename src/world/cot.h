@@ -12,10 +12,12 @@
  * corpus, cold-start data and curated samples teach a model to think.
  *
  * A pad works least significant column first, with the carry (or borrow) as an
- * explicit operand, and ends with "so N":
- *   add  347+589   7+9=16. 4+8+1=13. 3+5+1=9. so 936
- *   sub  347-189   17-9=8. 14-8-1=5. 3-1-1=1. so 158   (a borrowed ten is written as the leading 1)
- *   mul  7*347     7*7=49. 7*4+4=32. 7*3+3=24. so 2429
+ * explicit operand, and ends with "so N". Every step has the same width (the
+ * carry written even when 0, two-digit results and minuends), so each step
+ * sits at a fixed position:
+ *   add  347+589   7+9+0=16. 4+8+1=13. 3+5+1=09. so 936
+ *   sub  347-189   17-9-0=08. 14-8-1=05. 03-1-1=01. so 158   (a borrowed ten is the leading 1)
+ *   mul  7*347     7*7+0=49. 7*4+4=32. 7*3+3=24. so 2429
  * In the cipher script every digit becomes a..j ("h+j=bg. ... so jdg"); the
  * words (so, wait, check, guess, not) contain letters outside a..j, so they are
  * neutral for the language reward.
@@ -24,7 +26,7 @@
  * detail that pays by degrees: a terse pad (only the first columns, the rest
  * jumped over) < a full pad < a full pad followed by a check. The check redoes
  * every column (in the same operand order) and, when the first
- * pass was wrong, says "wait, 936 not 926." before the corrected "so 936" — the
+ * pass was wrong, says "wait," before the corrected "so 936" — the
  * functional reflection the aha meter counts. Guesses ("guess 926") are direct
  * answers written in the thought; a guess with a check is the guess-then-verify
  * pattern.
@@ -72,7 +74,7 @@ CotOptions cot_options(CotStyle style, WorldScript script);
 int cot_write(const Problem *p, const CotOptions *o, WorldRng *rng, char *out, size_t cap,
               CotResult *res);
 
-/* The first step of the full pad followed by its ". " ("7+9=16. "): the
+/* The first step of the full pad followed by its ". " ("7+9+0=16. "): the
  * prefill that forces thinking mode when eval measures thought vs direct
  * accuracy (a direct answer is forced by prefilling "</think>"). Returns the
  * length like cot_write. */

@@ -7,7 +7,7 @@
  * documents, SFT data, rollouts and eval all show the model the same bytes:
  *
  *   prompt:      <bos>user: 347+589? assistant: <think>
- *   completion:  7+9=16. 4+8+1=13. 3+5+1=9. so 936</think><answer>936</answer>
+ *   completion:  7+9+0=16. 4+8+1=13. 3+5+1=09. so 936</think><answer>936</answer>
  *
  * The prompt opens the thought, as in the paper, so a completion starts inside
  * it; a direct answer is the empty thought "</think><answer>936</answer>". */
