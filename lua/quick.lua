@@ -1,5 +1,5 @@
 -- quick.lua: the shortest pipeline that still tells part of the story, on
--- 3-digit addition with the default base model (about 5 minutes on 2 cores):
+-- 3-digit addition with the default base model (about 9 minutes on 2 cores):
 --
 --   pretrain ──▶ eval-base
 --      └──▶ cold-start-sft (data/coldstart.csv) ──▶ eval-cold-start

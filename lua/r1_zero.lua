@@ -11,6 +11,12 @@
 --   r1sim run lua/r1_zero.lua -D format_weight=0     -- drop the format reward
 --   r1sim run lua/r1_zero.lua -D beta=0              -- no KL penalty
 --   r1sim run lua/r1_zero.lua -D group_size=2        -- tiny groups
+-- and two that re-run the base too, because they change its web text:
+--   r1sim run lua/r1_zero.lua -D corpus_mix=chat_checked=0,chat_guess_check=0
+--                     -- a base that has never seen a check
+--   r1sim run lua/r1_zero.lua -D corpus_mix=direct_wrong=0
+--                     -- right direct answers: the base may learn to add without
+--                     -- thinking, and RL then shortens answers instead
 
 local rewards = require("rewards")
 

@@ -73,23 +73,25 @@ int corpus_config_preset(const char *name, CorpusConfig *out) {
     } else if (strcmp(name, "ready") == 0) {
         /* "graded" reshaped so that the base is ready for R1-Zero (measured on
          * add3, d128 L4, 3200 steps of 16 at lr 3e-3): it thinks in the template
-         * ~30 % of the time because most tagged chat answers without a pad
-         * (mostly bare, sometimes a guess that is wrong 60 % of the time),
-         * while untagged pads keep the pad itself well practised; no
-         * terse-heavy or untagged direct data, so direct answers stay
-         * capacity-limited (3 % right against 36 % for thoughts). Bare direct
-         * answers outweigh guesses 3:1 because a guess ("guess 936") is itself
-         * a short thought: with guesses 3:1 the other way, R1-Zero's completions
-         * grew only 1.49x (25 -> 38 tokens) as it learned to think, with
-         * bare answers 1.70x (22 -> 38), and its held-out pass@1 rose the same
-         * (0.18 -> 0.885 against 0.13 -> 0.88). The balance is fragile: twice
-         * as many checked documents, or twice the pretraining, and direct
-         * answers reach 53-74 %, so RL drops thinking instead. */
+         * about a quarter to a third of the time because most tagged chat
+         * answers without a pad (mostly bare, sometimes a guess that is wrong
+         * 60 % of the time), while untagged pads keep the pad well practised.
+         * Direct answers must stay capacity-limited, and with right labels they
+         * did not: the same mix learned to add directly in 4 of 5 runs that
+         * differed only in batching or seed (forced-direct accuracy 0.22-0.64,
+         * and RL then shortened answers, 19 -> 8 tokens). Three quarters of the
+         * direct answers are therefore random numbers (direct_wrong_prob), as on
+         * a web where unworked answers are often wrong: direct accuracy 0.00 on
+         * seeds 1 and 2 while thoughts are right 0.39-0.50 of the time. Bare
+         * direct answers outweigh guesses 3:1 because a guess ("guess 936") is
+         * itself a short thought. Checked pads outnumber plain tagged ones
+         * (12:5) so that R1-Zero starts with self-checks to grow: with 7:10,
+         * checks per completion peaked at 0.17; with 12:5, at 0.35. */
         c.weight[DOC_CHAT_DIRECT] = 18;
         c.weight[DOC_CHAT_GUESS] = 6;
         c.weight[DOC_CHAT_TERSE] = 2;
-        c.weight[DOC_CHAT_PAD] = 10;
-        c.weight[DOC_CHAT_CHECKED] = 7;
+        c.weight[DOC_CHAT_PAD] = 5;
+        c.weight[DOC_CHAT_CHECKED] = 12;
         c.weight[DOC_CHAT_GUESS_CHECK] = 1;
         c.weight[DOC_CHAT_SLIP] = 2;
         c.weight[DOC_CHAT_MIXED] = 2;

@@ -63,9 +63,11 @@ typedef struct {
  * checked) and checks that fix a first pass wrong ~40 % of the time on add3;
  * its base thinks ~85 % of the time. "ready" is "graded" reshaped for a base
  * that R1-Zero can start from: most tagged chat answers without a pad (bare,
- * or a guess wrong 60 % of the time), untagged pads keep the pad practised,
- * so the base thinks ~30 % of the time and its thoughts are right far more
- * often than its direct answers (pretrain.c's defaults). All draw add3
+ * or a guess wrong 60 % of the time; three quarters of the bare answers are
+ * random), untagged pads keep the pad practised, and checked pads outnumber
+ * plain tagged ones, so the base thinks ~25-35 % of the time, its thoughts are
+ * right 30-50 % of the time and its direct answers almost never (pretrain.c's
+ * defaults). All draw add3
  * problems. 0 on success, -1 for an unknown name. */
 int corpus_config_preset(const char *name, CorpusConfig *out);
 
