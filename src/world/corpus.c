@@ -77,13 +77,14 @@ int corpus_config_preset(const char *name, CorpusConfig *out) {
          * answers without a pad (mostly bare, sometimes a guess that is wrong
          * 60 % of the time), while untagged pads keep the pad well practised.
          * Direct answers must stay capacity-limited, and with right labels they
-         * did not: the same mix learned to add directly in 4 of 5 runs that
-         * differed only in batching or seed (forced-direct accuracy 0.22-0.64,
-         * and RL then shortened answers, 19 -> 8 tokens). Three quarters of the
-         * direct answers are therefore random numbers (direct_wrong_prob), as on
-         * a web where unworked answers are often wrong: direct accuracy 0.00 on
-         * seeds 1 and 2 while thoughts are right 0.39-0.50 of the time. Bare
-         * direct answers outweigh guesses 3:1 because a guess ("guess 936") is
+         * did not: the base learned to add directly (direct answers right
+         * 0.22-0.64 of the time) in 4 of 5 runs, once with this mix unchanged
+         * but its batching moved, and in three nearby mixes; RL then shortened
+         * answers (19 -> 8 tokens). Three quarters of the direct answers are
+         * therefore random numbers (direct_wrong_prob), as on a web where
+         * unworked answers are often wrong: direct accuracy 0.00 on every base
+         * measured since (seeds 1 and 2), thoughts right 0.30-0.50 of the time.
+         * Bare direct answers outweigh guesses 3:1 because a guess ("guess 936") is
          * itself a short thought. Checked pads outnumber plain tagged ones
          * (12:5) so that R1-Zero starts with self-checks to grow: with 7:10,
          * checks per completion peaked at 0.17; with 12:5, at 0.35. */
