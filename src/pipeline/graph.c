@@ -36,7 +36,10 @@ static const char *check_corpus(const char *v) {
 static const char *check_corpus_mix(const char *v) {
     CorpusConfig c;
     corpus_config_preset("ready", &c);
-    return corpus_apply_mix(&c, v) ? "kind=weight pairs such as chat_checked=12,chat_pad=2" : NULL;
+    return corpus_apply_mix(&c, v) ? "name=value pairs of document kinds and corpus probabilities "
+                                     "such as chat_checked=12,direct_wrong=0.5 (r1sim-lua(5)), "
+                                     "not all kinds 0"
+                                   : NULL;
 }
 
 static const char *check_loss_type(const char *v) {
@@ -79,7 +82,7 @@ static const OptSpec pretrain_opts[] = {
     {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype",
      check_corpus},
     {"mix", OPT_STRING, "", 0, 0,
-     "corpus weights that override the preset's, kind=weight,... (see r1sim-lua(5))",
+     "reshapes the preset: kind=weight and probability=value pairs (see r1sim-lua(5))",
      check_corpus_mix},
     {"task", OPT_STRING, "", 0, 0,
      "problems of this task instead of the preset's (add2, add3, ...)", check_task_or_empty},

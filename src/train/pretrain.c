@@ -47,9 +47,10 @@ struct Pretrainer {
 /* Measured with corpus preset "ready" on add3 at d128 L4 H4, ctx 128 (see
  * corpus.c): 3200 steps of 16 documents take ~7 min on two cores of an AMD
  * EPYC and give a base that thinks 26-37 % of the time, right 30-50 % of the
- * time when it thinks and 0 % when it does not (seeds 1 and 2). Batches of 16 learn the pad faster
- * per token than 32; lr 4e-3 (or, on add2, more steps) also teaches direct answers (forced direct
- * 32 %), which leaves RL less to find in thinking. */
+ * time when it thinks and 0 % when it does not (seeds 1 and 2). Batches of 16
+ * learn the pad faster per token than 32; lr 4e-3 (or, on add2, more steps)
+ * also teaches direct answers (forced direct 32 %), which leaves RL less to
+ * find in thinking. */
 PretrainConfig pretrain_defaults(void) {
     PretrainConfig c;
     c.batch_size = 16;

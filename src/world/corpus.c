@@ -156,6 +156,9 @@ int corpus_apply_mix(CorpusConfig *cfg, const char *mix) {
         }
         mix += len + (mix[len] == ',');
     }
+    double total = 0;
+    for (int k = 0; k < DOC_NUM_KINDS; k++) total += c.weight[k];
+    if (!(total > 0)) return -1; /* a corpus with no documents */
     *cfg = c;
     return 0;
 }

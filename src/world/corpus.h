@@ -67,17 +67,17 @@ typedef struct {
  * random), untagged pads keep the pad practised, and checked pads outnumber
  * plain tagged ones, so the base thinks ~25-35 % of the time, its thoughts are
  * right 30-50 % of the time and its direct answers almost never (pretrain.c's
- * defaults). All draw add3
- * problems. 0 on success, -1 for an unknown name. */
+ * defaults). All draw add3 problems. 0 on success, -1 for an unknown name. */
 int corpus_config_preset(const char *name, CorpusConfig *out);
 
-/* Reshapes a preset from "name=value,..." so a script can shape its own base:
- * a document kind's name sets its weight (e.g. "chat_checked=12,chat_pad=2"),
- * and cipher, malformed, pad_slip, slip, check_slip, guess_wrong,
- * direct_wrong and general_tagged set the probabilities of the same names (_prob) in
- * CorpusConfig, switch sets mix_prob. The empty string changes nothing. 0 on success; -1 for an
- * unknown name, a value that is not a finite number >= 0 (or a probability
- * above 1), or a malformed list; cfg is then unchanged. */
+/* Reshapes a preset from "name=value,..." so a script can shape its own base.
+ * A document kind's name sets its weight ("chat_checked=12,chat_pad=2");
+ * cipher, malformed, pad_slip, slip, check_slip, guess_wrong, direct_wrong and
+ * general_tagged set the CorpusConfig probabilities of those names (+ _prob),
+ * and switch sets mix_prob. The empty string changes nothing. 0 on success;
+ * -1 for an unknown name, a value that is not a finite number >= 0 (or a
+ * probability above 1), a malformed list, or weights that all end up 0; cfg
+ * is then unchanged. */
 int corpus_apply_mix(CorpusConfig *cfg, const char *mix);
 
 /* "chat_direct", "chat_terse", ..., "general"; and back (-1 if unknown). */
