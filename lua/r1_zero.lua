@@ -5,22 +5,32 @@
 --   pretrain ──▶ eval-base
 --      └──▶ r1-zero (GRPO: accuracy + format) ──▶ eval-r1-zero
 --
--- Watch: accuracy climbs, completions get longer as the model learns to
--- think before it answers, "wait" self-checks appear.
+-- The task is a search, as in TinyZero's countdown: "3859 sum 14?" asks
+-- which two of the digits 3, 8, 5, 9 add up to 14 (answer "5+9"). Checking a
+-- pair is one small sum; finding it can take every pair. The base mostly
+-- answers at once, and when it does search it usually gives up after a miss
+-- or two and names a pair at random. Watch: accuracy climbs, completions get
+-- longer as the model learns to think before it answers, and the "wait"s
+-- that reject a pair and try the next grow as it learns to keep going.
 -- Classroom experiments (each re-runs only the RL stage and its eval):
 --   r1sim run lua/r1_zero.lua -D format_weight=0     -- drop the format reward
 --   r1sim run lua/r1_zero.lua -D beta=0              -- no KL penalty
 --   r1sim run lua/r1_zero.lua -D group_size=2        -- tiny groups
--- and two that re-run the base too, because they change its web text:
---   r1sim run lua/r1_zero.lua -D corpus_mix=chat_checked=0,chat_guess_check=0
---                     -- a base that has never seen a check
+-- and some that re-run the base too, because they change its web text:
+--   r1sim run lua/r1_zero.lua -D corpus_mix=chat_pad=0
+--                     -- a base that has never seen a search run to its end
 --   r1sim run lua/r1_zero.lua -D corpus_mix=direct_wrong=0
---                     -- right direct answers: the base may learn to add without
---                     -- thinking, and RL then shortens answers instead
+--                     -- right direct answers: can the base learn to pick
+--                     -- the pair without searching?
+--   r1sim run lua/r1_zero.lua -D task=add3
+--                     -- 3-digit addition on the "ready" corpus: thinking
+--                     -- spreads and length doubles, but self-checks only rise
+--                     -- while it spreads and then settle back (a longer run)
 
 local rewards = require("rewards")
 
-local task = r1sim.param("task", "add3")
+local task = r1sim.param("task", "pair4")
+local searching = task:sub(1, 4) == "pair"
 
 local small = r1sim.model{
   name = "small",
@@ -35,12 +45,12 @@ local base = r1sim.stage{
   name = "pretrain",
   model = small,
   options = {
-    steps = r1sim.param("pretrain_steps", 3200),
+    steps = r1sim.param("pretrain_steps", searching and 1600 or 3200),
     batch_size = 16,
     seq_len = 128,
     lr = 3e-3,
     warmup = 30,
-    corpus = "ready",
+    corpus = r1sim.param("corpus", searching and "search" or "ready"),
     mix = r1sim.param("corpus_mix", ""),
     task = task,
     save_every = 100,

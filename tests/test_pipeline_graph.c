@@ -95,7 +95,7 @@ static void test_text_options_are_checked(void **state) {
         {"grpo", "task", "", "tasks such as"},
         {"grpo", "rewards", "accuracy=x", "name=weight"},
         {"grpo", "rewards", "=1", "name=weight"},
-        {"pretrain", "corpus", "redy", "ready, graded or prototype"},
+        {"pretrain", "corpus", "redy", "ready, search, graded or prototype"},
         {"pretrain", "task", "add", "a task such as"},
         {"eval", "task", "", "a task such as"},
     };

@@ -100,9 +100,36 @@ static void test_params_and_overrides(void **state) {
     assert_non_null(strstr(err, "-D setps"));
 }
 
+/* The shipped R1-Zero script: the pair search by default, with its own corpus
+ * and length of pretraining; -D task=add3 switches the whole world. */
+static void test_shipped_r1_zero_picks_its_world(void **state) {
+    graph_init(&g);
+    ScriptOptions o = {.mem_limit = 8 << 20, .instr_limit = 1000000, .lua_path = "lua"};
+    ScriptPipeline *p = script_pipeline_load("lua/r1_zero.lua", NULL, &o, &g, err, sizeof err);
+    if (!p) fail_msg("%s", err);
+    int pre = graph_find(&g, "pretrain"), rl = graph_find(&g, "r1-zero");
+    assert_true(pre >= 0 && rl >= 0);
+    assert_string_equal(stage_opt(&g.stages[pre], "task"), "pair4");
+    assert_string_equal(stage_opt(&g.stages[pre], "corpus"), "search");
+    assert_string_equal(stage_opt(&g.stages[pre], "steps"), "1600");
+    assert_string_equal(stage_opt(&g.stages[rl], "task"), "pair4");
+    script_pipeline_free(p);
+
+    const char *names[] = {"task"}, *values[] = {"add3"};
+    ScriptParams params = {names, values, 1};
+    graph_init(&g);
+    p = script_pipeline_load("lua/r1_zero.lua", &params, &o, &g, err, sizeof err);
+    if (!p) fail_msg("%s", err);
+    assert_string_equal(stage_opt(&g.stages[pre], "corpus"), "ready");
+    assert_string_equal(stage_opt(&g.stages[pre], "steps"), "3200");
+    assert_string_equal(stage_opt(&g.stages[rl], "task"), "add3");
+    script_pipeline_free(p);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax_error),
+        cmocka_unit_test(test_shipped_r1_zero_picks_its_world),
         cmocka_unit_test(test_runtime_error),
         cmocka_unit_test(test_endless_loop),
         cmocka_unit_test(test_memory_bomb),

@@ -278,6 +278,64 @@ static void checked_documents_fit_the_budget(void **state) {
         }
 }
 
+/* The search preset's world: pair4 problems; searches to the end are always
+ * right, searches that stop early only sometimes, direct answers a quarter of
+ * the time, and a wrong direct answer is still a pair of the prompt's digits
+ * in prompt order; every well-formed document fits the context and the 96
+ * new tokens GRPO samples. */
+static int is_pair_of(const Problem *p, const char *a, size_t len) {
+    if (len != 3 || a[1] != '+') return 0;
+    for (int i = 0; i < p->spec.width; i++)
+        for (int j = i + 1; j < p->spec.width; j++)
+            if (a[0] - '0' == task_pair_digit(p, i) && a[2] - '0' == task_pair_digit(p, j))
+                return 1;
+    return 0;
+}
+
+static void search_documents_follow_the_preset(void **state) {
+    CorpusConfig cfg;
+    assert_int_equal(corpus_config_preset("search", &cfg), 0);
+    assert_true(cfg.n_tasks == 1 && cfg.tasks[0].kind == TASK_PAIR && cfg.tasks[0].width == 4);
+    WorldRng r;
+    world_rng_seed(&r, 17);
+    for (int k = 0; k < DOC_NUM_KINDS; k++) {
+        if (cfg.weight[k] <= 0 || k == DOC_GENERAL) continue;
+        int right = 0, formed = 0;
+        for (int i = 0; i < 1000; i++) {
+            char doc[CORPUS_DOC_MAX], q[64], completion[CORPUS_DOC_MAX];
+            int ids[CORPUS_DOC_MAX];
+            assert_true(corpus_write_doc(&cfg, (DocKind)k, &r, doc, sizeof doc) > 0);
+            int total = tok_encode(doc, ids, CORPUS_DOC_MAX, NULL);
+            if (total < 0 || total > 128) fail_msg("%d tokens: %s", total, doc);
+            assert_int_equal(question_of(doc, q, sizeof q), 0);
+            Problem p;
+            assert_int_equal(task_parse_prompt(q, &p), 0);
+            assert_int_equal(p.spec.kind, TASK_PAIR);
+            assert_false(world_is_eval_prompt(q));
+            if (k == DOC_UNTAGGED_PAD || k == DOC_UNTAGGED_DIRECT) continue;
+            snprintf(completion, sizeof completion, "%s", strstr(doc, "<think>") + 7);
+            CompletionParts c;
+            if (completion_parse(completion, &c) != 1) continue; /* a malformed closing */
+            formed++;
+            const char *end = strstr(doc, "</answer>");
+            int to_end = tok_encode(strstr(doc, "<think>"), ids, CORPUS_DOC_MAX, NULL) -
+                         tok_encode(end, ids, CORPUS_DOC_MAX, NULL) + 1 - 1;
+            assert_true(to_end <= 96);
+            assert_true(is_pair_of(&p, c.answer, c.answer_len));
+            right += task_verify_span(&p, c.answer, c.answer_len);
+        }
+        if (k == DOC_UNTAGGED_PAD || k == DOC_UNTAGGED_DIRECT) continue;
+        if (formed <= 500) fail_msg("%s: %d well formed", corpus_kind_name((DocKind)k), formed);
+        double rate = (double)right / formed;
+        if (k == DOC_CHAT_PAD || k == DOC_CHAT_MIXED)
+            assert_true(rate == 1.0);
+        else if (k == DOC_CHAT_TERSE)
+            assert_true(rate > 0.5 && rate < 0.85);
+        else if (k == DOC_CHAT_DIRECT)
+            assert_true(rate > 0.2 && rate < 0.3);
+    }
+}
+
 /* Wrong direct answers are random numbers of the right width, at the set rate;
  * every other kind is untouched by the setting. */
 static void direct_answers_are_wrong_at_the_set_rate(void **state) {
@@ -339,6 +397,7 @@ int main(void) {
         cmocka_unit_test(kind_names_round_trip),
         cmocka_unit_test(mixes_override_named_weights_only),
         cmocka_unit_test(checked_documents_fit_the_budget),
+        cmocka_unit_test(search_documents_follow_the_preset),
         cmocka_unit_test(direct_answers_are_wrong_at_the_set_rate),
     };
     return cmocka_run_group_tests_name("world_corpus", tests, NULL, NULL);

@@ -287,6 +287,66 @@ static void final_value_reads_the_last_so(void **state) {
     }
 }
 
+/* The pair search: every miss is flagged with "wait.", a full search always
+ * ends on the answer, a terse one stops early and then names an untried pair,
+ * guess_check tries the guess first. */
+static void pair_searches_try_pairs_until_one_fits(void **state) {
+    Problem p = make("pair4", 3859, 14, WORLD_DIGITS);
+    CotOptions o = cot_options(COT_FULL, WORLD_DIGITS);
+    WorldRng r;
+    world_rng_seed(&r, 1);
+    char out[COT_MAX];
+    CotResult res;
+    cot_write(&p, &o, &r, out, sizeof out, &res);
+    assert_string_equal(out, "3+8=11 wait. 3+5=08 wait. 3+9=12 wait. 8+5=13 wait. 8+9=17 wait. "
+                             "5+9=14. so 5+9");
+    assert_true(res.correct);
+    assert_int_equal(res.waits, 5);
+    assert_int_equal(res.steps, 6);
+
+    Problem q = make("pair4", 3859, 14, WORLD_CIPHER);
+    o = cot_options(COT_FULL, WORLD_CIPHER);
+    Problem first = make("pair4", 3859, 11, WORLD_CIPHER);
+    cot_write(&first, &o, &r, out, sizeof out, &res);
+    assert_string_equal(out, "d+i=bb. so d+i");
+    assert_int_equal(res.waits, 0);
+
+    int lucky = 0, wrong = 0;
+    o = cot_options(COT_TERSE, WORLD_DIGITS);
+    for (int t = 0; t < 300; t++) {
+        cot_write(&p, &o, &r, out, sizeof out, &res);
+        assert_true(res.waits >= 1 && res.waits <= 5);
+        assert_int_equal(res.steps, res.waits); /* the answer is the last pair */
+        assert_null(strstr(out, "5+9=14"));     /* so it is never reached */
+        const char *so = strstr(out, "so ");
+        assert_non_null(so);
+        /* The named pair is one the search did not try. */
+        char tried[8];
+        snprintf(tried, sizeof tried, "%.3s=", so + 3);
+        assert_null(strstr(out, tried));
+        lucky += res.correct;
+        wrong += !res.correct;
+    }
+    assert_true(lucky > 20 && wrong > 150);
+
+    o = cot_options(COT_GUESS_CHECK, WORLD_DIGITS);
+    o.guess_wrong_prob = 0.0;
+    cot_write(&p, &o, &r, out, sizeof out, &res);
+    assert_string_equal(out, "5+9=14. so 5+9");
+    o.guess_wrong_prob = 1.0;
+    for (int t = 0; t < 50; t++) {
+        cot_write(&p, &o, &r, out, sizeof out, &res);
+        assert_true(res.correct);
+        assert_int_equal(res.steps, 6); /* the wrong guess, then the rest in order */
+        assert_int_equal(res.waits, 5);
+        assert_null(strstr(out + 7, "5+9=14 wait"));
+    }
+    o = cot_options(COT_GUESS, WORLD_CIPHER);
+    cot_write(&q, &o, &r, out, sizeof out, &res);
+    assert_string_equal(out, "guess f+j");
+    assert_true(res.correct);
+}
+
 static void prefill_is_the_first_step(void **state) {
     static const struct {
         const char *spec;
@@ -298,6 +358,8 @@ static void prefill_is_the_first_step(void **state) {
         {"add3", 347, 589, WORLD_CIPHER, "h+j+a=bg. "},
         {"sub3", 347, 189, WORLD_DIGITS, "17-9-0=08. "},
         {"mul1x3", 7, 347, WORLD_DIGITS, "7*7+0=49. "},
+        {"pair4", 3859, 14, WORLD_DIGITS, "3+8=11"},
+        {"pair4", 3859, 14, WORLD_CIPHER, "d+i=bb"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         Problem p = make(cases[i].spec, cases[i].a, cases[i].b, WORLD_DIGITS);
@@ -329,6 +391,7 @@ int main(void) {
         cmocka_unit_test(pads_are_deterministic_per_seed),
         cmocka_unit_test(widest_pads_fit_and_small_buffers_are_reported),
         cmocka_unit_test(final_value_reads_the_last_so),
+        cmocka_unit_test(pair_searches_try_pairs_until_one_fits),
         cmocka_unit_test(prefill_is_the_first_step),
         cmocka_unit_test(style_names_round_trip),
     };

@@ -39,11 +39,12 @@ static void task_names_parse_and_print(void **state) {
         TaskKind kind;
         int width;
     } cases[] = {
-        {"add3", 1, TASK_ADD, 3},   {"add1", 1, TASK_ADD, 1}, {"sub2", 1, TASK_SUB, 2},
-        {"mul1x3", 1, TASK_MUL, 3}, {"add9", 1, TASK_ADD, 9}, {"add0", 0, 0, 0},
-        {"add10", 0, 0, 0},         {"add", 0, 0, 0},         {"mul3", 0, 0, 0},
-        {"mul1x", 0, 0, 0},         {"Add3", 0, 0, 0},        {"", 0, 0, 0},
-        {"add3 ", 0, 0, 0},
+        {"add3", 1, TASK_ADD, 3},   {"add1", 1, TASK_ADD, 1},   {"sub2", 1, TASK_SUB, 2},
+        {"mul1x3", 1, TASK_MUL, 3}, {"add9", 1, TASK_ADD, 9},   {"add0", 0, 0, 0},
+        {"add10", 0, 0, 0},         {"add", 0, 0, 0},           {"mul3", 0, 0, 0},
+        {"mul1x", 0, 0, 0},         {"Add3", 0, 0, 0},          {"", 0, 0, 0},
+        {"add3 ", 0, 0, 0},         {"pair4", 1, TASK_PAIR, 4}, {"pair3", 1, TASK_PAIR, 3},
+        {"pair5", 1, TASK_PAIR, 5}, {"pair2", 0, 0, 0},         {"pair6", 0, 0, 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TaskSpec s;
@@ -76,6 +77,11 @@ static void problems_are_written_at_fixed_width(void **state) {
         {"mul1x3", 7, 347, WORLD_DIGITS, "7*347?", "2429"},
         {"mul1x3", 0, 347, WORLD_DIGITS, "0*347?", "0"},
         {"mul1x2", 9, 9, WORLD_CIPHER, "j*aj?", "81"},
+        {"pair4", 3859, 14, WORLD_DIGITS, "3859 sum 14?", "5+9"},
+        {"pair4", 3859, 11, WORLD_DIGITS, "3859 sum 11?", "3+8"},
+        {"pair4", 402, 6, WORLD_DIGITS, "0402 sum 06?", "4+2"},
+        {"pair4", 3859, 14, WORLD_CIPHER, "difj sum be?", "5+9"},
+        {"pair3", 901, 10, WORLD_DIGITS, "901 sum 10?", "9+1"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TaskSpec s;
@@ -94,6 +100,12 @@ static void operands_that_do_not_fit_are_refused(void **state) {
     assert_int_equal(task_make((TaskSpec){TASK_MUL, 3}, 10, 101, WORLD_DIGITS, &p), -1);
     assert_int_equal(task_make((TaskSpec){TASK_ADD, 0}, 0, 0, WORLD_DIGITS, &p), -1);
     assert_int_equal(task_make((TaskSpec){TASK_ADD, 10}, 0, 0, WORLD_DIGITS, &p), -1);
+    /* A pair target that no pair reaches, or that two pairs of positions reach. */
+    assert_int_equal(task_make((TaskSpec){TASK_PAIR, 4}, 3859, 15, WORLD_DIGITS, &p), -1);
+    assert_int_equal(task_make((TaskSpec){TASK_PAIR, 4}, 3559, 8, WORLD_DIGITS, &p), -1);
+    assert_int_equal(task_make((TaskSpec){TASK_PAIR, 4}, 3654, 9, WORLD_DIGITS, &p), -1);
+    assert_int_equal(task_make((TaskSpec){TASK_PAIR, 4}, 10000, 1, WORLD_DIGITS, &p), -1);
+    assert_int_equal(task_make((TaskSpec){TASK_PAIR, 2}, 12, 3, WORLD_DIGITS, &p), -1);
     WorldRng r;
     world_rng_seed(&r, 1);
     assert_int_equal(task_generate((TaskSpec){TASK_ADD, 0}, WORLD_DIGITS, &r, &p), -1);
@@ -120,6 +132,9 @@ static void verifier_accepts_only_the_canonical_answer(void **state) {
         {"sub3", 347, 289, "-58", 0},   {"sub3", 5, 5, "0", 1},
         {"mul1x3", 7, 347, "2429", 1},  {"mul1x3", 7, 347, "2428", 0},
         {"mul1x3", 7, 347, "2,429", 0}, {"mul1x3", 0, 999, "0", 1},
+        {"pair4", 3859, 14, "5+9", 1},  {"pair4", 3859, 14, "9+5", 0},
+        {"pair4", 3859, 14, "14", 0},   {"pair4", 3859, 14, "5+9 ", 0},
+        {"pair4", 3859, 14, "59", 0},   {"pair4", 3859, 14, "3+8", 0},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
         TaskSpec s;
@@ -152,6 +167,15 @@ static void prompts_parse_back_into_problems(void **state) {
         {"347-189?", 1, "sub3", "158", WORLD_DIGITS},
         {"7*347?", 1, "mul1x3", "2429", WORLD_DIGITS},
         {"h*deh?", 1, "mul1x3", "2429", WORLD_CIPHER},
+        {"3859 sum 14?", 1, "pair4", "5+9", WORLD_DIGITS},
+        {"difj sum be?", 1, "pair4", "5+9", WORLD_CIPHER},
+        {"38591 sum 09?", 1, "pair5", "8+1", WORLD_DIGITS},
+        {"3859 sum 4?", 0, "", "", 0},  /* the target has two digits */
+        {"3859 sum 15?", 0, "", "", 0}, /* no pair reaches it */
+        {"3559 sum 08?", 0, "", "", 0}, /* two pairs reach it */
+        {"difj sum 14?", 0, "", "", 0}, /* mixed scripts */
+        {"38 sum 11?", 0, "", "", 0},   /* too few digits to search */
+        {"3859 sum 14", 0, "", "", 0},
         {"189-347?", 0, "", "", 0},  /* would go negative */
         {"47+589?", 0, "", "", 0},   /* unequal widths */
         {"de7+fij?", 0, "", "", 0},  /* mixed scripts in an operand */
@@ -179,8 +203,18 @@ static void prompts_parse_back_into_problems(void **state) {
     }
 }
 
-static const char *const all_specs[] = {"add1", "add2",   "add3",   "add4",   "sub1", "sub2",
-                                        "sub3", "mul1x1", "mul1x2", "mul1x3", "add9", "mul1x9"};
+/* Pairs of positions whose digits sum to a pair problem's target. */
+static int pair_count(const Problem *p) {
+    int n = 0;
+    for (int i = 0; i < p->spec.width; i++)
+        for (int j = i + 1; j < p->spec.width; j++)
+            n += (uint64_t)(task_pair_digit(p, i) + task_pair_digit(p, j)) == p->b;
+    return n;
+}
+
+static const char *const all_specs[] = {"add1", "add2",   "add3",   "add4",   "sub1",
+                                        "sub2", "sub3",   "mul1x1", "mul1x2", "mul1x3",
+                                        "add9", "mul1x9", "pair3",  "pair4",  "pair5"};
 enum { N_SPECS = sizeof all_specs / sizeof all_specs[0] };
 
 static void generators_are_deterministic_fixed_width_and_verifiable(void **state) {
@@ -192,7 +226,9 @@ static void generators_are_deterministic_fixed_width_and_verifiable(void **state
         world_rng_seed(&r2, 42);
         world_rng_seed(&r3, 43);
         int differs = 0;
-        size_t expect_len = (size_t)(s.kind == TASK_MUL ? 1 : s.width) + 1 + (size_t)s.width + 1;
+        size_t expect_len = s.kind == TASK_PAIR ? (size_t)s.width + strlen(" sum ") + 2 + 1
+                                                : (size_t)(s.kind == TASK_MUL ? 1 : s.width) + 1 +
+                                                      (size_t)s.width + 1;
         for (int i = 0; i < 200; i++) {
             WorldScript sc = i % 2 ? WORLD_CIPHER : WORLD_DIGITS;
             Problem p, q, o;
@@ -206,6 +242,7 @@ static void generators_are_deterministic_fixed_width_and_verifiable(void **state
             assert_true(encodes(p.answer));
             assert_int_equal(task_verify(&p, p.answer), 1);
             if (s.kind == TASK_SUB) assert_true(p.a >= p.b);
+            if (s.kind == TASK_PAIR) assert_true(pair_count(&p) == 1);
             Problem back;
             assert_int_equal(task_parse_prompt(p.prompt, &back), 0);
             assert_true(back.a == p.a && back.b == p.b && back.spec.kind == s.kind &&
@@ -278,7 +315,7 @@ static void eval_sets_are_fixed_distinct_and_held_out(void **state) {
         int n = evalset_generate(s, WORLD_DIGITS, 300, a);
         assert_int_equal(evalset_generate(s, WORLD_DIGITS, 300, b), n);
         assert_int_equal(evalset_generate(s, WORLD_CIPHER, 300, c), n);
-        if (s.width >= 3) assert_int_equal(n, 300);
+        if (s.width >= (s.kind == TASK_PAIR ? 4 : 3)) assert_int_equal(n, 300);
         assert_true(n > 0);
         for (int i = 0; i < n; i++) {
             assert_string_equal(a[i].prompt, b[i].prompt);

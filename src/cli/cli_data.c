@@ -25,7 +25,7 @@ static const struct {
     int per_script;
 } cold_tasks[] = {{"add3", 100}, {"add2", 40}, {"sub3", 30}, {"mul1x3", 30}};
 
-static const char *const eval_tasks[] = {"add2", "add3", "add4", "sub3", "mul1x3"};
+static const char *const eval_tasks[] = {"add2", "add3", "add4", "sub3", "mul1x3", "pair4"};
 
 enum {
     EVAL_ROWS = 500,

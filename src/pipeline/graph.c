@@ -30,7 +30,7 @@ static const char *check_task_list(const char *v) {
 
 static const char *check_corpus(const char *v) {
     CorpusConfig c;
-    return corpus_config_preset(v, &c) ? "ready, graded or prototype" : NULL;
+    return corpus_config_preset(v, &c) ? "ready, search, graded or prototype" : NULL;
 }
 
 static const char *check_corpus_mix(const char *v) {
@@ -79,7 +79,7 @@ static const OptSpec pretrain_opts[] = {
     {"warmup", OPT_INTEGER, "30", 0, 1e9, "linear warm-up steps", NULL},
     {"weight_decay", OPT_NUMBER, "0", 0, 1, "decoupled weight decay", NULL},
     {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed", NULL},
-    {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, graded or prototype",
+    {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, search, graded or prototype",
      check_corpus},
     {"mix", OPT_STRING, "", 0, 0,
      "reshapes the preset: kind=weight and probability=value pairs (see r1sim-lua(5))",

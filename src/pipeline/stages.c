@@ -152,7 +152,8 @@ static int open_pretrain(StageRun *r, char *err, size_t errlen) {
     pc.seed = r->seed;
     CorpusConfig cc;
     if (corpus_config_preset(stage_opt(r->st, "corpus"), &cc)) {
-        snprintf(err, errlen, "stage '%s': unknown corpus preset '%s' (ready, graded, prototype)",
+        snprintf(err, errlen,
+                 "stage '%s': unknown corpus preset '%s' (ready, search, graded, prototype)",
                  r->st->name, stage_opt(r->st, "corpus"));
         return -1;
     }

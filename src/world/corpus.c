@@ -103,6 +103,24 @@ int corpus_config_preset(const char *name, CorpusConfig *out) {
         c.check_slip_prob = 0.15;
         c.guess_wrong_prob = 0.6;
         c.direct_wrong_prob = 0.75;
+    } else if (strcmp(name, "search") == 0) {
+        /* For the pair search (pair4, task.h). Most tagged chat answers
+         * without searching (a bare pair, three quarters of them random, or a
+         * guess) and most tagged searches give up after a few misses and name
+         * an untried pair; untagged searches always go on to the end, so the
+         * base knows how to search to the end but seldom does so in the
+         * template. Under an accuracy reward each further try pays. */
+        c.tasks[0] = (TaskSpec){TASK_PAIR, 4};
+        c.weight[DOC_CHAT_DIRECT] = 18;
+        c.weight[DOC_CHAT_GUESS] = 6;
+        c.weight[DOC_CHAT_TERSE] = 8;
+        c.weight[DOC_CHAT_PAD] = 3;
+        c.weight[DOC_CHAT_MIXED] = 2;
+        c.weight[DOC_UNTAGGED_PAD] = 30;
+        c.weight[DOC_GENERAL] = 4;
+        c.malformed_prob = 0.3;
+        c.guess_wrong_prob = 0.6;
+        c.direct_wrong_prob = 0.75;
     } else {
         return -1;
     }
@@ -235,6 +253,17 @@ static void direct_answer(const CorpusConfig *cfg, WorldRng *rng, const Problem 
                           size_t cap) {
     snprintf(out, cap, "%s", p->answer);
     if (!world_rng_chance(rng, cfg->direct_wrong_prob)) return;
+    if (p->spec.kind == TASK_PAIR) { /* another pair of positions, in prompt order */
+        int w = p->spec.width, i, j;
+        do {
+            i = (int)world_rng_below(rng, (uint64_t)w);
+            j = (int)world_rng_below(rng, (uint64_t)w);
+        } while (j <= i ||
+                 (uint64_t)(10 * task_pair_digit(p, i) + task_pair_digit(p, j)) == p->result);
+        task_format_answer(p, (uint64_t)(10 * task_pair_digit(p, i) + task_pair_digit(p, j)), out,
+                           cap);
+        return;
+    }
     size_t n = strlen(p->answer);
     for (;;) {
         for (size_t i = 0; i < n; i++)
@@ -299,9 +328,7 @@ int corpus_write_doc(const CorpusConfig *cfg, DocKind kind, WorldRng *rng, char 
         CotResult res;
         CotOptions o = pad_options(cfg, kind, script);
         if (cot_write(&p, &o, rng, thought, sizeof thought, &res) < 0) return -1;
-        WBuf a;
-        wbuf_init(&a, answer, sizeof answer);
-        wbuf_num(&a, res.value, 1, WORLD_DIGITS);
+        task_format_answer(&p, res.value, answer, sizeof answer);
     }
     put_user(&w, p.prompt, kind != DOC_UNTAGGED_PAD);
     wbuf_puts(&w, thought);

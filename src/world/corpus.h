@@ -67,7 +67,10 @@ typedef struct {
  * random), untagged pads keep the pad practised, and checked pads outnumber
  * plain tagged ones, so the base thinks ~25-35 % of the time, its thoughts are
  * right 30-50 % of the time and its direct answers almost never (pretrain.c's
- * defaults). All draw add3 problems. 0 on success, -1 for an unknown name. */
+ * defaults). These draw add3 problems; "search" draws pair4 (task.h): most
+ * tagged chat names a pair at once (three quarters of them random) or after a
+ * guess, most tagged searches give up after a few misses, untagged searches
+ * always go on to the end. 0 on success, -1 for an unknown name. */
 int corpus_config_preset(const char *name, CorpusConfig *out);
 
 /* Reshapes a preset from "name=value,..." so a script can shape its own base.

@@ -199,10 +199,139 @@ static void put_guess(Ctx *x, uint64_t g) {
     wbuf_num(&x->w, g, 1, sc);
 }
 
+/* A pair of positions of a pair problem, i < j. */
+typedef struct {
+    int i, j;
+} Pick;
+
+static uint64_t pick_value(const Problem *p, Pick k) {
+    return (uint64_t)(10 * task_pair_digit(p, k.i) + task_pair_digit(p, k.j));
+}
+
+/* Every pair in reading order: (0,1) (0,2) ... (1,2) ...; returns the count. */
+static int all_picks(const Problem *p, Pick *out) {
+    int n = 0;
+    for (int i = 0; i < p->spec.width; i++)
+        for (int j = i + 1; j < p->spec.width; j++) out[n++] = (Pick){i, j};
+    return n;
+}
+
+static void put_pick(Ctx *x, Pick k, WorldScript sc) {
+    wbuf_num(&x->w, (uint64_t)task_pair_digit(x->p, k.i), 1, sc);
+    wbuf_putc(&x->w, '+');
+    wbuf_num(&x->w, (uint64_t)task_pair_digit(x->p, k.j), 1, sc);
+}
+
+/* One try "3+8=11": returns the sum as written, which a slip puts off by one. */
+static int put_try(Ctx *x, Pick k, int may_slip) {
+    WorldScript sc = pick_script(x);
+    Step s = {task_pair_digit(x->p, k.i), task_pair_digit(x->p, k.j), 0, 0, 0};
+    s.r = s.x + s.y;
+    Step shown = s;
+    int slipped = may_slip && world_rng_chance(x->rng, x->o->slip_prob);
+    if (slipped) {
+        slip(x, &shown);
+        x->res.slips++;
+    }
+    put_pick(x, k, sc);
+    wbuf_putc(&x->w, '=');
+    wbuf_num(&x->w, (uint64_t)shown.r, 2, sc);
+    x->res.steps++;
+    if (slipped && x->o->fix_slips) {
+        wbuf_puts(&x->w, " wait, ");
+        x->res.waits++;
+        put_pick(x, k, sc);
+        wbuf_putc(&x->w, '=');
+        wbuf_num(&x->w, (uint64_t)s.r, 2, sc);
+        return s.r;
+    }
+    return shown.r;
+}
+
+/* A guessed pair: the answer, or with guess_wrong_prob a random other pair. */
+static Pick guess_pick(Ctx *x, const Pick *picks, int n) {
+    int right = 0;
+    for (int t = 0; t < n; t++)
+        if (pick_value(x->p, picks[t]) == x->p->result) right = t;
+    if (!world_rng_chance(x->rng, x->o->guess_wrong_prob)) return picks[right];
+    int t = (int)world_rng_below(x->rng, (uint64_t)n - 1);
+    return picks[t >= right ? t + 1 : t];
+}
+
+/* The search: tries pairs in reading order (after a guessed first one, when
+ * given) until one reaches the target, each miss flagged with "wait."; after
+ * max_tries misses it stops and names an untried pair at random. A search
+ * that goes on until it finds the pair is always right; one that stops early
+ * is right only by luck, so under an accuracy reward every further try pays a
+ * little more, which is what lets length and "wait" grow by degrees. */
+static uint64_t put_search(Ctx *x, int max_tries, const Pick *first) {
+    Pick picks[TASK_PAIR_MAX * TASK_PAIR_MAX], order[TASK_PAIR_MAX * TASK_PAIR_MAX];
+    int n = all_picks(x->p, picks), m = 0;
+    if (first) order[m++] = *first;
+    for (int t = 0; t < n; t++)
+        if (!first || picks[t].i != first->i || picks[t].j != first->j) order[m++] = picks[t];
+    int tried = 0;
+    for (; tried < m && tried < max_tries; tried++) {
+        if ((uint64_t)put_try(x, order[tried], 1) == x->p->b) {
+            wbuf_puts(&x->w, ". ");
+            return pick_value(x->p, order[tried]);
+        }
+        wbuf_puts(&x->w, " wait. ");
+        x->res.waits++;
+    }
+    if (tried == m) tried = 0; /* nothing matched (a slip hid it): any pair */
+    int t = tried + (int)world_rng_below(x->rng, (uint64_t)(m - tried));
+    return pick_value(x->p, order[t]);
+}
+
+static void put_so_pick(Ctx *x, uint64_t v) {
+    WorldScript sc = pick_script(x);
+    wbuf_puts(&x->w, "so ");
+    wbuf_num(&x->w, v / 10, 1, sc);
+    wbuf_putc(&x->w, '+');
+    wbuf_num(&x->w, v % 10, 1, sc);
+}
+
+/* The pair task's styles: terse stops after 1..n-1 misses, full and checked
+ * search to the end, guess names a pair unworked, guess_check tries the
+ * guessed pair first and then searches. */
+static uint64_t write_pair(Ctx *x) {
+    Pick picks[TASK_PAIR_MAX * TASK_PAIR_MAX];
+    int n = all_picks(x->p, picks);
+    uint64_t v;
+    Pick g;
+    switch (x->o->style) {
+    case COT_TERSE:
+        v = put_search(x, 1 + (int)world_rng_below(x->rng, (uint64_t)(n - 1)), NULL);
+        break;
+    case COT_GUESS:
+        g = guess_pick(x, picks, n);
+        wbuf_puts(&x->w, "guess ");
+        v = pick_value(x->p, g);
+        put_pick(x, g, pick_script(x));
+        return v;
+    case COT_GUESS_CHECK:
+        g = guess_pick(x, picks, n);
+        v = put_search(x, n, &g);
+        break;
+    default:
+        v = put_search(x, n, NULL);
+        break;
+    }
+    put_so_pick(x, v);
+    return v;
+}
+
 int cot_write(const Problem *p, const CotOptions *o, WorldRng *rng, char *out, size_t cap,
               CotResult *res) {
     Ctx x = {p, o, rng, {0}, {0}};
     wbuf_init(&x.w, out, cap);
+    if (p->spec.kind == TASK_PAIR) {
+        x.res.value = write_pair(&x);
+        x.res.correct = x.res.value == p->result;
+        if (res) *res = x.res;
+        return wbuf_result(&x.w);
+    }
     int width = p->spec.width;
     uint64_t v = 0, checked;
     switch (o->style) {
@@ -253,6 +382,10 @@ int cot_prefill(const Problem *p, WorldScript script, char *out, size_t cap) {
     world_rng_seed(&unused, 0);
     Ctx x = {p, &o, &unused, {0}, {0}};
     wbuf_init(&x.w, out, cap);
+    if (p->spec.kind == TASK_PAIR) {
+        put_try(&x, (Pick){0, 1}, 0);
+        return wbuf_result(&x.w);
+    }
     Step s = column(p, 0, 0);
     put_step(&x, &s, 0);
     return wbuf_result(&x.w);

@@ -31,6 +31,14 @@
  * answers written in the thought; a guess with a check is the guess-then-verify
  * pattern.
  *
+ * The pair search (task "pair4") is a different kind of thought: pairs are
+ * tried in reading order and each miss is rejected with "wait.",
+ *   pair4 3859 sum 14?   3+8=11 wait. 3+5=08 wait. ... 8+9=17 wait. 5+9=14. so 5+9
+ * terse stops after 1..n-1 misses and names an untried pair ("so 8+9"), full
+ * and checked search to the pair, guess names a pair unworked ("guess 8+9")
+ * and guess_check tries the guessed pair first. Here the check is cheap and
+ * the search is what takes length, so going on pays by degrees.
+ *
  * Slips are first-pass steps whose result is off by one; later steps carry on
  * from the slipped value, so an uncorrected slip gives a consistent but wrong pad.
  * With fix_slips the slip is followed at once by "wait, <the step done right>."

@@ -5,7 +5,10 @@
 
 #include "world/wbuf.h"
 
-static const char *const kind_names[TASK_NUM_KINDS] = {"add", "sub", "mul1x"};
+static const char *const kind_names[TASK_NUM_KINDS] = {"add", "sub", "mul1x", "pair"};
+
+/* A pair prompt's shape around its digits: "3859" PAIR_SEP "14?". */
+#define PAIR_SEP " sum "
 
 static uint64_t pow10u(int n) {
     uint64_t p = 1;
@@ -14,8 +17,33 @@ static uint64_t pow10u(int n) {
 }
 
 int task_spec_valid(TaskSpec spec) {
+    if (spec.kind == TASK_PAIR) return spec.width >= TASK_PAIR_MIN && spec.width <= TASK_PAIR_MAX;
     return spec.kind >= TASK_ADD && spec.kind < TASK_NUM_KINDS && spec.width >= 1 &&
            spec.width <= TASK_MAX_WIDTH;
+}
+
+int task_pair_digit(const Problem *p, int i) {
+    return (int)(p->a / pow10u(p->spec.width - 1 - i) % 10);
+}
+
+/* The one pair of positions i < j whose digits sum to the target: 1 and the
+ * pair when there is exactly one, else 0. */
+static int pair_solution(const Problem *p, int *si, int *sj) {
+    int found = 0;
+    for (int i = 0; i < p->spec.width; i++)
+        for (int j = i + 1; j < p->spec.width; j++)
+            if ((uint64_t)(task_pair_digit(p, i) + task_pair_digit(p, j)) == p->b) {
+                *si = i;
+                *sj = j;
+                found++;
+            }
+    return found == 1;
+}
+
+int task_format_answer(const Problem *p, uint64_t value, char *out, size_t cap) {
+    if (p->spec.kind == TASK_PAIR)
+        return snprintf(out, cap, "%d+%d", (int)(value / 10 % 10), (int)(value % 10));
+    return snprintf(out, cap, "%llu", (unsigned long long)value);
 }
 
 char task_op_char(TaskKind kind) {
@@ -63,8 +91,30 @@ int task_spec_name(TaskSpec spec, char *out, size_t cap) {
     return snprintf(out, cap, "%s%d", k, spec.width);
 }
 
+static int pair_make(TaskSpec spec, uint64_t digits, uint64_t target, WorldScript script,
+                     Problem *out) {
+    if (digits >= pow10u(spec.width) || target > 18) return -1;
+    memset(out, 0, sizeof *out);
+    out->spec = spec;
+    out->a = digits;
+    out->b = target;
+    out->script = script;
+    int i, j;
+    if (!pair_solution(out, &i, &j)) return -1;
+    out->result = (uint64_t)(10 * task_pair_digit(out, i) + task_pair_digit(out, j));
+    WBuf w;
+    wbuf_init(&w, out->prompt, sizeof out->prompt);
+    wbuf_num(&w, digits, spec.width, script);
+    wbuf_puts(&w, PAIR_SEP);
+    wbuf_num(&w, target, 2, script);
+    wbuf_putc(&w, '?');
+    task_format_answer(out, out->result, out->answer, sizeof out->answer);
+    return 0;
+}
+
 int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem *out) {
     if (!task_spec_valid(spec)) return -1;
+    if (spec.kind == TASK_PAIR) return pair_make(spec, a, b, script, out);
     uint64_t lim = pow10u(spec.width);
     uint64_t lim_a = spec.kind == TASK_MUL ? 10 : lim;
     if (a >= lim_a || b >= lim) return -1;
@@ -88,8 +138,24 @@ int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem
     return 0;
 }
 
+/* Uniform digits and a uniform pair of positions whose sum is the target,
+ * drawn again until no other pair reaches it (about 2 draws in 3 succeed for
+ * pair4). */
+static int pair_generate(TaskSpec spec, WorldScript script, WorldRng *rng, Problem *out) {
+    for (;;) {
+        uint64_t digits = world_rng_below(rng, pow10u(spec.width));
+        int i = (int)world_rng_below(rng, (uint64_t)spec.width);
+        int j = (int)world_rng_below(rng, (uint64_t)spec.width - 1);
+        if (j >= i) j++;
+        int di = (int)(digits / pow10u(spec.width - 1 - i) % 10);
+        int dj = (int)(digits / pow10u(spec.width - 1 - j) % 10);
+        if (pair_make(spec, digits, (uint64_t)(di + dj), script, out) == 0) return 0;
+    }
+}
+
 int task_generate(TaskSpec spec, WorldScript script, WorldRng *rng, Problem *out) {
     if (!task_spec_valid(spec)) return -1;
+    if (spec.kind == TASK_PAIR) return pair_generate(spec, script, rng, out);
     uint64_t lim = pow10u(spec.width);
     uint64_t a = world_rng_below(rng, spec.kind == TASK_MUL ? 10 : lim);
     uint64_t b = world_rng_below(rng, lim);
@@ -127,6 +193,13 @@ int task_parse_prompt(const char *prompt, Problem *out) {
     WorldScript sa, sb;
     int na = read_number(prompt, &a, &sa);
     if (na <= 0) return -1;
+    if (strncmp(prompt + na, PAIR_SEP, strlen(PAIR_SEP)) == 0) {
+        const char *t = prompt + na + strlen(PAIR_SEP);
+        int nt = read_number(t, &b, &sb);
+        if (nt != 2 || sa != sb || t[nt] != '?' || t[nt + 1] != '\0') return -1;
+        TaskSpec spec = {TASK_PAIR, na};
+        return task_make(spec, a, b, sa, out);
+    }
     char op = prompt[na];
     TaskKind kind = op == '+'   ? TASK_ADD
                     : op == '-' ? TASK_SUB

@@ -14,7 +14,11 @@
  * `width` digits, zero-padded ("047+589?"), because a tiny model with learned
  * absolute positions can only learn a scratchpad when every digit sits at a
  * fixed position. Names: "add3" (3+3 digits), "sub3", "mul1x3" (one digit times
- * three digits, written "7*347?").
+ * three digits, written "7*347?"), and "pair4": a search, "which two of the
+ * digits 3,8,5,9 sum to 14?", written "3859 sum 14?" and answered "5+9" (the
+ * two digits in prompt order). A pair problem has exactly one pair of
+ * positions that sums to the target, so it has one answer; checking a pair is
+ * one small sum, finding it may take every pair (pair3..pair5).
  *
  * Subtraction never goes negative: a generated problem has a >= b (two operands
  * are drawn and the larger comes first), and a prompt with a < b is not a task.
@@ -27,23 +31,27 @@
 
 enum { TASK_MAX_WIDTH = 9, TASK_PROMPT_MAX = 32, TASK_ANSWER_MAX = 24 };
 
-typedef enum { TASK_ADD = 0, TASK_SUB, TASK_MUL, TASK_NUM_KINDS } TaskKind;
+typedef enum { TASK_ADD = 0, TASK_SUB, TASK_MUL, TASK_PAIR, TASK_NUM_KINDS } TaskKind;
+
+enum { TASK_PAIR_MIN = 3, TASK_PAIR_MAX = 5 }; /* digits in a pair prompt */
 
 typedef struct {
     TaskKind kind;
-    int width; /* digits of each operand (mul: of the multi-digit one), 1..TASK_MAX_WIDTH */
+    int width; /* digits of each operand (mul: of the multi-digit one; pair: digits to pick
+                  from, TASK_PAIR_MIN..TASK_PAIR_MAX), 1..TASK_MAX_WIDTH */
 } TaskSpec;
 
 typedef struct {
     TaskSpec spec;
-    uint64_t a, b;                /* operands in prompt order; for mul, a is the one-digit factor */
-    uint64_t result;              /* a+b, a-b or a*b */
+    uint64_t a, b;                /* operands in prompt order; for mul, a is the one-digit factor;
+                                     for pair, a holds the digits and b the target */
+    uint64_t result;              /* a+b, a-b or a*b; for pair 10x+y, x and y the picked digits */
     WorldScript script;           /* script of the prompt */
     char prompt[TASK_PROMPT_MAX]; /* "347+589?" or "deh+fij?" */
     char answer[TASK_ANSWER_MAX]; /* "936", always digits */
 } Problem;
 
-/* Parses "add3", "sub2", "mul1x3"; 0 on success, -1 otherwise. */
+/* Parses "add3", "sub2", "mul1x3", "pair4"; 0 on success, -1 otherwise. */
 int task_spec_parse(const char *name, TaskSpec *out);
 /* Parses a comma-separated list ("add3,sub3") into at most max specs; the
  * count (at least 1), or -1 for an empty list, an unknown name or too many. */
@@ -52,11 +60,19 @@ int task_spec_parse_list(const char *list, TaskSpec *out, int max);
 int task_spec_name(TaskSpec spec, char *out, size_t cap);
 /* 1 when the kind is known and 1 <= width <= TASK_MAX_WIDTH. */
 int task_spec_valid(TaskSpec spec);
-/* The operator character: '+', '-' or '*'. */
+/* The operator character: '+', '-' or '*' ('+' for pair). */
 char task_op_char(TaskKind kind);
 
+/* Digit i of a pair problem's digits, counted from the left as written. */
+int task_pair_digit(const Problem *p, int i);
+
+/* The canonical answer for a concluded value: the decimal ("936"), or for
+ * pair the digits of 10x+y as "x+y". Returns the length like snprintf. */
+int task_format_answer(const Problem *p, uint64_t value, char *out, size_t cap);
+
 /* Builds a problem from operands: 0 on success, -1 when the operands do not fit
- * the spec (too wide, mul factor above 9, subtraction with a < b). */
+ * the spec (too wide, mul factor above 9, subtraction with a < b, a pair
+ * target that no pair or more than one pair of positions reaches). */
 int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem *out);
 
 /* A uniformly random problem of the spec (operands uniform over all fixed-width
@@ -65,7 +81,7 @@ int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem
  * eval set; see evalset.h for the training generator that does. */
 int task_generate(TaskSpec spec, WorldScript script, WorldRng *rng, Problem *out);
 
-/* Parses a prompt ("347+589?", "deh+fij?") back into a problem, inferring the
+/* Parses a prompt ("347+589?", "deh+fij?", "3859 sum 14?") back into a problem, inferring the
  * task and width from its shape; trailing text is not allowed. 0 on success,
  * -1 when the text is not a task prompt (mixed scripts, unequal widths, ...). */
 int task_parse_prompt(const char *prompt, Problem *out);
