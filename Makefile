@@ -72,7 +72,8 @@ $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJ) $(TEST_SUPPORT_OBJ)
 
 # Every test binary runs; the target fails if any of them fails. The cmocka
 # summary lines are what CI counts.
-test: $(TEST_BIN) $(BUILD)/r1sim r1sim
+# ./r1sim follows the default build only: `make asan` leaves it alone.
+test: $(TEST_BIN) $(BUILD)/r1sim $(if $(filter build,$(BUILD)),r1sim)
 	@fail=0; for t in $(TEST_BIN); do \
 	  echo "== $$t"; R1SIM=$(CURDIR)/$(BUILD)/r1sim OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $$t || fail=1; \
 	done; \
