@@ -18,8 +18,8 @@
 --   r1sim run lua/r1_zero.lua -D beta=0.4            -- a strong one holds it back
 --   r1sim run lua/r1_zero.lua -D group_size=2        -- tiny groups
 -- and some that re-run the base too, because they change its web text:
---   r1sim run lua/r1_zero.lua -D corpus_mix=chat_pad=0
---                     -- a base that has never seen a search run to its end
+--   r1sim run lua/r1_zero.lua -D corpus_mix=chat_pad=0,chat_mixed=0
+--                     -- a base that has never seen a tagged search run to its end
 --   r1sim run lua/r1_zero.lua -D corpus_mix=direct_wrong=0
 --                     -- right direct answers: can the base learn to pick
 --                     -- the pair without searching?

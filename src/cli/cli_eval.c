@@ -21,7 +21,7 @@ static const char usage[] =
     "completion, the share of completions that think (hold a scratch step) and\n"
     "pass@1 among thinking and direct completions. Rates are in percent in the\n"
     "table and fractions in CSV.\n"
-    "  --task T            add2, add3, sub3, mul1x3, ... (default add3)\n"
+    "  --task T            add2, add3, sub3, mul1x3, pair4, ... (default add3)\n"
     "  -k K                samples per problem (default 8; 1 when --temp is 0)\n"
     "  -n N                held-out problems (default 200)\n"
     "  --seed S            random seed (default 1)\n"
@@ -177,7 +177,7 @@ int cli_eval(int argc, char **argv) {
     TaskSpec spec;
     if (task_spec_parse(cfg.task, &spec) != 0) {
         fprintf(stderr,
-                "r1sim eval: --task: unknown task '%s' (expected e.g. add3, sub3, mul1x3)\n",
+                "r1sim eval: --task: unknown task '%s' (expected e.g. add3, sub3, mul1x3, pair4)\n",
                 cfg.task);
         return CLI_EXIT_USAGE;
     }

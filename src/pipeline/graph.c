@@ -14,7 +14,7 @@
  * once) rather than the stage minutes into a run. */
 static const char *check_task(const char *v) {
     TaskSpec t;
-    return task_spec_parse(v, &t) ? "a task such as add3, sub3 or mul1x3" : NULL;
+    return task_spec_parse(v, &t) ? "a task such as add3, sub3, mul1x3 or pair4" : NULL;
 }
 
 static const char *check_task_or_empty(const char *v) {

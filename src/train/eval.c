@@ -341,7 +341,7 @@ static void run_free(Run *r) {
 static int check_config(const Gpt *m, const EvalConfig *cfg, TaskSpec *spec, char *err,
                         size_t errlen) {
     if (!cfg->task || task_spec_parse(cfg->task, spec) != 0) {
-        set_err(err, errlen, "unknown task '%s' (expected e.g. add3, sub3, mul1x3)",
+        set_err(err, errlen, "unknown task '%s' (expected e.g. add3, sub3, mul1x3, pair4)",
                 cfg->task ? cfg->task : "(null)");
         return -1;
     }

@@ -246,9 +246,9 @@ static void put_closing(WBuf *w, const CorpusConfig *cfg, WorldRng *rng, const c
 }
 
 /* A direct answer as the web gives it: right, or (direct_wrong_prob) a random
- * number of the same width. Wrong labels spread over every value thin out what
- * direct answers teach, so the base cannot learn to add without working it out
- * while still answering directly most of the time. */
+ * number of the same width (for pair, another pair of the prompt's digits). Wrong labels spread
+ * over every value thin out what direct answers teach, so the base cannot learn to add without
+ * working it out while still answering directly most of the time. */
 static void direct_answer(const CorpusConfig *cfg, WorldRng *rng, const Problem *p, char *out,
                           size_t cap) {
     snprintf(out, cap, "%s", p->answer);

@@ -66,7 +66,8 @@ typedef struct {
 } CotOptions;
 
 typedef struct {
-    uint64_t value; /* what the thought concludes: the last "so N" (or the guess) */
+    uint64_t value; /* what the thought concludes: the last "so N" (or the guess); for pair
+                       10x+y of the pair "x+y" */
     int correct;    /* value equals the problem's result */
     int steps;      /* column steps written, over all passes */
     int slips;      /* steps written with a wrong result */
@@ -82,14 +83,16 @@ CotOptions cot_options(CotStyle style, WorldScript script);
 int cot_write(const Problem *p, const CotOptions *o, WorldRng *rng, char *out, size_t cap,
               CotResult *res);
 
-/* The first step of the full pad followed by its ". " ("7+9+0=16. "): the
- * prefill that forces thinking mode when eval measures thought vs direct
- * accuracy (a direct answer is forced by prefilling "</think>"). Returns the
- * length like cot_write. */
+/* The first step of the full pad followed by its ". " ("7+9+0=16. "); for
+ * pair the first try alone ("3+8=11"), since what follows it depends on
+ * whether it hit: the prefill that forces thinking mode when eval measures
+ * thought vs direct accuracy (a direct answer is forced by prefilling
+ * "</think>"). Returns the length like cot_write. */
 int cot_prefill(const Problem *p, WorldScript script, char *out, size_t cap);
 
 /* The number after the last "so " in a thought, in either script (a number
- * mixing scripts still reads digit by digit). 0 on success, -1 when there is none. */
+ * mixing scripts still reads digit by digit); for arithmetic thoughts only (a
+ * pair's "so 5+9" reads as 5). 0 on success, -1 when there is none. */
 int cot_final_value(const char *thought, size_t len, uint64_t *value);
 
 /* "terse", "full", "checked", "guess", "guess_check"; and back (-1 if unknown). */

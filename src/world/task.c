@@ -139,7 +139,7 @@ int task_make(TaskSpec spec, uint64_t a, uint64_t b, WorldScript script, Problem
 }
 
 /* Uniform digits and a uniform pair of positions whose sum is the target,
- * drawn again until no other pair reaches it (about 2 draws in 3 succeed for
+ * drawn again until no other pair reaches it (about 0.6 of the draws succeed for
  * pair4). */
 static int pair_generate(TaskSpec spec, WorldScript script, WorldRng *rng, Problem *out) {
     for (;;) {

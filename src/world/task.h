@@ -18,7 +18,8 @@
  * digits 3,8,5,9 sum to 14?", written "3859 sum 14?" and answered "5+9" (the
  * two digits in prompt order). A pair problem has exactly one pair of
  * positions that sums to the target, so it has one answer; checking a pair is
- * one small sum, finding it may take every pair (pair3..pair5).
+ * one small sum, finding it may take every pair (pair3, pair4: a full pair5
+ * search would not fit the 96 new tokens GRPO samples).
  *
  * Subtraction never goes negative: a generated problem has a >= b (two operands
  * are drawn and the larger comes first), and a prompt with a < b is not a task.
@@ -33,7 +34,7 @@ enum { TASK_MAX_WIDTH = 9, TASK_PROMPT_MAX = 32, TASK_ANSWER_MAX = 24 };
 
 typedef enum { TASK_ADD = 0, TASK_SUB, TASK_MUL, TASK_PAIR, TASK_NUM_KINDS } TaskKind;
 
-enum { TASK_PAIR_MIN = 3, TASK_PAIR_MAX = 5 }; /* digits in a pair prompt */
+enum { TASK_PAIR_MIN = 3, TASK_PAIR_MAX = 4 }; /* digits in a pair prompt */
 
 typedef struct {
     TaskKind kind;
@@ -48,7 +49,7 @@ typedef struct {
     uint64_t result;              /* a+b, a-b or a*b; for pair 10x+y, x and y the picked digits */
     WorldScript script;           /* script of the prompt */
     char prompt[TASK_PROMPT_MAX]; /* "347+589?" or "deh+fij?" */
-    char answer[TASK_ANSWER_MAX]; /* "936", always digits */
+    char answer[TASK_ANSWER_MAX]; /* "936" or "5+9", always digits */
 } Problem;
 
 /* Parses "add3", "sub2", "mul1x3", "pair4"; 0 on success, -1 otherwise. */
@@ -58,7 +59,8 @@ int task_spec_parse(const char *name, TaskSpec *out);
 int task_spec_parse_list(const char *list, TaskSpec *out, int max);
 /* Writes the name ("mul1x3"); returns its length like snprintf. */
 int task_spec_name(TaskSpec spec, char *out, size_t cap);
-/* 1 when the kind is known and 1 <= width <= TASK_MAX_WIDTH. */
+/* 1 when the kind is known and 1 <= width <= TASK_MAX_WIDTH (pair:
+ * TASK_PAIR_MIN..TASK_PAIR_MAX). */
 int task_spec_valid(TaskSpec spec);
 /* The operator character: '+', '-' or '*' ('+' for pair). */
 char task_op_char(TaskKind kind);
