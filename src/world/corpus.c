@@ -258,10 +258,8 @@ static void direct_answer(const CorpusConfig *cfg, WorldRng *rng, const Problem 
         do {
             i = (int)world_rng_below(rng, (uint64_t)w);
             j = (int)world_rng_below(rng, (uint64_t)w);
-        } while (j <= i ||
-                 (uint64_t)(10 * task_pair_digit(p, i) + task_pair_digit(p, j)) == p->result);
-        task_format_answer(p, (uint64_t)(10 * task_pair_digit(p, i) + task_pair_digit(p, j)), out,
-                           cap);
+        } while (j <= i || task_pair_value(p, i, j) == p->result);
+        task_format_answer(p, task_pair_value(p, i, j), out, cap);
         return;
     }
     size_t n = strlen(p->answer);

@@ -205,7 +205,7 @@ typedef struct {
 } Pick;
 
 static uint64_t pick_value(const Problem *p, Pick k) {
-    return (uint64_t)(10 * task_pair_digit(p, k.i) + task_pair_digit(p, k.j));
+    return task_pair_value(p, k.i, k.j);
 }
 
 /* Every pair in reading order: (0,1) (0,2) ... (1,2) ...; returns the count. */
@@ -222,6 +222,12 @@ static void put_pick(Ctx *x, Pick k, WorldScript sc) {
     wbuf_num(&x->w, (uint64_t)task_pair_digit(x->p, k.j), 1, sc);
 }
 
+static void put_sum(Ctx *x, Pick k, int sum, WorldScript sc) {
+    put_pick(x, k, sc);
+    wbuf_putc(&x->w, '=');
+    wbuf_num(&x->w, (uint64_t)sum, 2, sc);
+}
+
 /* One try "3+8=11": returns the sum as written, which a slip puts off by one. */
 static int put_try(Ctx *x, Pick k, int may_slip) {
     WorldScript sc = pick_script(x);
@@ -233,16 +239,12 @@ static int put_try(Ctx *x, Pick k, int may_slip) {
         slip(x, &shown);
         x->res.slips++;
     }
-    put_pick(x, k, sc);
-    wbuf_putc(&x->w, '=');
-    wbuf_num(&x->w, (uint64_t)shown.r, 2, sc);
+    put_sum(x, k, shown.r, sc);
     x->res.steps++;
     if (slipped && x->o->fix_slips) {
         wbuf_puts(&x->w, " wait, ");
         x->res.waits++;
-        put_pick(x, k, sc);
-        wbuf_putc(&x->w, '=');
-        wbuf_num(&x->w, (uint64_t)s.r, 2, sc);
+        put_sum(x, k, s.r, sc);
         return s.r;
     }
     return shown.r;

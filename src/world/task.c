@@ -26,6 +26,10 @@ int task_pair_digit(const Problem *p, int i) {
     return (int)(p->a / pow10u(p->spec.width - 1 - i) % 10);
 }
 
+uint64_t task_pair_value(const Problem *p, int i, int j) {
+    return (uint64_t)(10 * task_pair_digit(p, i) + task_pair_digit(p, j));
+}
+
 /* The one pair of positions i < j whose digits sum to the target: 1 and the
  * pair when there is exactly one, else 0. */
 static int pair_solution(const Problem *p, int *si, int *sj) {
@@ -101,7 +105,7 @@ static int pair_make(TaskSpec spec, uint64_t digits, uint64_t target, WorldScrip
     out->script = script;
     int i, j;
     if (!pair_solution(out, &i, &j)) return -1;
-    out->result = (uint64_t)(10 * task_pair_digit(out, i) + task_pair_digit(out, j));
+    out->result = task_pair_value(out, i, j);
     WBuf w;
     wbuf_init(&w, out->prompt, sizeof out->prompt);
     wbuf_num(&w, digits, spec.width, script);

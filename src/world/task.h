@@ -67,6 +67,8 @@ char task_op_char(TaskKind kind);
 
 /* Digit i of a pair problem's digits, counted from the left as written. */
 int task_pair_digit(const Problem *p, int i);
+/* The pair of positions i < j as a value, 10x+y (what Problem.result holds). */
+uint64_t task_pair_value(const Problem *p, int i, int j);
 
 /* The canonical answer for a concluded value: the decimal ("936"), or for
  * pair the digits of 10x+y as "x+y". Returns the length like snprintf. */
