@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 
 /* Each test gets a fresh directory so that "nothing written" can be checked as
  * "the directory holds exactly what it held before". */

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "cli/cli_data.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "world/cipher.h"
 #include "world/completion.h"
 #include "world/evalset.h"

@@ -14,7 +14,7 @@
 
 #include "engine/runtime.h"
 #include "pipeline/cache.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "pipeline/runner.h"
 #include "script/pipeline.h"
 

@@ -13,7 +13,7 @@
 #include <time.h>
 
 #include "engine/runtime.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
 #include "pipeline/stages.h"

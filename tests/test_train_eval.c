@@ -15,7 +15,7 @@
 
 #include "engine/gpt.h"
 #include "engine/runtime.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "train/eval.h"
 #include "world/tokenizer.h"
 

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "world/completion.h"
 #include "world/cot.h"
 #include "world/evalset.h"

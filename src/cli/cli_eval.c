@@ -8,7 +8,7 @@
 #include "cli/cli.h"
 #include "cli/cli_model.h"
 #include "engine/runtime.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "train/eval.h"
 #include "world/task.h"
 

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "pipeline/rundir.h"
 
 static const char *cell(const CsvTable *t, size_t r, const char *col) {

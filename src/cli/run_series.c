@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "pipeline/rundir.h"
 
 void run_series_reset(RunSeries *s) {

@@ -7,7 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 
 int rundir_path(char *buf, size_t cap, const char *dir, const char *stage, const char *file) {
     int n;

@@ -6,7 +6,7 @@
 #include <string.h>
 
 #include "engine/checkpoint.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "pipeline/runner.h"
 #include "train/grpo.h"
 #include "world/completion.h"

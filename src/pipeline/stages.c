@@ -8,7 +8,7 @@
 
 #include "engine/checkpoint.h"
 #include "pipeline/cache.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "pipeline/rundir.h"
 #include "pipeline/stage_grpo.h"
 #include "train/eval.h"

@@ -8,7 +8,7 @@
 
 #include "engine/rng.h"
 #include "engine/sampler.h"
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 #include "world/cipher.h"
 #include "world/completion.h"
 #include "world/cot.h"

@@ -1,4 +1,4 @@
-#include "pipeline/csvio.h"
+#include "world/csvio.h"
 
 #include <csv.h>
 #include <errno.h>

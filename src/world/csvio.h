@@ -1,5 +1,5 @@
-#ifndef R1SIM_PIPELINE_CSVIO_H
-#define R1SIM_PIPELINE_CSVIO_H
+#ifndef R1SIM_WORLD_CSVIO_H
+#define R1SIM_WORLD_CSVIO_H
 
 #include <stdbool.h>
 #include <stddef.h>
