@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "engine/rng.h"
-#include "engine/sampler.h"
+#include "train/rollout.h"
 #include "world/csvio.h"
 #include "world/cipher.h"
 #include "world/completion.h"
@@ -184,35 +184,17 @@ typedef enum { MODE_FREE, MODE_THINK, MODE_DIRECT, NUM_MODES } Mode;
 
 static const char *const mode_names[NUM_MODES] = {"free", "think", "direct"};
 
-/* Sequences per sampler call: as many as fit a fixed memory budget (the
- * sampler keeps a KV cache and step buffers of a full context per sequence),
- * so a big model does not blow the run's memory and a small one still
- * advances many sequences per GEMM. On 2 threads 96 MB beat 32 MB by 2x on a
- * d128 model (fewer, fuller decode steps; small batches also suffer most when
- * another process holds a core) and cost M-size models nothing. Depends only
- * on the model's shape, so results are the same for a seed on any machine. */
-static int batch_sequences(const GptConfig *c) {
-    const double budget = 96.0 * 1024 * 1024;
-    double C = c->d_model, T = c->max_seq_len, L = c->n_layer, V = c->vocab_size;
-    double per_seq = 4.0 * (2 * L * (T + 16) * C + T * (14 * C + V));
-    double n = budget / per_seq;
-    return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
-}
-
 typedef struct {
     const Gpt *m;
     const EvalConfig *cfg;
     int n, k; /* prompts, samples per prompt */
     Problem *probs;
-    char (*prompt)[64]; /* templated prompts */
-    int *ptok;          /* (n, T) prompt tokens, with the mode's prefill */
-    int *plen;
+    char (*prompt)[64];  /* templated prompts */
     char (*prefill)[64]; /* per prompt, for the current mode */
-    Sampler *s;
-    int chunk; /* prompts per sampler call */
-    const int **seq_prompt;
-    int *seq_len, *out_tok, *out_len, *out_stop;
-    float *out_lp;
+    char (*full)[160];   /* prompt then prefill: what the model continues */
+    const char **full_ptr;
+    Rollout *ro;
+    int chunk; /* prompts per rollout call */
     char *text;
     size_t text_cap;
     Rng rng;
@@ -223,6 +205,8 @@ typedef struct {
     char task[16];
 } Run;
 
+/* Also checks every prompt against the context before any sampling; the
+ * rollout would refuse it too, but only once its chunk comes up. */
 static int prepare_mode(Run *r, Mode mode, char *err, size_t errlen) {
     const int T = r->m->cfg.max_seq_len;
     for (int i = 0; i < r->n; i++) {
@@ -232,9 +216,10 @@ static int prepare_mode(Run *r, Mode mode, char *err, size_t errlen) {
             snprintf(pre, sizeof r->prefill[i], "</think>");
         else if (mode == MODE_THINK)
             cot_prefill(&r->probs[i], r->probs[i].script, pre, sizeof r->prefill[i]);
-        char full[160];
-        snprintf(full, sizeof full, "%s%s", r->prompt[i], pre);
-        int len = tok_encode(full, r->ptok + (size_t)i * T, T, NULL);
+        char *full = r->full[i];
+        snprintf(full, sizeof r->full[i], "%s%s", r->prompt[i], pre);
+        r->full_ptr[i] = full;
+        int len = tok_encode(full, NULL, 0, NULL);
         if (len < 0 || len >= T) {
             set_err(err, errlen,
                     "prompt '%s' takes %d tokens, leaving no room in the model's "
@@ -242,7 +227,6 @@ static int prepare_mode(Run *r, Mode mode, char *err, size_t errlen) {
                     full, len, T);
             return EVAL_EBADCONFIG;
         }
-        r->plen[i] = len;
     }
     return 0;
 }
@@ -252,40 +236,23 @@ static int prepare_mode(Run *r, Mode mode, char *err, size_t errlen) {
  * NULL, and its generated length to lens. Forced modes accumulate accuracy. */
 static int sample_mode(Run *r, Mode mode, char **texts, int *lens, double *acc, char *err,
                        size_t errlen) {
-    const int T = r->m->cfg.max_seq_len, k = r->k, maxnew = r->cfg->max_new_tokens;
-    int stops[] = {TOK_ANSWER_END, TOK_EOS};
-    SampleOptions o = sample_defaults();
-    o.temperature = r->cfg->temperature;
-    o.max_new_tokens = maxnew;
-    o.stop_tokens = stops;
-    o.n_stop = 2;
+    const int k = r->k;
     long right = 0;
     for (int from = 0; from < r->n; from += r->chunk) {
         int to = from + r->chunk < r->n ? from + r->chunk : r->n;
-        int ns = (to - from) * k;
-        for (int q = 0; q < ns; q++) {
-            int i = from + q / k;
-            r->seq_prompt[q] = r->ptok + (size_t)i * T;
-            r->seq_len[q] = r->plen[i];
-        }
-        if (sampler_generate(r->s, r->m, ns, r->seq_prompt, r->seq_len, &o, &r->rng, r->out_tok,
-                             r->out_lp, r->out_len, r->out_stop) != 0) {
-            set_err(err, errlen, "sampling failed (out of memory?)");
+        if (rollout_run(r->ro, r->m, to - from, r->full_ptr + from, &r->rng, err, errlen) != 0)
             return -1;
-        }
+        int ns = rollout_count(r->ro);
         for (int q = 0; q < ns; q++) {
             int i = from + q / k;
-            size_t pl = strlen(r->prefill[i]);
-            memcpy(r->text, r->prefill[i], pl);
-            tok_decode(r->out_tok + (size_t)q * maxnew, r->out_len[q], r->text + pl,
-                       r->text_cap - pl);
+            snprintf(r->text, r->text_cap, "%s%s", r->prefill[i], rollout_text(r->ro, q));
             EvalSampleScore sc;
             eval_score_completion(&r->probs[i], r->text, &sc);
             right += sc.correct;
             if (texts) {
                 size_t idx = (size_t)i * k + (size_t)(q % k);
                 texts[idx] = strdup(r->text);
-                lens[idx] = r->out_len[q];
+                lens[idx] = rollout_length(r->ro, q);
                 if (!texts[idx]) {
                     set_err(err, errlen, "out of memory");
                     return -1;
@@ -322,18 +289,12 @@ static int sample_mode(Run *r, Mode mode, char **texts, int *lens, double *acc, 
 }
 
 static void run_free(Run *r) {
-    sampler_free(r->s);
+    rollout_free(r->ro);
     free(r->probs);
     free(r->prompt);
-    free(r->ptok);
-    free(r->plen);
     free(r->prefill);
-    free(r->seq_prompt);
-    free(r->seq_len);
-    free(r->out_tok);
-    free(r->out_len);
-    free(r->out_stop);
-    free(r->out_lp);
+    free(r->full);
+    free(r->full_ptr);
     free(r->text);
     csvio_writer_abort(r->csv);
 }
@@ -366,7 +327,7 @@ int eval_model_with_samples(const Gpt *model, const EvalConfig *cfg, EvalResult 
                             size_t errlen) {
     TaskSpec spec;
     if (check_config(model, cfg, &spec, err, errlen) != 0) return EVAL_EBADCONFIG;
-    const int T = model->cfg.max_seq_len, maxnew = cfg->max_new_tokens;
+    const int maxnew = cfg->max_new_tokens;
     Run r = {.m = model, .cfg = cfg, .progress = progress, .ctx = ctx};
     task_spec_name(spec, r.task, sizeof r.task);
     /* Greedy decoding draws the same completion every time. */
@@ -383,31 +344,25 @@ int eval_model_with_samples(const Gpt *model, const EvalConfig *cfg, EvalResult 
         free(r.probs);
         return EVAL_EBADCONFIG;
     }
-    int seqs = batch_sequences(&model->cfg);
+    int seqs = rollout_batch_for(&model->cfg);
     r.chunk = seqs / r.k < 1 ? 1 : seqs / r.k;
     if (r.chunk > r.n) r.chunk = r.n;
-    int maxseq = r.chunk * r.k;
+    RolloutConfig ro_cfg = {
+        .k = r.k, .max_new_tokens = maxnew, .temperature = cfg->temperature, .top_p = 1.0f};
+    r.ro = rollout_new(&model->cfg, r.chunk, &ro_cfg);
     r.text_cap = (size_t)maxnew * 10 + 80;
     r.prompt = malloc(sizeof *r.prompt * (size_t)r.n);
     r.prefill = malloc(sizeof *r.prefill * (size_t)r.n);
-    r.ptok = malloc(sizeof(int) * (size_t)r.n * T);
-    r.plen = malloc(sizeof(int) * (size_t)r.n);
-    r.seq_prompt = malloc(sizeof(int *) * (size_t)maxseq);
-    r.seq_len = malloc(sizeof(int) * (size_t)maxseq);
-    r.out_tok = malloc(sizeof(int) * (size_t)maxseq * maxnew);
-    r.out_lp = malloc(sizeof(float) * (size_t)maxseq * maxnew);
-    r.out_len = malloc(sizeof(int) * (size_t)maxseq);
-    r.out_stop = malloc(sizeof(int) * (size_t)maxseq);
+    r.full = malloc(sizeof *r.full * (size_t)r.n);
+    r.full_ptr = malloc(sizeof *r.full_ptr * (size_t)r.n);
     r.text = malloc(r.text_cap);
-    r.s = sampler_new(&model->cfg, maxseq);
     size_t nk = (size_t)r.n * r.k;
     char **texts = calloc(nk, sizeof *texts);
     int *lens = malloc(sizeof(int) * nk);
     const char **qs = malloc(sizeof *qs * (size_t)r.n);
     int rc = -1;
-    if (!r.prompt || !r.prefill || !r.ptok || !r.plen || !r.seq_prompt || !r.seq_len ||
-        !r.out_tok || !r.out_lp || !r.out_len || !r.out_stop || !r.text || !r.s || !texts ||
-        !lens || !qs) {
+    if (!r.ro || !r.prompt || !r.prefill || !r.full || !r.full_ptr || !r.text || !texts || !lens ||
+        !qs) {
         set_err(err, errlen, "out of memory");
         goto done;
     }

@@ -7,8 +7,8 @@
 #include <time.h>
 
 #include "engine/rng.h"
-#include "engine/sampler.h"
 #include "train/eval.h"
+#include "train/rollout.h"
 #include "train/train_state.h"
 #include "world/completion.h"
 #include "world/evalset.h"
@@ -26,26 +26,20 @@ struct Grpo {
     GrpoConfig cfg;
     Gpt *policy, *ref;
     AdamW *opt;
-    Sampler *sampler;
+    Rollout *rollout; /* the step's B x G completions, prompt-major */
     RewardTerm rewards[GRPO_MAX_REWARDS];
     int n_rewards;
     Rng rng;
     WorldRng world_rng;
     long step;
-    int n;   /* B * G sequences */
-    int cap; /* completion text capacity per sequence */
+    int n; /* B * G sequences */
     /* the rollout batch */
-    Problem *problems; /* (B) */
-    char *prompt_text; /* (B, PROMPT_TEXT_MAX) */
-    int *prompt_tok;   /* (B, T) */
-    int *prompt_len;   /* (B) */
-    int *out_tok;      /* (n, max_new) */
-    float *old_logp;   /* (n, max_new) */
-    int *out_len, *stopped;
-    char *completion;   /* (n, cap) */
-    double *term;       /* (n, GRPO_MAX_REWARDS) */
-    float *total, *adv; /* (n) */
-    int *order;         /* (n) minibatch permutation */
+    Problem *problems;        /* (B) */
+    char *prompt_text;        /* (B, PROMPT_TEXT_MAX) */
+    const char **prompt_ptrs; /* (B) into prompt_text */
+    double *term;             /* (n, GRPO_MAX_REWARDS) */
+    float *total, *adv;       /* (n) */
+    int *order;               /* (n) minibatch permutation */
     /* one micro-batch of training rows */
     int *inp, *tgt;
     float *logp, *ref_logp, *entropy, *dlogp;
@@ -105,12 +99,10 @@ void grpo_free(Grpo *g) {
     if (!g) return;
     gpt_free(g->ref);
     adamw_free(g->opt);
-    sampler_free(g->sampler);
-    void *bufs[] = {g->problems, g->prompt_text, g->prompt_tok, g->prompt_len, g->out_tok,
-                    g->old_logp, g->out_len,     g->stopped,    g->completion, g->term,
-                    g->total,    g->adv,         g->order,      g->inp,        g->tgt,
-                    g->logp,     g->ref_logp,    g->entropy,    g->dlogp,      g->old_row,
-                    g->row_seq};
+    rollout_free(g->rollout);
+    void *bufs[] = {g->problems, g->prompt_text, g->prompt_ptrs, g->term,    g->total,
+                    g->adv,      g->order,       g->inp,         g->tgt,     g->logp,
+                    g->ref_logp, g->entropy,     g->dlogp,       g->old_row, g->row_seq};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(g);
 }
@@ -132,21 +124,17 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
     rng_seed(&g->rng, cfg->seed);
     world_rng_seed(&g->world_rng, cfg->seed ^ 0x5eed5eedULL);
     const int B = cfg->prompts_per_step, n = B * cfg->group_size, T = policy->cfg.max_seq_len;
-    const int maxnew = cfg->max_new_tokens;
     g->n = n;
-    g->cap = maxnew * 10 + 16; /* "</answer>" is the longest token text */
     g->ref = gpt_new(&policy->cfg);
     g->opt = adamw_new(policy, &cfg->optim);
-    g->sampler = sampler_new(&policy->cfg, n);
+    RolloutConfig rc = {.k = cfg->group_size,
+                        .max_new_tokens = cfg->max_new_tokens,
+                        .temperature = cfg->temperature,
+                        .top_p = cfg->top_p};
+    g->rollout = rollout_new(&policy->cfg, B, &rc);
     g->problems = calloc((size_t)B, sizeof(Problem));
     g->prompt_text = calloc((size_t)B, PROMPT_TEXT_MAX);
-    g->prompt_tok = calloc((size_t)B * T, sizeof(int));
-    g->prompt_len = calloc((size_t)B, sizeof(int));
-    g->out_tok = calloc((size_t)n * maxnew, sizeof(int));
-    g->old_logp = calloc((size_t)n * maxnew, sizeof(float));
-    g->out_len = calloc((size_t)n, sizeof(int));
-    g->stopped = calloc((size_t)n, sizeof(int));
-    g->completion = calloc((size_t)n, (size_t)g->cap);
+    g->prompt_ptrs = calloc((size_t)B, sizeof(char *));
     g->term = calloc((size_t)n * GRPO_MAX_REWARDS, sizeof(double));
     g->total = calloc((size_t)n, sizeof(float));
     g->adv = calloc((size_t)n, sizeof(float));
@@ -160,10 +148,9 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
     g->dlogp = calloc(rows, sizeof(float));
     g->old_row = calloc(rows, sizeof(double));
     g->row_seq = calloc(rows, sizeof(int));
-    if (!g->ref || !g->opt || !g->sampler || !g->problems || !g->prompt_text || !g->prompt_tok ||
-        !g->prompt_len || !g->out_tok || !g->old_logp || !g->out_len || !g->stopped ||
-        !g->completion || !g->term || !g->total || !g->adv || !g->order || !g->inp || !g->tgt ||
-        !g->logp || !g->ref_logp || !g->entropy || !g->dlogp || !g->old_row || !g->row_seq)
+    if (!g->ref || !g->opt || !g->rollout || !g->problems || !g->prompt_text || !g->prompt_ptrs ||
+        !g->term || !g->total || !g->adv || !g->order || !g->inp || !g->tgt || !g->logp ||
+        !g->ref_logp || !g->entropy || !g->dlogp || !g->old_row || !g->row_seq)
         goto oom;
     gpt_copy_params(g->ref, policy);
     return g;
@@ -212,12 +199,12 @@ int grpo_num_samples(const Grpo *g) {
 void grpo_sample(const Grpo *g, int i, GrpoSample *out) {
     int grp = i / g->cfg.group_size;
     out->prompt = g->prompt_text + (size_t)grp * PROMPT_TEXT_MAX;
-    out->completion = g->completion + (size_t)i * g->cap;
+    out->completion = rollout_text(g->rollout, i);
     out->reward = g->total[i];
     out->advantage = g->adv[i];
     memcpy(out->term, g->term + (size_t)i * GRPO_MAX_REWARDS, sizeof out->term);
-    out->length = g->out_len[i];
-    out->truncated = !g->stopped[i];
+    out->length = rollout_length(g->rollout, i);
+    out->truncated = rollout_truncated(g->rollout, i);
     out->group = grp;
 }
 
@@ -242,49 +229,27 @@ static int rollout(Grpo *g, char *err, size_t errlen) {
         }
         char *text = g->prompt_text + (size_t)b * PROMPT_TEXT_MAX;
         tmpl_prompt(p->prompt, text, PROMPT_TEXT_MAX);
-        int len = tok_encode(text, g->prompt_tok + (size_t)b * T, T, NULL);
+        /* Stricter than the rollout's own check: room for all max_new_tokens,
+         * so that "truncated" always means the length limit, never the context. */
+        int len = tok_encode(text, NULL, 0, NULL);
         if (len < 0 || len + c->max_new_tokens > T) {
             snprintf(err, errlen, "grpo: prompt '%s' does not fit the context", text);
             return -1;
         }
-        g->prompt_len[b] = len;
+        g->prompt_ptrs[b] = text;
     }
-    const int **prompts = malloc(sizeof(int *) * (size_t)g->n);
-    int *plen = malloc(sizeof(int) * (size_t)g->n);
-    if (!prompts || !plen) {
-        free(prompts);
-        free(plen);
-        snprintf(err, errlen, "grpo: out of memory");
+    char why[256];
+    if (rollout_run(g->rollout, g->policy, B, g->prompt_ptrs, &g->rng, why, sizeof why) != 0) {
+        snprintf(err, errlen, "grpo: %s", why);
         return -1;
     }
     for (int i = 0; i < g->n; i++) {
-        prompts[i] = g->prompt_tok + (size_t)(i / G) * T;
-        plen[i] = g->prompt_len[i / G];
-    }
-    int stops[] = {TOK_ANSWER_END, TOK_EOS};
-    SampleOptions o = sample_defaults();
-    o.temperature = c->temperature;
-    o.top_p = c->top_p;
-    o.max_new_tokens = c->max_new_tokens;
-    o.stop_tokens = stops;
-    o.n_stop = 2;
-    int rc = sampler_generate(g->sampler, g->policy, g->n, prompts, plen, &o, &g->rng, g->out_tok,
-                              g->old_logp, g->out_len, g->stopped);
-    free(prompts);
-    free(plen);
-    if (rc != 0) {
-        snprintf(err, errlen, "grpo: sampling failed");
-        return -1;
-    }
-    for (int i = 0; i < g->n; i++) {
-        char *text = g->completion + (size_t)i * g->cap;
-        tok_decode(g->out_tok + (size_t)i * c->max_new_tokens, g->out_len[i], text, (size_t)g->cap);
-        RewardSample s = {.prompt = g->prompt_text + (size_t)(i / G) * PROMPT_TEXT_MAX,
-                          .completion = text,
+        RewardSample s = {.prompt = g->prompt_ptrs[i / G],
+                          .completion = rollout_text(g->rollout, i),
                           .problem = &g->problems[i / G],
-                          .length = g->out_len[i],
+                          .length = rollout_length(g->rollout, i),
                           .max_length = c->max_new_tokens,
-                          .truncated = !g->stopped[i]};
+                          .truncated = rollout_truncated(g->rollout, i)};
         double total = 0;
         for (int k = 0; k < g->n_rewards; k++) {
             double r = g->rewards[k].fn(g->rewards[k].ctx, &s);
@@ -308,13 +273,15 @@ typedef struct {
  * completion target; returns the row width T (max length - 1). */
 static int layout_rows(Grpo *g, int from, int to, int T) {
     const GrpoConfig *c = &g->cfg;
-    const int G = c->group_size, maxnew = c->max_new_tokens, ctx = g->policy->cfg.max_seq_len;
+    const Rollout *ro = g->rollout;
+    const int G = c->group_size;
     int r = 0;
     for (int k = from; k < to; k++, r++) {
-        int i = g->order[k], P = g->prompt_len[i / G], L = P + g->out_len[i];
-        const int *pt = g->prompt_tok + (size_t)(i / G) * ctx;
-        const int *ct = g->out_tok + (size_t)i * maxnew;
-        int masked = c->mask_truncated && !g->stopped[i];
+        int i = g->order[k], P = rollout_prompt_length(ro, i / G), L = P + rollout_length(ro, i);
+        const int *pt = rollout_prompt_tokens(ro, i / G);
+        const int *ct = rollout_tokens(ro, i);
+        const float *old = rollout_logp(ro, i);
+        int masked = c->mask_truncated && rollout_truncated(ro, i);
         for (int t = 0; t < T; t++) {
             size_t at = (size_t)r * T + t;
             int here = t < P ? pt[t] : t < L ? ct[t - P] : TOK_PAD;
@@ -323,7 +290,7 @@ static int layout_rows(Grpo *g, int from, int to, int T) {
             int j = t - (P - 1);
             if (t >= P - 1 && t < L - 1 && !masked) {
                 g->tgt[at] = ct[j];
-                g->old_row[at] = g->old_logp[(size_t)i * maxnew + j];
+                g->old_row[at] = old[j];
                 g->row_seq[at] = i;
             } else {
                 g->tgt[at] = -1;
@@ -339,11 +306,12 @@ static float train_minibatch(Grpo *g, int from, int to, PassTotals *pt) {
     const GrpoConfig *c = &g->cfg;
     const int ctx = g->policy->cfg.max_seq_len;
     int n_seqs = to - from, total_tokens = 0, T = 1;
+    const Rollout *ro = g->rollout;
     for (int k = from; k < to; k++) {
         int i = g->order[k];
-        int L = g->prompt_len[i / c->group_size] + g->out_len[i];
+        int L = rollout_prompt_length(ro, i / c->group_size) + rollout_length(ro, i);
         if (L - 1 > T) T = L - 1;
-        if (!(c->mask_truncated && !g->stopped[i])) total_tokens += g->out_len[i];
+        if (!(c->mask_truncated && rollout_truncated(ro, i))) total_tokens += rollout_length(ro, i);
     }
     if (T > ctx) T = ctx;
     gpt_zero_grad(g->policy);
@@ -361,7 +329,7 @@ static float train_minibatch(Grpo *g, int from, int to, PassTotals *pt) {
             if (i < 0) continue;
             GrpoToken tok = grpo_token(g->logp[r], g->old_row[r], g->ref_logp[r], g->adv[i],
                                        c->eps_low, c->eps_high, c->beta);
-            double w = grpo_token_weight(c->loss_type, n_seqs, total_tokens, g->out_len[i],
+            double w = grpo_token_weight(c->loss_type, n_seqs, total_tokens, rollout_length(ro, i),
                                          c->max_new_tokens);
             g->dlogp[r] = (float)(w * tok.dlogp);
             pt->loss += w * tok.loss;
@@ -410,7 +378,8 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
     /* metrics */
     long sampled = 0;
     for (int i = 0; i < n; i++) {
-        const char *text = g->completion + (size_t)i * g->cap;
+        const char *text = rollout_text(g->rollout, i);
+        const int len = rollout_length(g->rollout, i);
         RewardSample s = {.completion = text, .problem = &g->problems[i / G]};
         out->accuracy += reward_accuracy(NULL, &s);
         out->format_rate += reward_format(NULL, &s);
@@ -420,12 +389,12 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
         out->think_rate += eval_thought_has_step(parts.thought, parts.thought_len);
         out->aha += completion_count_word(text, strlen(text), "wait");
         out->checks += completion_count_word(text, strlen(text), "check");
-        out->mean_length += g->out_len[i];
-        if (g->out_len[i] > out->max_length) out->max_length = g->out_len[i];
+        out->mean_length += len;
+        if (len > out->max_length) out->max_length = len;
         out->reward += g->total[i];
         for (int k = 0; k < g->n_rewards; k++)
             out->reward_term[k] += g->term[(size_t)i * GRPO_MAX_REWARDS + k];
-        sampled += g->out_len[i];
+        sampled += len;
     }
     out->accuracy /= n;
     out->format_rate /= n;
