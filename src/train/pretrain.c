@@ -3,8 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "train/lm_step.h"
 #include "train/train_state.h"
 #include "train/xent.h"
 #include "world/rng.h"
@@ -141,12 +141,6 @@ Pretrainer *pretrainer_new(Gpt *model, const PretrainConfig *cfg, const CorpusCo
     return p;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Draws the documents of group g, orders them by length (ties by draw order)
  * and shuffles which length slice each step of the group gets. */
 static void load_group(Pretrainer *p, long g) {
@@ -208,21 +202,15 @@ static int next_batch(Pretrainer *p) {
 
 int pretrainer_step(Pretrainer *p, PretrainStep *out) {
     if (p->opt->step >= p->cfg.steps) return 1;
-    double t0 = now_s();
     int T = next_batch(p);
-    long n = 0;
-    gpt_zero_grad(p->model);
-    double loss =
-        xent_batch(p->model, p->inputs, p->targets, p->cfg.batch_size, T, 1, p->scratch, &n);
-    float lr = adamw_lr_at(&p->opt->cfg, p->opt->step);
-    float norm = adamw_update(p->opt, p->model);
-    double dt = now_s() - t0;
+    LmStepResult r;
+    lm_train_step(p->model, p->opt, p->inputs, p->targets, p->cfg.batch_size, T, p->scratch, &r);
     if (out) {
         out->step = p->opt->step;
-        out->loss = (float)loss;
-        out->grad_norm = norm;
-        out->lr = lr;
-        out->tokens_per_s = dt > 0 ? (double)n / dt : 0.0;
+        out->loss = (float)r.loss;
+        out->grad_norm = r.grad_norm;
+        out->lr = r.lr;
+        out->tokens_per_s = r.tokens_per_s;
     }
     return 0;
 }

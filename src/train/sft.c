@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "engine/rng.h"
+#include "train/lm_step.h"
 #include "train/train_state.h"
 #include "train/xent.h"
 #include "world/tokenizer.h"
@@ -202,15 +202,8 @@ static int stream_example(Sft *s, long pos) {
     return s->order[pos % s->n];
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 int sft_step(Sft *s, SftStep *out) {
     if (s->opt->step >= s->total_steps) return 1;
-    double t0 = now_s();
     const int B = s->cfg.batch_size;
     int longest = 2;
     long base = s->opt->step * (long)B;
@@ -229,18 +222,14 @@ int sft_step(Sft *s, SftStep *out) {
             tg[t] = t + 1 >= s->prompt_len[e] && t + 1 < s->len[e] ? row[t + 1] : -1;
         }
     }
-    long n = 0;
-    gpt_zero_grad(s->model);
-    double loss = xent_batch(s->model, s->inputs, s->targets, B, T, 1, s->scratch, &n);
-    float lr = adamw_lr_at(&s->opt->cfg, s->opt->step);
-    float norm = adamw_update(s->opt, s->model);
-    double dt = now_s() - t0;
+    LmStepResult r;
+    lm_train_step(s->model, s->opt, s->inputs, s->targets, B, T, s->scratch, &r);
     if (out) {
         out->step = s->opt->step;
-        out->loss = (float)loss;
-        out->grad_norm = norm;
-        out->lr = lr;
-        out->tokens_per_s = dt > 0 ? (double)n / dt : 0.0;
+        out->loss = (float)r.loss;
+        out->grad_norm = r.grad_norm;
+        out->lr = r.lr;
+        out->tokens_per_s = r.tokens_per_s;
     }
     return 0;
 }

@@ -1,0 +1,32 @@
+#include "train/lm_step.h"
+
+#include <time.h>
+
+#include "train/xent.h"
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+int lm_train_step(Gpt *m, AdamW *opt, const int *inputs, const int *targets, int B, int T,
+                  float *scratch, LmStepResult *out) {
+    if (B < 1 || T < 1 || T > m->cfg.max_seq_len) return -1;
+    double t0 = now_s();
+    long n = 0;
+    gpt_zero_grad(m);
+    double loss = xent_batch(m, inputs, targets, B, T, 1, scratch, &n);
+    /* read before the update, which advances the schedule */
+    float lr = adamw_lr_at(&opt->cfg, opt->step);
+    float norm = adamw_update(opt, m);
+    double dt = now_s() - t0;
+    if (out) {
+        out->loss = loss;
+        out->grad_norm = norm;
+        out->lr = lr;
+        out->tokens = n;
+        out->tokens_per_s = dt > 0 ? (double)n / dt : 0.0;
+    }
+    return 0;
+}
