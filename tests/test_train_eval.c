@@ -283,6 +283,127 @@ static void bad_configs_are_refused(void **state) {
     gpt_free(m);
 }
 
+/* ---- pass@k ---------------------------------------------------------------- */
+
+static double binomial(int n, int k) {
+    if (k < 0 || k > n) return 0.0;
+    double b = 1.0;
+    for (int i = 1; i <= k; i++) b = b * (n - k + i) / i;
+    return b;
+}
+
+static void pass_at_k_estimator_hand_cases(void **state) {
+    assert_float_equal(eval_pass_at_k(4, 1, 1), 0.25, 1e-15);
+    assert_float_equal(eval_pass_at_k(4, 1, 2), 0.5, 1e-15);
+    assert_float_equal(eval_pass_at_k(4, 1, 4), 1.0, 1e-15);
+    for (int k = 1; k <= 4; k++) {
+        assert_true(eval_pass_at_k(4, 0, k) == 0.0);
+        assert_true(eval_pass_at_k(4, 4, k) == 1.0);
+    }
+    assert_float_equal(eval_pass_at_k(10, 3, 4), 1.0 - 35.0 / 210.0, 1e-12);
+    /* the product form against the binomials wherever those are exact */
+    for (int n = 1; n <= 16; n++)
+        for (int c = 0; c <= n; c++)
+            for (int k = 1; k <= n; k++)
+                assert_float_equal(eval_pass_at_k(n, c, k),
+                                   1.0 - binomial(n - c, k) / binomial(n, k), 1e-12);
+    /* where C(n, k) overflows a double: one right of 1024 is found by half of them */
+    assert_float_equal(eval_pass_at_k(1024, 1, 512), 0.5, 1e-12);
+    double big = eval_pass_at_k(4096, 3, 1024);
+    assert_float_equal(big, 1.0 - pow(3072.0 / 4096.0, 3), 1e-3);
+    assert_true(isnan(eval_pass_at_k(4, 1, 5)) && isnan(eval_pass_at_k(4, 5, 1)));
+}
+
+static void pass_at_k_averages_over_prompts(void **state) {
+    const char *p[] = {"347+589?", "deh+fij?"};
+    const char *right = "</think><answer>936</answer>", *wrong = "</think><answer>1</answer>";
+    const char *c[] = {wrong, right, wrong, wrong, right, right, right, right};
+    EvalResult r;
+    assert_int_equal(eval_aggregate(p, 2, 4, c, NULL, &r), 0);
+    assert_int_equal(r.n_pass_k, 3);
+    assert_int_equal(r.pass_k[0], 1);
+    assert_int_equal(r.pass_k[1], 2);
+    assert_int_equal(r.pass_k[2], 4);
+    assert_true(r.pass_at[0] == r.pass_at_1);
+    assert_float_equal(r.pass_at[0], (0.25 + 1.0) / 2, 1e-12);
+    assert_float_equal(r.pass_at[1], (0.5 + 1.0) / 2, 1e-12);
+    assert_float_equal(r.pass_at[2], 1.0, 1e-12);
+    assert_float_equal(r.cipher_share, 0.5, 1e-12);
+    /* k = 3 reaches pass@2 only; one sample, pass@1 only */
+    assert_int_equal(eval_aggregate(p, 1, 3, c, NULL, &r), 0);
+    assert_int_equal(r.n_pass_k, 2);
+    assert_float_equal(r.pass_at[1], eval_pass_at_k(3, 1, 2), 1e-12);
+    assert_int_equal(eval_aggregate(p, 2, 1, c + 1, NULL, &r), 0);
+    assert_int_equal(r.n_pass_k, 1);
+    assert_true(r.pass_at[0] == r.pass_at_1 && r.pass_at_1 == 0.5);
+}
+
+/* ---- the script of each prompt --------------------------------------------- */
+
+static void cipher_prob_sets_the_share_of_cipher_prompts(void **state) {
+    EvalConfig c = eval_defaults();
+    enum { N = 2000 };
+    int none = 0, all = 0, half = 0, moved_back = 0;
+    for (int i = 0; i < N; i++) {
+        c.cipher_prob = 0.0;
+        none += eval_prompt_script(&c, i) == WORLD_CIPHER;
+        c.cipher_prob = 1.0;
+        all += eval_prompt_script(&c, i) == WORLD_CIPHER;
+        c.cipher_prob = 0.5;
+        WorldScript s = eval_prompt_script(&c, i);
+        half += s == WORLD_CIPHER;
+        assert_int_equal(eval_prompt_script(&c, i), s); /* a pure function */
+        c.cipher_prob = 0.7;                            /* more cipher moves no prompt back */
+        moved_back += s == WORLD_CIPHER && eval_prompt_script(&c, i) != WORLD_CIPHER;
+    }
+    assert_int_equal(none, 0);
+    assert_int_equal(all, N);
+    assert_true(half > 0.45 * N && half < 0.55 * N);
+    assert_int_equal(moved_back, 0);
+    /* the legacy flag means everything in the cipher */
+    c.cipher_prob = 0.0;
+    c.cipher = 1;
+    assert_int_equal(eval_prompt_script(&c, 7), WORLD_CIPHER);
+    /* another seed, another draw */
+    EvalConfig d = eval_defaults();
+    c = eval_defaults();
+    c.cipher_prob = d.cipher_prob = 0.5;
+    d.seed = c.seed + 1;
+    int differ = 0;
+    for (int i = 0; i < 64; i++) differ += eval_prompt_script(&c, i) != eval_prompt_script(&d, i);
+    assert_true(differ > 0);
+}
+
+static void eval_model_follows_cipher_prob(void **state) {
+    Gpt *m = tiny_model();
+    EvalConfig c = small_config();
+    c.forced_modes = 0;
+    c.n_prompts = 12;
+    EvalResult digits, ciphered, legacy, mixed;
+    char err[256] = "";
+    assert_int_equal(eval_model(m, &c, &digits, NULL, NULL, err, sizeof err), 0);
+    assert_true(digits.cipher_share == 0.0);
+    c.cipher_prob = 1.0;
+    assert_int_equal(eval_model(m, &c, &ciphered, NULL, NULL, err, sizeof err), 0);
+    assert_true(ciphered.cipher_share == 1.0);
+    c.cipher_prob = 0.0;
+    c.cipher = 1;
+    assert_int_equal(eval_model(m, &c, &legacy, NULL, NULL, err, sizeof err), 0);
+    assert_memory_equal(&legacy, &ciphered, sizeof legacy);
+    c.cipher = 0;
+    c.cipher_prob = 0.5;
+    assert_int_equal(eval_model(m, &c, &mixed, NULL, NULL, err, sizeof err), 0);
+    int expect = 0;
+    for (int i = 0; i < 12; i++) expect += eval_prompt_script(&c, i) == WORLD_CIPHER;
+    assert_true(expect > 0 && expect < 12);
+    assert_float_equal(mixed.cipher_share, expect / 12.0, 1e-12);
+    assert_int_equal(mixed.n_pass_k, 2); /* k = 3 */
+    c.cipher_prob = 1.5;
+    assert_int_equal(eval_model(m, &c, &mixed, NULL, NULL, err, sizeof err), EVAL_EBADCONFIG);
+    assert_non_null(strstr(err, "cipher_prob"));
+    gpt_free(m);
+}
+
 int main(void) {
     engine_set_threads(1);
     const struct CMUnitTest tests[] = {
@@ -294,6 +415,10 @@ int main(void) {
         cmocka_unit_test(fields_are_in_range_and_deterministic),
         cmocka_unit_test(samples_csv_reproduces_the_result),
         cmocka_unit_test(bad_configs_are_refused),
+        cmocka_unit_test(pass_at_k_estimator_hand_cases),
+        cmocka_unit_test(pass_at_k_averages_over_prompts),
+        cmocka_unit_test(cipher_prob_sets_the_share_of_cipher_prompts),
+        cmocka_unit_test(eval_model_follows_cipher_prob),
     };
     return cmocka_run_group_tests_name("train_eval", tests, NULL, NULL);
 }

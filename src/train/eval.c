@@ -13,6 +13,7 @@
 #include "world/completion.h"
 #include "world/cot.h"
 #include "world/evalset.h"
+#include "world/rng.h"
 #include "world/template.h"
 #include "world/tokenizer.h"
 
@@ -22,9 +23,29 @@ EvalConfig eval_defaults(void) {
                         .k = 8,
                         .temperature = 1.0f,
                         .max_new_tokens = 96,
+                        .cipher_prob = 0.0,
                         .cipher = 0,
                         .forced_modes = 0,
                         .seed = 1};
+}
+
+WorldScript eval_prompt_script(const EvalConfig *cfg, int i) {
+    double p = cfg->cipher ? 1.0 : cfg->cipher_prob;
+    if (p <= 0) return WORLD_DIGITS;
+    WorldRng h;
+    world_rng_seed(&h, world_rng_mix(cfg->seed ^ 0xc1f3e5c1f3e5ULL) ^ (uint64_t)i);
+    return world_rng_chance(&h, p) ? WORLD_CIPHER : WORLD_DIGITS;
+}
+
+double eval_pass_at_k(int n, int c, int k) {
+    if (k < 1 || n < k || c < 0 || c > n) return NAN;
+    /* k = 1 is c/n; the product below gives it only to round-off */
+    if (k == 1) return (double)c / n;
+    if (n - c < k) return 1.0; /* every k-subset holds a right sample */
+    /* C(n-c, k) / C(n, k) = prod_{i = n-c+1}^{n} (1 - k / i) */
+    double none = 1.0;
+    for (int i = n - c + 1; i <= n; i++) none *= 1.0 - (double)k / i;
+    return 1.0 - none;
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
@@ -122,18 +143,24 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
     EvalSampleScore *sc = malloc(sizeof *sc * (size_t)k);
     if (!sc) return -1;
     double correct = 0, format = 0, lang = 0, length = 0, waits = 0, checks = 0, maj = 0;
-    long lang_n = 0, think = 0, think_ok = 0, direct = 0, direct_ok = 0;
+    double pass[EVAL_MAX_PASS_K] = {0};
+    long lang_n = 0, think = 0, think_ok = 0, direct = 0, direct_ok = 0, cipher = 0;
+    int n_pass = 0;
+    while (n_pass < EVAL_MAX_PASS_K && (1 << n_pass) <= k) n_pass++;
     for (int i = 0; i < n_prompts; i++) {
         Problem p;
         if (prompt_problem(prompts[i], &p) != 0) {
             free(sc);
             return -1;
         }
+        cipher += p.script == WORLD_CIPHER;
+        int right = 0;
         for (int j = 0; j < k; j++) {
             size_t idx = (size_t)i * k + j;
             const char *c = completions[idx];
             eval_score_completion(&p, c, &sc[j]);
             correct += sc[j].correct;
+            right += sc[j].correct;
             format += sc[j].well_formed;
             waits += sc[j].waits;
             checks += sc[j].checks;
@@ -157,6 +184,7 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
         }
         int best = majority(sc, k);
         maj += best >= 0 && sc[best].correct;
+        for (int e = 0; e < n_pass; e++) pass[e] += eval_pass_at_k(k, right, 1 << e);
     }
     free(sc);
     double n = (double)n_prompts * k;
@@ -175,6 +203,15 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
     out->pass_at_1_direct = direct ? (double)direct_ok / (double)direct : NAN;
     out->forced_think_acc = NAN;
     out->forced_direct_acc = NAN;
+    out->cipher_share = (double)cipher / n_prompts;
+    out->n_pass_k = n_pass;
+    for (int e = 0; e < n_pass; e++) {
+        out->pass_k[e] = 1 << e;
+        out->pass_at[e] = pass[e] / n_prompts;
+    }
+    /* pass_at_1 is the same mean with the counts summed first; taking it
+     * keeps the two figures from differing by round-off */
+    out->pass_at[0] = out->pass_at_1;
     return 0;
 }
 
@@ -314,11 +351,32 @@ static int check_config(const Gpt *m, const EvalConfig *cfg, TaskSpec *spec, cha
                 cfg->n_prompts, cfg->k, cfg->max_new_tokens, (double)cfg->temperature);
         return -1;
     }
+    if (!(cfg->cipher_prob >= 0 && cfg->cipher_prob <= 1)) {
+        set_err(err, errlen, "cipher_prob must be in [0, 1] (got %g)", cfg->cipher_prob);
+        return -1;
+    }
     if (m->cfg.vocab_size < TOK_VOCAB_SIZE) {
         set_err(err, errlen, "the model's vocabulary (%d) is smaller than the tokenizer's (%d)",
                 m->cfg.vocab_size, TOK_VOCAB_SIZE);
         return -1;
     }
+    return 0;
+}
+
+/* Rewrites the problems eval_prompt_script puts in the cipher, from the
+ * cipher eval set (the same problems in the same order). */
+static int script_problems(TaskSpec spec, const EvalConfig *cfg, int n, Problem *probs) {
+    Problem *ciphered = NULL;
+    for (int i = 0; i < n; i++) {
+        if (eval_prompt_script(cfg, i) != WORLD_CIPHER) continue;
+        if (!ciphered) {
+            ciphered = malloc(sizeof *ciphered * (size_t)n);
+            if (!ciphered) return -1;
+            evalset_generate(spec, WORLD_CIPHER, n, ciphered);
+        }
+        probs[i] = ciphered[i];
+    }
+    free(ciphered);
     return 0;
 }
 
@@ -337,12 +395,16 @@ int eval_model_with_samples(const Gpt *model, const EvalConfig *cfg, EvalResult 
         set_err(err, errlen, "out of memory");
         return -1;
     }
-    r.n =
-        evalset_generate(spec, cfg->cipher ? WORLD_CIPHER : WORLD_DIGITS, cfg->n_prompts, r.probs);
+    r.n = evalset_generate(spec, WORLD_DIGITS, cfg->n_prompts, r.probs);
     if (r.n < 1) {
         set_err(err, errlen, "task '%s' has no held-out problems", r.task);
         free(r.probs);
         return EVAL_EBADCONFIG;
+    }
+    if (script_problems(spec, cfg, r.n, r.probs) != 0) {
+        set_err(err, errlen, "out of memory");
+        free(r.probs);
+        return -1;
     }
     int seqs = rollout_batch_for(&model->cfg);
     r.chunk = seqs / r.k < 1 ? 1 : seqs / r.k;

@@ -3,7 +3,9 @@
 
 /* Evaluation of one model on one task's held-out set: k samples per prompt
  * in the R1-Zero template. pass@1 is the mean correctness over the k samples
- * (as the R1 paper reports it), maj@k the correctness of the majority answer.
+ * (as the R1 paper reports it), maj@k the correctness of the majority answer,
+ * pass@k for powers of two up to k the Codex paper's unbiased estimate of
+ * "one of k samples is right" from all the samples drawn.
  * "Base readiness" splits accuracy by mode: a completion "thinks" when its
  * thought holds at least one scratch step; separately, accuracy with each mode
  * forced (prefill "</think>" for direct, the first scratch step for thinking)
@@ -20,12 +22,29 @@ typedef struct {
     int k;             /* samples per prompt */
     float temperature; /* 1 by default; 0 = greedy (then k is 1) */
     int max_new_tokens;
-    int cipher;       /* prompts in the letter cipher instead of digits */
-    int forced_modes; /* also measure accuracy with each mode forced */
+    double cipher_prob; /* share of prompts in the letter cipher (eval_prompt_script) */
+    int cipher;         /* nonzero: every prompt in the cipher, as cipher_prob 1 (the CLI's
+                           --cipher) */
+    int forced_modes;   /* also measure accuracy with each mode forced */
     unsigned long long seed;
 } EvalConfig;
 
 EvalConfig eval_defaults(void);
+
+/* The script of held-out problem i: the cipher with probability cipher_prob
+ * (1 with cfg->cipher), drawn from a keyed hash of (seed, i) rather than a
+ * stream, so that problem i has the same script whatever the model and
+ * however many problems are asked for, and raising cipher_prob only moves
+ * problems from digits to the cipher. */
+WorldScript eval_prompt_script(const EvalConfig *cfg, int i);
+
+/* The unbiased pass@k estimator of Chen et al. 2021 (Codex): with n samples of
+ * which c are right, 1 - C(n-c, k) / C(n, k), the chance that k of the n drawn
+ * without replacement hold a right one. Computed as a product that neither
+ * overflows nor cancels at n in the thousands. 1 <= k <= n, 0 <= c <= n. */
+double eval_pass_at_k(int n, int c, int k);
+
+enum { EVAL_MAX_PASS_K = 11 }; /* pass@1, 2, 4, ..., 1024 */
 
 typedef struct {
     int n_prompts, k;
@@ -41,6 +60,10 @@ typedef struct {
     double forced_think_acc;     /* with forced_modes; NaN otherwise */
     double forced_direct_acc;
     double check_per_completion; /* "check"s per completion (verification passes) */
+    double cipher_share;         /* prompts in the letter cipher */
+    int n_pass_k;                /* entries below: k = 1, 2, 4, ... up to the samples per prompt */
+    int pass_k[EVAL_MAX_PASS_K];
+    double pass_at[EVAL_MAX_PASS_K]; /* mean over prompts of eval_pass_at_k; [0] is pass_at_1 */
 } EvalResult;
 
 /* What eval reads from one completion (the text after the templated prompt).
@@ -81,6 +104,7 @@ void eval_score_completion(const Problem *p, const char *completion, EvalSampleS
  * The aha count is "wait" alone, as GRPO's training metric counts it: a check
  * that agrees with the first pass adds length but reflects on nothing, while
  * "wait" marks a check that caught a wrong step; checks are counted apart.
+ * pass@k averages eval_pass_at_k(k samples, correct ones, k') over prompts.
  * forced_* are left NaN. Returns 0, or -1 when a prompt is not a task
  * question or an argument is out of range. */
 int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char *const *completions,
