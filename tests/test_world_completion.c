@@ -164,6 +164,43 @@ static void words_are_counted_whole(void **state) {
     assert_int_equal(completion_count_word(t, strlen(t), ""), 0);
 }
 
+static void looping_thoughts_are_found(void **state) {
+    static const struct {
+        const char *text;
+        int n, repeats, found;
+    } cases[] = {
+        /* trigrams */
+        {"a b c a b c a b c", 3, 3, 1},
+        {"a b c a b c a b c", 3, 4, 0},
+        {"x a b c a b c y", 3, 2, 1},
+        {"a b c a b d a b c", 3, 2, 0},
+        {"5+5=10. so 10 5+5=10. so 10 5+5=10. so 10", 3, 3, 1},
+        {"7+9=16. 4+8+1=13. 3+5+1=9. so 936", 3, 2, 0}, /* a healthy thought */
+        {"w w w w w w", 3, 2, 1},                       /* one word six times */
+        {"w w w w w", 3, 2, 0},
+        {"so 936 so 936 so 936", 3, 2, 0}, /* period two: not a trigram loop */
+        {"so 936 so 936 so 936", 2, 3, 1}, /* but a bigram one */
+        {"so 936 so 936 so 936", 2, 4, 0},
+        {"  a\nb c\ta b  c ", 3, 2, 1}, /* any whitespace separates words */
+        {"16. 16 16. 16", 1, 2, 0},     /* punctuation is part of a word */
+        {"aaaaaaaaaaaa", 3, 2, 0},      /* one word, however repetitive */
+        {"", 3, 2, 0},
+        {"a b c a b c", 3, 1, 0}, /* fewer than two repeats is no loop */
+        {"a b c a b c", 0, 2, 0},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const char *t = cases[i].text;
+        int got = completion_repeated_ngram_run(t, strlen(t), cases[i].n, cases[i].repeats);
+        if (got != cases[i].found)
+            fail_msg("'%s' n=%d x%d: got %d", t, cases[i].n, cases[i].repeats, got);
+        if (cases[i].n == 3)
+            assert_int_equal(completion_repeated_trigram_run(t, strlen(t), cases[i].repeats), got);
+    }
+    /* len bounds the text: the loop's last word lies beyond it */
+    const char *t = "a b c a b c a b c";
+    assert_int_equal(completion_repeated_trigram_run(t, strlen(t) - 1, 3), 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(template_has_the_r1_zero_shape),
@@ -172,6 +209,7 @@ int main(void) {
         cmocka_unit_test(direct_answers_have_empty_thoughts),
         cmocka_unit_test(script_share_counts_number_characters_only),
         cmocka_unit_test(words_are_counted_whole),
+        cmocka_unit_test(looping_thoughts_are_found),
     };
     return cmocka_run_group_tests_name("world_completion", tests, NULL, NULL);
 }

@@ -120,3 +120,50 @@ int completion_count_word(const char *text, size_t len, const char *word) {
     }
     return count;
 }
+
+static int is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+typedef struct {
+    const char *text;
+    size_t len, at; /* at: where the next word's search starts */
+    const char *word;
+    size_t word_len;
+} WordCursor;
+
+/* Moves to the next word; 0 at the end of the text. */
+static int next_word(WordCursor *w) {
+    size_t i = w->at;
+    while (i < w->len && is_space(w->text[i])) i++;
+    if (i == w->len) return 0;
+    size_t j = i;
+    while (j < w->len && !is_space(w->text[j])) j++;
+    w->word = w->text + i;
+    w->word_len = j - i;
+    w->at = j;
+    return 1;
+}
+
+/* Words j .. j+n(r-1)-1 each equal to the word n further on is exactly an
+ * n-gram repeated r times, so one pass with two cursors n words apart finds
+ * it without storing the words. */
+int completion_repeated_ngram_run(const char *text, size_t len, int n, int min_repeats) {
+    if (n < 1 || min_repeats < 2) return 0;
+    WordCursor a = {.text = text, .len = len}, b = a;
+    for (int i = 0; i < n; i++)
+        if (!next_word(&b)) return 0;
+    const long need = (long)n * (min_repeats - 1);
+    long run = 0;
+    while (next_word(&b)) {
+        next_word(&a);
+        int same = a.word_len == b.word_len && memcmp(a.word, b.word, a.word_len) == 0;
+        run = same ? run + 1 : 0;
+        if (run >= need) return 1;
+    }
+    return 0;
+}
+
+int completion_repeated_trigram_run(const char *thought, size_t len, int min_repeats) {
+    return completion_repeated_ngram_run(thought, len, 3, min_repeats);
+}

@@ -58,4 +58,18 @@ double completion_script_share(const char *text, size_t len, WorldScript script,
  * other than a..z). */
 int completion_count_word(const char *text, size_t len, const char *word);
 
+/* Degenerate looping, for a readability filter: 1 when some n consecutive
+ * words occur min_repeats times back to back ("so 936 so 936 so 936" is the
+ * bigram "so 936" three times). Words are runs of characters other than
+ * spaces, tabs and newlines, punctuation included ("16." and "16" differ):
+ * the character tokenizer's trigrams would only catch loops of period one or
+ * three characters, while a model that loops repeats whole scratch steps.
+ * 0 when n < 1 or min_repeats < 2. */
+int completion_repeated_ngram_run(const char *text, size_t len, int n, int min_repeats);
+
+/* The same for word trigrams. A loop of one word repeated 3 * min_repeats
+ * times counts too; a loop of period two words does not (use the n-gram
+ * form with n = 2 for that). */
+int completion_repeated_trigram_run(const char *thought, size_t len, int min_repeats);
+
 #endif
