@@ -13,6 +13,7 @@ static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
                             "  sample   generate completions of a prompt\n"
                             "  bench    measure training and sampling speed on this machine\n"
                             "  eval     pass@1, maj@k, format and more on a held-out task set\n"
+                            "  table    a run's eval.csv as the R1 paper's table (--md: Markdown)\n"
                             "  make-data regenerate (or --check) the shipped data/ files\n"
                             "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
 
@@ -35,7 +36,7 @@ int main(int argc, char **argv) {
         int (*run)(int, char **);
     } commands[] = {{"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
                     {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
-                    {"run", cli_run}};
+                    {"run", cli_run},     {"table", cli_table}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);

@@ -17,8 +17,10 @@
 #include "world/csvio.h"
 #include "world/cipher.h"
 #include "world/completion.h"
+#include "world/cot_check.h"
 #include "world/evalset.h"
 #include "world/template.h"
+#include "world/tokenizer.h"
 
 static const char *data_dir;
 static char tmp[64];
@@ -43,8 +45,8 @@ static void read_table(const char *dir, const char *name, CsvTable *t) {
 }
 
 static void training_prompts_are_never_eval_prompts(void **state) {
-    static const char *const training[] = {"coldstart.csv", "general.csv"};
-    for (size_t f = 0; f < 2; f++) {
+    static const char *const training[] = {"coldstart.csv", "coldstart_pair4.csv", "general.csv"};
+    for (size_t f = 0; f < sizeof training / sizeof training[0]; f++) {
         CsvTable t;
         read_table(data_dir, training[f], &t);
         int col = csvio_col(&t, "prompt");
@@ -57,7 +59,8 @@ static void training_prompts_are_never_eval_prompts(void **state) {
         csvio_free(&t);
     }
     /* and the eval sets hold nothing else */
-    for (int i = 2; cli_data_file(i); i++) {
+    for (int i = 0; cli_data_file(i); i++) {
+        if (strncmp(cli_data_file(i), "eval_", 5) != 0) continue;
         CsvTable t;
         read_table(data_dir, cli_data_file(i), &t);
         int col = csvio_col(&t, "prompt");
@@ -88,6 +91,45 @@ static void cold_start_is_curated(void **state) {
     }
     assert_int_equal(cipher * 2, (int)t.nrows);
     assert_true(waits > 0 && waits < (int)t.nrows / 2); /* some checks catch a slip */
+    csvio_free(&t);
+}
+
+/* The pair world's cold start: whole searches in one script, every length of
+ * search from a first-try hit to the last pair, each within what GRPO
+ * samples, never a guess. */
+static void pair_cold_start_is_whole_searches(void **state) {
+    CsvTable t;
+    read_table(data_dir, "coldstart_pair4.csv", &t);
+    int cols[5];
+    static const char *const names[] = {"task", "script", "prompt", "completion", "answer"};
+    char err[512];
+    if (csvio_cols(&t, names, 5, cols, err, sizeof err) != 0) fail_msg("%s", err);
+    assert_int_equal(t.nrows, 400);
+    int cipher = 0, by_misses[6] = {0};
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *c[5];
+        for (int j = 0; j < 5; j++) c[j] = csvio_cell(&t, r, (size_t)cols[j]);
+        assert_string_equal(c[0], "pair4");
+        char q[64], why[256];
+        Problem p;
+        WorldScript s;
+        CompletionParts parts;
+        assert_true(tmpl_question(c[2], q, sizeof q) > 0);
+        assert_int_equal(task_parse_prompt(q, &p), 0);
+        assert_int_equal(cipher_script_from_name(c[1], &s), 0);
+        assert_int_equal(s, p.script);
+        assert_true(completion_parse(c[3], &parts));
+        assert_true(task_verify_span(&p, parts.answer, parts.answer_len));
+        assert_string_equal(c[4], p.answer);
+        if (cot_check_pair_search(&p, s, parts.thought, parts.thought_len, why, sizeof why) != 0)
+            fail_msg("coldstart_pair4.csv:%d: %s", t.lines[r], why);
+        assert_int_equal(completion_count_word(parts.thought, parts.thought_len, "guess"), 0);
+        assert_true(tok_encode(c[3], NULL, 0, NULL) <= 96);
+        cipher += s == WORLD_CIPHER;
+        by_misses[completion_count_word(parts.thought, parts.thought_len, "wait")]++;
+    }
+    assert_int_equal(cipher * 2, (int)t.nrows);
+    for (int m = 0; m < 6; m++) assert_true(by_misses[m] >= 20);
     csvio_free(&t);
 }
 
@@ -203,14 +245,68 @@ static void held_out_prompts_in_training_files_are_refused(void **state) {
     expect_refused("notes.csv", "a\n1\n", "not a data file");
 }
 
+/* Pair rows that are not whole searches in one script, within budget. */
+static void pair_rows_that_are_not_whole_searches_are_refused(void **state) {
+    static const struct {
+        const char *completion, *expect;
+    } cases[] = {
+        /* the whole search, for reference: accepted */
+        {"3+8=11 wait. 3+5=08 wait. 3+9=12 wait. 8+5=13 wait. 8+9=17 wait. 5+9=14. so 5+9", NULL},
+        /* a give-up: stops after two misses and names a pair */
+        {"3+8=11 wait. 3+5=08 wait. so 5+9", "try 3 should be '3+9=12'"},
+        {"guess 5+9", "try 1 should be '3+8=11'"},
+        /* a slip: a wrong sum, even one that is only a miss */
+        {"3+8=12 wait. 3+5=08 wait. 3+9=12 wait. 8+5=13 wait. 8+9=17 wait. 5+9=14. so 5+9",
+         "try 1 should be '3+8=11'"},
+        /* the guessed pair first */
+        {"5+9=14. so 5+9", "try 1 should be"},
+        /* more after the hit */
+        {"3+8=11 wait. 3+5=08 wait. 3+9=12 wait. 8+5=13 wait. 8+9=17 wait. 5+9=14. so 5+9. ok",
+         "should end the thought"},
+        /* one try in the other script */
+        {"3+8=11 wait. d+f=ai wait. 3+9=12 wait. 8+5=13 wait. 8+9=17 wait. 5+9=14. so 5+9",
+         "prompt's script"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[1024], path[512], err[512] = "";
+        snprintf(text, sizeof text,
+                 "task,script,prompt,completion,answer\n"
+                 "pair4,digits,<bos>user: 3859 sum 14? assistant: <think>,\"%s</think>"
+                 "<answer>5+9</answer><eos>\",5+9\n",
+                 cases[i].completion);
+        if (!cases[i].expect) {
+            snprintf(path, sizeof path, "%s/coldstart_pair4.csv", tmp);
+            FILE *f = fopen(path, "w");
+            assert_non_null(f);
+            fputs(text, f);
+            fclose(f);
+            if (cli_data_check_file(path, err, sizeof err) != 0) fail_msg("%s", err);
+            continue;
+        }
+        expect_refused("coldstart_pair4.csv", text, cases[i].expect);
+        expect_refused("coldstart_pair4.csv", text, "coldstart_pair4.csv:2:");
+    }
+    /* a whole search padded past the 96 tokens GRPO samples */
+    char text[1024];
+    snprintf(text, sizeof text,
+             "task,script,prompt,completion,answer\n"
+             "pair4,digits,<bos>user: 3859 sum 14? assistant: <think>,3+8=11 wait. 3+5=08 wait. "
+             "3+9=12 wait. 8+5=13 wait. 8+9=17 wait. 5+9=14. so 5+9</think>%20s<answer>5+9"
+             "</answer><eos>,5+9\n",
+             "");
+    expect_refused("coldstart_pair4.csv", text, "over the 96 new tokens");
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(training_prompts_are_never_eval_prompts),
         cmocka_unit_test(cold_start_is_curated),
+        cmocka_unit_test(pair_cold_start_is_whole_searches),
         cmocka_unit_test(shipped_files_pass_the_checker),
         cmocka_unit_test(shipped_files_equal_what_make_data_writes),
         cmocka_unit_test(damaged_files_name_file_and_line),
         cmocka_unit_test(held_out_prompts_in_training_files_are_refused),
+        cmocka_unit_test(pair_rows_that_are_not_whole_searches_are_refused),
     };
     return cmocka_run_group_tests_name("data", tests, setup, teardown);
 }

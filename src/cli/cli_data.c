@@ -12,48 +12,84 @@
 #include "world/csvio.h"
 #include "world/completion.h"
 #include "world/cot.h"
+#include "world/cot_check.h"
 #include "world/evalset.h"
 #include "world/general.h"
 #include "world/task.h"
 #include "world/template.h"
 #include "world/tokenizer.h"
 
-/* Cold start: mostly add3, the task the default pipelines train, plus enough
- * of the others for a classroom to try them; half of each in each script. */
-static const struct {
+typedef struct {
     const char *task;
-    int per_script;
-} cold_tasks[] = {{"add3", 100}, {"add2", 40}, {"sub3", 30}, {"mul1x3", 30}};
+    int per_script; /* rows in each script */
+} ColdTask;
 
-static const char *const eval_tasks[] = {"add2", "add3", "add4", "sub3", "mul1x3", "pair4"};
+/* Arithmetic cold start: mostly add3, plus enough of the others for a
+ * classroom to try them. */
+static const ColdTask arith_tasks[] = {{"add3", 100}, {"add2", 40}, {"sub3", 30}, {"mul1x3", 30}};
+/* The pair-search world's cold start (r1_zero.lua's default task). */
+static const ColdTask pair_tasks[] = {{"pair4", 200}};
 
-enum {
-    EVAL_ROWS = 500,
-    GENERAL_ROWS = 200,
-    /* Every cold-start row fits the prototype's 128-token context whole. */
-    COLD_MAX_TOKENS = 128,
-    N_COLD = sizeof cold_tasks / sizeof cold_tasks[0],
-    N_EVAL = sizeof eval_tasks / sizeof eval_tasks[0],
-};
+/* A cold-start file: R1's few thousand readable long CoTs in miniature,
+ * half of each task in each script, every final answer right. */
+typedef struct {
+    const char *file;
+    const ColdTask *tasks;
+    int ntasks;
+    CotStyle style;
+    double slip_prob;
+    uint64_t seed;
+    int max_completion; /* tokens per completion at most; 0 for no limit of its own */
+} ColdSet;
 
 /* First passes slip now and then so that some checks catch a wrong column and
  * say "wait, 936 not 926." (about a quarter of add3 rows): R1's cold-start
  * data shows reflection, and the aha meter needs a check that does work. */
 #define COLD_SLIP_PROB 0.1
 #define COLD_SEED 0x0c01d5a7a2026ULL
+#define COLD_PAIR_SEED 0x0c01d5a7a9a14ULL
 #define GENERAL_SEED 0x6e6e7a1da7aULL
+
+enum {
+    EVAL_ROWS = 500,
+    GENERAL_ROWS = 200,
+    /* Every cold-start row fits the prototype's 128-token context whole. */
+    COLD_MAX_TOKENS = 128,
+    /* What GRPO and eval sample by default: a curated search that did not
+     * fit would teach a length RL then cuts off. */
+    COLD_PAIR_MAX_NEW = 96,
+};
+
+/* The pair searches never slip and never stop before the pair: in the
+ * search world the "wait." after each miss is the reflection, and a
+ * give-up or a guess is exactly what the cold start should not teach. */
+static const ColdSet cold_sets[] = {
+    {"coldstart.csv", arith_tasks, sizeof arith_tasks / sizeof arith_tasks[0], COT_CHECKED,
+     COLD_SLIP_PROB, COLD_SEED, 0},
+    {"coldstart_pair4.csv", pair_tasks, sizeof pair_tasks / sizeof pair_tasks[0], COT_FULL, 0.0,
+     COLD_PAIR_SEED, COLD_PAIR_MAX_NEW},
+};
+
+static const char *const eval_tasks[] = {"add2", "add3", "add4", "sub3", "mul1x3", "pair4"};
+
+enum {
+    N_COLD_SETS = sizeof cold_sets / sizeof cold_sets[0],
+    N_EVAL = sizeof eval_tasks / sizeof eval_tasks[0],
+};
 
 static const char *const cold_header[] = {"task", "script", "prompt", "completion", "answer"};
 static const char *const general_header[] = {"kind", "prompt", "completion"};
 static const char *const eval_header[] = {"prompt", "answer"};
 
+/* Files in order: the cold-start sets, general.csv, the eval sets. */
 const char *cli_data_file(int i) {
     static char names[N_EVAL][32];
-    if (i == 0) return "coldstart.csv";
-    if (i == 1) return "general.csv";
-    if (i < 0 || i >= 2 + N_EVAL) return NULL;
-    snprintf(names[i - 2], sizeof names[0], "eval_%s.csv", eval_tasks[i - 2]);
-    return names[i - 2];
+    if (i >= 0 && i < N_COLD_SETS) return cold_sets[i].file;
+    if (i == N_COLD_SETS) return "general.csv";
+    int e = i - N_COLD_SETS - 1;
+    if (i < 0 || e >= N_EVAL) return NULL;
+    snprintf(names[e], sizeof names[0], "eval_%s.csv", eval_tasks[e]);
+    return names[e];
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
@@ -85,19 +121,20 @@ static int write_training_row(CsvWriter *w, const char *path, const char *const 
     return csvio_writer_row(w, row, n, err, errlen);
 }
 
-static int write_coldstart(const char *path, int *rows, char *err, size_t errlen) {
+static int write_coldstart(const ColdSet *set, const char *path, int *rows, char *err,
+                           size_t errlen) {
     CsvWriter *w = csvio_writer_open(path, cold_header, 5, err, errlen);
     if (!w) return -1;
     *rows = 0;
-    for (int t = 0; t < N_COLD; t++) {
+    for (int t = 0; t < set->ntasks; t++) {
         TaskSpec spec;
-        task_spec_parse(cold_tasks[t].task, &spec);
+        task_spec_parse(set->tasks[t].task, &spec);
         for (int sc = 0; sc < 2; sc++) {
             WorldScript script = sc ? WORLD_CIPHER : WORLD_DIGITS;
             /* one stream per (task, script): adding a task leaves the others' rows alone */
             WorldRng rng;
-            world_rng_seed(&rng, world_rng_mix(COLD_SEED + (uint64_t)(2 * t + sc)));
-            int want = cold_tasks[t].per_script;
+            world_rng_seed(&rng, world_rng_mix(set->seed + (uint64_t)(2 * t + sc)));
+            int want = set->tasks[t].per_script;
             char(*seen)[TASK_PROMPT_MAX] = calloc((size_t)want, sizeof *seen);
             if (!seen) {
                 set_err(err, errlen, "%s: out of memory", path);
@@ -111,8 +148,8 @@ static int write_coldstart(const char *path, int *rows, char *err, size_t errlen
                 int dup = 0;
                 for (int i = 0; i < have && !dup; i++) dup = strcmp(seen[i], p.prompt) == 0;
                 if (dup) continue;
-                CotOptions o = cot_options(COT_CHECKED, script);
-                o.slip_prob = COLD_SLIP_PROB;
+                CotOptions o = cot_options(set->style, script);
+                o.slip_prob = set->slip_prob;
                 char thought[COT_MAX], prompt[64], completion[COT_MAX + 64];
                 CotResult res;
                 if (cot_write(&p, &o, &rng, thought, sizeof thought, &res) < 0 || !res.correct)
@@ -120,8 +157,10 @@ static int write_coldstart(const char *path, int *rows, char *err, size_t errlen
                 tmpl_prompt(p.prompt, prompt, sizeof prompt);
                 size_t n = tmpl_completion(thought, p.answer, completion, sizeof completion);
                 snprintf(completion + n, sizeof completion - n, "<eos>");
-                if (tokens_of(prompt) + tokens_of(completion) > COLD_MAX_TOKENS) continue;
-                const char *row[] = {cold_tasks[t].task, cipher_script_name(script), prompt,
+                if (tokens_of(prompt) + tokens_of(completion) > COLD_MAX_TOKENS ||
+                    (set->max_completion && tokens_of(completion) > set->max_completion))
+                    continue;
+                const char *row[] = {set->tasks[t].task, cipher_script_name(script), prompt,
                                      completion, p.answer};
                 if (write_training_row(w, path, row, 5, 2, err, errlen) != 0) {
                     free(seen);
@@ -190,12 +229,12 @@ int cli_data_write(const char *dir, FILE *log, char *err, size_t errlen) {
         char path[4096];
         join(path, sizeof path, dir, cli_data_file(i));
         int rows = 0, rc;
-        if (i == 0)
-            rc = write_coldstart(path, &rows, err, errlen);
-        else if (i == 1)
+        if (i < N_COLD_SETS)
+            rc = write_coldstart(&cold_sets[i], path, &rows, err, errlen);
+        else if (i == N_COLD_SETS)
             rc = write_general(path, &rows, err, errlen);
         else
-            rc = write_eval(path, eval_tasks[i - 2], &rows, err, errlen);
+            rc = write_eval(path, eval_tasks[i - N_COLD_SETS - 1], &rows, err, errlen);
         if (rc != 0) return -1;
         if (log) fprintf(log, "%s: %d rows\n", path, rows);
     }
@@ -234,7 +273,7 @@ static int check_training_prompt(const Where *w, const char *prompt) {
     return 0;
 }
 
-static int check_cold_row(const Where *w, const char *const *c) {
+static int check_cold_row(const Where *w, const ColdSet *set, const char *const *c) {
     char q[TASK_PROMPT_MAX], name[16];
     Problem p;
     CompletionParts parts;
@@ -257,8 +296,21 @@ static int check_cold_row(const Where *w, const char *const *c) {
         counted == 0)
         return bad(w, "thought is not wholly in the prompt's script (%s)",
                    cipher_script_name(p.script));
-    if (completion_count_word(parts.thought, parts.thought_len, "check") < 1)
+    int nc = tokens_of(c[3]), np = tokens_of(c[2]);
+    if (nc < 0 || np < 0) return bad(w, "text outside the tokenizer's vocabulary");
+    if (set->max_completion && nc > set->max_completion)
+        return bad(w, "completion is %d tokens, over the %d new tokens RL samples", nc,
+                   set->max_completion);
+    if (np + nc > COLD_MAX_TOKENS)
+        return bad(w, "prompt and completion are over %d tokens", COLD_MAX_TOKENS);
+    if (p.spec.kind == TASK_PAIR) {
+        char why[256];
+        if (cot_check_pair_search(&p, p.script, parts.thought, parts.thought_len, why,
+                                  sizeof why) != 0)
+            return bad(w, "not a whole search: %s", why);
+    } else if (completion_count_word(parts.thought, parts.thought_len, "check") < 1) {
         return bad(w, "thought has no check");
+    }
     return 0;
 }
 
@@ -298,8 +350,11 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
     size_t ncols;
     char task[16] = "";
     int kind; /* 0 cold start, 1 general, 2 eval */
+    const ColdSet *set = NULL;
     size_t bl = strlen(base);
-    if (strcmp(base, "coldstart.csv") == 0) {
+    for (int i = 0; i < N_COLD_SETS; i++)
+        if (strcmp(base, cold_sets[i].file) == 0) set = &cold_sets[i];
+    if (set) {
         kind = 0;
         names = cold_header;
         ncols = 5;
@@ -314,7 +369,9 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
         ncols = 2;
         snprintf(task, sizeof task, "%.*s", (int)(bl - 9), base + 5);
     } else {
-        set_err(err, errlen, "%s: not a data file (coldstart.csv, general.csv, eval_TASK.csv)",
+        set_err(err, errlen,
+                "%s: not a data file (coldstart.csv, coldstart_pair4.csv, general.csv, "
+                "eval_TASK.csv)",
                 path);
         return -1;
     }
@@ -333,7 +390,7 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
         const char *c[5];
         for (size_t j = 0; j < ncols; j++) c[j] = csvio_cell(&t, r, (size_t)idx[j]);
         Where w = {&t, r, err, errlen};
-        rc = kind == 0   ? check_cold_row(&w, c)
+        rc = kind == 0   ? check_cold_row(&w, set, c)
              : kind == 1 ? check_general_row(&w, c)
                          : check_eval_row(&w, c, task);
     }
@@ -357,9 +414,10 @@ static const char usage[] =
     "usage: r1sim make-data DIR\n"
     "       r1sim make-data --check DIR|FILE...\n"
     "Writes the shipped data files into DIR (created if missing) from the world's\n"
-    "generators with fixed seeds: coldstart.csv (curated long CoT), general.csv\n"
-    "(non-reasoning items) and eval_TASK.csv (held-out problems). The repository's\n"
-    "data/ is `r1sim make-data data`.\n"
+    "generators with fixed seeds: coldstart.csv (curated long CoT for arithmetic),\n"
+    "coldstart_pair4.csv (curated whole pair searches), general.csv (non-reasoning\n"
+    "items) and eval_TASK.csv (held-out problems). The repository's data/ is\n"
+    "`r1sim make-data data`.\n"
     "  --check   validate instead of writing: every data file in each DIR, or each\n"
     "            FILE (its kind known from its name): columns, answers, format,\n"
     "            scripts, and that no training prompt is a held-out eval problem\n";

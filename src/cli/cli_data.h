@@ -8,6 +8,9 @@
  *   coldstart.csv   task,script,prompt,completion,answer
  *       curated long CoT for the cold-start SFT: a full pad and a check, the
  *       whole thought in the prompt's script, the final answer right
+ *   coldstart_pair4.csv   the same columns, for the pair-search world:
+ *       whole searches (pairs in reading order up to the hit, no guess, no
+ *       give-up, no slip), in the prompt's script, within GRPO's 96 new tokens
  *   general.csv     kind,prompt,completion
  *       non-reasoning items (copy, reverse, to_cipher, to_digits, identity)
  *   eval_TASK.csv   prompt,answer
