@@ -257,9 +257,9 @@ static void bad_score_results_name_the_function(void **state) {
     static const struct {
         const char *fn, *want;
     } cases[] = {
-        {"forgot",
-         "rewards.lua:5: score function returned nil, expected a number (missing return?)"},
-        {"stringy", "rewards.lua:8: score function returned string, expected a number"},
+        {"forgot", "rewards.lua:5: score function returned nil, expected a number or boolean "
+                   "(missing return?)"},
+        {"stringy", "rewards.lua:8: score function returned string, expected a number or boolean"},
         {"nan", "rewards.lua:9: score function returned "},
         {"broken", "rewards.lua:11: attempt to add a 'string' with a 'number'"},
     };

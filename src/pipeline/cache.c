@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "pipeline/rundir.h"
+#include "pipeline/stage_kind.h"
 
 uint64_t cache_hash_bytes(uint64_t h, const void *p, size_t n) {
     const unsigned char *b = p;
@@ -65,7 +66,7 @@ int cache_keys(const Graph *g, const int *order, unsigned long long seed, uint64
             }
         }
         if (g->hooks.fingerprint) {
-            uint64_t f = g->hooks.fingerprint(g->hooks.ctx, st);
+            uint64_t f = stage_script_fingerprint(g, st);
             h = cache_hash_bytes(h, &f, sizeof f);
         }
         keys[s] = h ? h : 1; /* 0 means "no key" to cache_started_key */

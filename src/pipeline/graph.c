@@ -6,170 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "train/grpo.h"
-#include "world/corpus.h"
-#include "world/task.h"
-
-/* Value checks, so that a typo fails the script at load (or a view edit at
- * once) rather than the stage minutes into a run. */
-static const char *check_task(const char *v) {
-    TaskSpec t;
-    return task_spec_parse(v, &t) ? "a task such as add3, sub3, mul1x3 or pair4" : NULL;
-}
-
-static const char *check_task_or_empty(const char *v) {
-    return v[0] ? check_task(v) : NULL;
-}
-
-static const char *check_task_list(const char *v) {
-    TaskSpec t[GRPO_MAX_TASKS];
-    return task_spec_parse_list(v, t, GRPO_MAX_TASKS) < 0
-               ? "tasks such as add3 or add3,sub3 (at most 8)"
-               : NULL;
-}
-
-static const char *check_corpus(const char *v) {
-    CorpusConfig c;
-    return corpus_config_preset(v, &c) ? "ready, search, graded or prototype" : NULL;
-}
-
-static const char *check_corpus_mix(const char *v) {
-    CorpusConfig c;
-    corpus_config_preset("ready", &c);
-    return corpus_apply_mix(&c, v) ? "name=value pairs of document kinds and corpus probabilities "
-                                     "such as chat_checked=12,direct_wrong=0.5 (r1sim-lua(5)), "
-                                     "not all kinds 0"
-                                   : NULL;
-}
-
-static const char *check_loss_type(const char *v) {
-    GrpoLossType t;
-    return grpo_loss_type_from_name(v, &t) ? "grpo, dapo or dr_grpo" : NULL;
-}
-
-/* "name=weight,...": the names are resolved when the script has loaded. */
-static const char *check_rewards(const char *v) {
-    static const char *const want = "name=weight pairs such as accuracy=1,format=0.5";
-    int n = 0;
-    while (*v) {
-        size_t len = strcspn(v, ",");
-        const char *eq = memchr(v, '=', len);
-        if (len == 0 || eq == v) return want;
-        if (eq) {
-            char *end;
-            strtod(eq + 1, &end);
-            if (end == eq + 1 || end != v + len) return want;
-        }
-        v += len + (v[len] == ',');
-        n++;
-    }
-    return n ? NULL : want;
-}
-
-/* Defaults follow the trainers' own (pretrain_defaults, sft_defaults,
- * eval_defaults) at the sizes DESIGN.md found to work (pretrain: the "ready"
- * base R1-Zero starts from, d128 L4 on add3 in about 3 minutes on 2 cores);
- * they are repeated here as text because the cache key hashes what the stage
- * will actually use. */
-static const OptSpec pretrain_opts[] = {
-    {"steps", OPT_INTEGER, "3200", 1, 1e9, "optimizer steps", NULL},
-    {"batch_size", OPT_INTEGER, "16", 1, 4096, "sequences per step", NULL},
-    {"seq_len", OPT_INTEGER, "128", 8, 4096, "tokens per sequence", NULL},
-    {"lr", OPT_NUMBER, "0.003", 0, 1, "peak learning rate", NULL},
-    {"warmup", OPT_INTEGER, "30", 0, 1e9, "linear warm-up steps", NULL},
-    {"weight_decay", OPT_NUMBER, "0", 0, 1, "decoupled weight decay", NULL},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "initialisation and corpus seed", NULL},
-    {"corpus", OPT_STRING, "ready", 0, 0, "corpus preset: ready, search, graded or prototype",
-     check_corpus},
-    {"mix", OPT_STRING, "", 0, 0,
-     "reshapes the preset: kind=weight and probability=value pairs (see r1sim-lua(5))",
-     check_corpus_mix},
-    {"task", OPT_STRING, "", 0, 0,
-     "problems of this task instead of the preset's (add2, add3, ...)", check_task_or_empty},
-    {"d_model", OPT_INTEGER, "128", 8, 4096, "model width", NULL},
-    {"n_layer", OPT_INTEGER, "4", 1, 64, "transformer blocks", NULL},
-    {"n_head", OPT_INTEGER, "4", 1, 64, "attention heads", NULL},
-    {"context", OPT_INTEGER, "128", 8, 4096, "positions the model can see", NULL},
-    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points", NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
-};
-
-static const OptSpec sft_opts[] = {
-    {"steps", OPT_INTEGER, "0", 0, 1e9, "optimizer steps; 0 runs `epochs`", NULL},
-    {"epochs", OPT_INTEGER, "2", 1, 1000, "passes over the data when steps is 0", NULL},
-    {"batch_size", OPT_INTEGER, "16", 1, 4096, "examples per step", NULL},
-    {"lr", OPT_NUMBER, "0.0003", 0, 1, "peak learning rate", NULL},
-    {"warmup", OPT_INTEGER, "10", 0, 1e9, "linear warm-up steps", NULL},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "shuffle seed", NULL},
-    {"task", OPT_STRING, "", 0, 0, "keep only rows of this task (empty: all)", check_task_or_empty},
-    {"limit", OPT_INTEGER, "0", 0, 1e9, "use at most this many rows (0: all)", NULL},
-    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points", NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
-};
-
-static const OptSpec eval_opts[] = {
-    {"task", OPT_STRING, "add3", 0, 0, "held-out task set", check_task},
-    {"n_prompts", OPT_INTEGER, "100", 1, 1e6, "problems", NULL},
-    {"k", OPT_INTEGER, "4", 1, 1024, "samples per problem", NULL},
-    {"temperature", OPT_NUMBER, "1", 0, 10, "sampling temperature; 0 greedy", NULL},
-    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit", NULL},
-    {"forced_modes", OPT_INTEGER, "0", 0, 1, "also measure each mode forced", NULL},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling seed", NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
-};
-
-/* GRPO as DESIGN.md's working defaults at this size, except lr (see
- * grpo_defaults: 2e-4 collapses the bases pretrained here). */
-static const OptSpec grpo_opts[] = {
-    {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list",
-     check_task_list},
-    {"steps", OPT_INTEGER, "200", 1, 1e9, "GRPO steps (rollout batches)", NULL},
-    {"prompts_per_step", OPT_INTEGER, "8", 1, 1024, "B: prompts per step", NULL},
-    {"group_size", OPT_INTEGER, "8", 2, 1024, "G: completions per prompt", NULL},
-    {"max_new_tokens", OPT_INTEGER, "96", 1, 4096, "completion limit", NULL},
-    {"temperature", OPT_NUMBER, "1", 0.01, 10, "sampling temperature", NULL},
-    {"top_p", OPT_NUMBER, "1", 0.01, 1, "nucleus sampling mass", NULL},
-    {"lr", OPT_NUMBER, "5e-05", 0, 1, "peak learning rate", NULL},
-    {"warmup", OPT_INTEGER, "0", 0, 1e9, "linear warm-up steps (optimizer updates)", NULL},
-    {"cosine", OPT_INTEGER, "0", 0, 1, "1: cosine decay of lr to 10 % over the stage", NULL},
-    {"grad_clip", OPT_NUMBER, "1", 0, 1e9, "global gradient-norm clip; 0 off", NULL},
-    {"beta", OPT_NUMBER, "0.04", 0, 100, "KL coefficient to the reference", NULL},
-    {"eps_low", OPT_NUMBER, "0.2", 0, 1, "clip range below 1", NULL},
-    {"eps_high", OPT_NUMBER, "0.2", 0, 10, "clip range above 1 (DAPO clip-higher: 0.28)", NULL},
-    {"mu", OPT_INTEGER, "1", 1, 64, "passes over each rollout batch", NULL},
-    {"minibatches", OPT_INTEGER, "2", 1, 4096, "optimizer steps per pass", NULL},
-    {"loss_type", OPT_STRING, "grpo", 0, 0, "grpo, dapo or dr_grpo", check_loss_type},
-    {"scale_rewards", OPT_INTEGER, "1", 0, 1, "divide advantages by the group std (0: Dr. GRPO)",
-     NULL},
-    {"mask_truncated", OPT_INTEGER, "0", 0, 1, "no loss on completions that hit the limit", NULL},
-    {"ref_reset_every", OPT_INTEGER, "0", 0, 1e9,
-     "copy the policy into the reference every N steps; 0 never", NULL},
-    {"cipher_prob", OPT_NUMBER, "0", 0, 1, "share of prompts in the letter cipher", NULL},
-    {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
-     "name=weight list: built-ins or r1sim.reward names", check_rewards},
-    {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv",
-     NULL},
-    {"save_every", OPT_INTEGER, "25", 1, 1e9, "steps between resume points", NULL},
-    {"seed", OPT_INTEGER, "1", 0, 1e15, "sampling and prompt seed", NULL},
-    {NULL, 0, NULL, 0, 0, NULL, NULL},
-};
-
-static const StageKind kinds[] = {
-    {"pretrain", pretrain_opts, 0, 0, true, false, "pretrain-1"},
-    {"sft", sft_opts, 2, 2, true, false, "sft-1"},
-    {"eval", eval_opts, 1, 1, false, false, "eval-1"},
-    {"grpo", grpo_opts, 1, 1, true, false, "grpo-1"},
-};
-
-const StageKind *stage_kind_find(const char *name) {
-    for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
-        if (strcmp(kinds[i].name, name) == 0) return &kinds[i];
-    return NULL;
-}
-
-const char *stage_kind_names(void) {
-    return "pretrain, sft, eval, grpo";
-}
+#include "pipeline/stage_options.h"
 
 void graph_init(Graph *g) {
     memset(g, 0, sizeof *g);
@@ -290,9 +127,8 @@ int graph_add_stage(Graph *g, const char *kind, const char *name, const char *co
         snprintf(err, errlen, "too many stages (at most %d)", GRAPH_MAX_STAGES);
         return -1;
     }
-    if (n_inputs < k->min_inputs || n_inputs > k->max_inputs) {
-        snprintf(err, errlen, "stage '%s': kind %s takes %d to %d inputs, got %d", name, k->name,
-                 k->min_inputs, k->max_inputs, n_inputs);
+    if (n_inputs < 0 || n_inputs > GRAPH_MAX_INPUTS) {
+        snprintf(err, errlen, "stage '%s': at most %d inputs", name, GRAPH_MAX_INPUTS);
         return -1;
     }
     Stage *st = &g->stages[g->n];
@@ -307,16 +143,111 @@ int graph_add_stage(Graph *g, const char *kind, const char *name, const char *co
         }
         snprintf(st->inputs[i], sizeof st->inputs[i], "%s", inputs[i]);
         st->input_stage[i] = -1;
+        st->input_role[i] = -1;
     }
     st->n_inputs = n_inputs;
     for (const OptSpec *o = k->options; o->name; o++) {
+        if (st->n_options >= GRAPH_MAX_OPTIONS) {
+            snprintf(err, errlen, "kind %s has more than %d options", k->name, GRAPH_MAX_OPTIONS);
+            return -1;
+        }
         snprintf(st->options[st->n_options].name, GRAPH_NAME, "%s", o->name);
-        snprintf(st->options[st->n_options].value, sizeof st->options[0].value, "%s", o->def);
+        stage_option_default(k, o, st->options[st->n_options].value, sizeof st->options[0].value);
         st->n_options++;
     }
     for (int i = 0; i < n_opts; i++)
         if (stage_set_opt(st, opt_names[i], opt_values[i], err, errlen)) return -1;
     g->n++;
+    return 0;
+}
+
+static const char *const input_type_name[] = {"checkpoint", "dataset"};
+
+static int role_named(const StageKind *k, const char *name) {
+    for (int r = 0; r < k->n_roles; r++)
+        if (strcmp(k->roles[r].name, name) == 0) return r;
+    return -1;
+}
+
+static void list_roles(const StageKind *k, char *buf, size_t cap) {
+    size_t at = 0;
+    buf[0] = 0;
+    for (int r = 0; r < k->n_roles && at < cap; r++)
+        at += (size_t)snprintf(buf + at, cap - at, "%s%s (%s, %d-%d)", r ? ", " : "",
+                               k->roles[r].name, input_type_name[k->roles[r].type], k->roles[r].min,
+                               k->roles[r].max);
+    if (!k->n_roles) snprintf(buf, cap, "none");
+}
+
+int graph_name_input_role(Graph *g, int stage, int input, const char *role, char *err,
+                          size_t errlen) {
+    Stage *st = &g->stages[stage];
+    if (input < 0 || input >= st->n_inputs || strlen(role) >= GRAPH_NAME) return -1;
+    if (role_named(st->kind, role) < 0) {
+        char roles[256];
+        list_roles(st->kind, roles, sizeof roles);
+        snprintf(err, errlen, "stage '%s': kind %s has no input role '%s' (roles: %s)", st->name,
+                 st->kind->name, role, roles);
+        return -1;
+    }
+    snprintf(st->input_role_name[input], GRAPH_NAME, "%s", role);
+    return 0;
+}
+
+/* What an input provides: a producing stage's output, or a file by its
+ * extension. -1 when a stage makes neither a checkpoint nor a dataset. */
+static int input_type(const Graph *g, const Stage *st, int i, int want) {
+    int j = st->input_stage[i];
+    if (j < 0) {
+        size_t n = strlen(st->inputs[i]);
+        return n > 5 && strcmp(st->inputs[i] + n - 5, ".ckpt") == 0 ? INPUT_CHECKPOINT
+                                                                    : INPUT_DATASET;
+    }
+    const StageKind *k = g->stages[j].kind;
+    if (want == INPUT_DATASET && k->makes_dataset) return INPUT_DATASET;
+    if (k->makes_checkpoint) return INPUT_CHECKPOINT;
+    return k->makes_dataset ? INPUT_DATASET : -1;
+}
+
+static int assign_roles(Graph *g, Stage *st, char *err, size_t errlen) {
+    const StageKind *k = st->kind;
+    int count[STAGE_MAX_ROLES] = {0};
+    char roles[256];
+    list_roles(k, roles, sizeof roles);
+    const char *w = st->where, *sep = st->where[0] ? ": " : "";
+    for (int i = 0; i < st->n_inputs; i++) {
+        int r = st->input_role_name[i][0] ? role_named(k, st->input_role_name[i]) : -1;
+        int t = input_type(g, st, i, r >= 0 ? (int)k->roles[r].type : -1);
+        if (t < 0) {
+            snprintf(err, errlen,
+                     "%s%sstage '%s': input '%s' is a stage that makes neither a checkpoint nor "
+                     "a dataset",
+                     w, sep, st->name, st->inputs[i]);
+            return -1;
+        }
+        if (r >= 0 && (int)k->roles[r].type != t) {
+            snprintf(err, errlen, "%s%sstage '%s': input '%s' for %s makes no %s", w, sep, st->name,
+                     st->inputs[i], k->roles[r].name, input_type_name[k->roles[r].type]);
+            return -1;
+        }
+        for (int q = 0; r < 0 && q < k->n_roles; q++)
+            if ((int)k->roles[q].type == t && count[q] < k->roles[q].max) r = q;
+        if (r < 0 || count[r] >= k->roles[r].max) {
+            snprintf(err, errlen, "%s%sstage '%s': no room for %s input '%s' (kind %s takes: %s)",
+                     w, sep, st->name, input_type_name[t], st->inputs[i], k->name, roles);
+            return -1;
+        }
+        st->input_role[i] = r;
+        count[r]++;
+    }
+    for (int r = 0; r < k->n_roles; r++)
+        if (count[r] < k->roles[r].min) {
+            snprintf(err, errlen,
+                     "%s%sstage '%s': %s needs %d %s input%s, got %d (kind %s takes: %s)", w, sep,
+                     st->name, k->roles[r].name, k->roles[r].min, input_type_name[k->roles[r].type],
+                     k->roles[r].min == 1 ? "" : "s", count[r], k->name, roles);
+            return -1;
+        }
     return 0;
 }
 
@@ -337,6 +268,7 @@ int graph_resolve(Graph *g, int *order, char *err, size_t errlen) {
                 return -1;
             }
         }
+        if (assign_roles(g, st, err, errlen)) return -1;
     }
     /* Repeatedly take the first stage (in declaration order) whose inputs are
      * all placed: quadratic, but graphs hold a few dozen stages, and the order

@@ -20,48 +20,88 @@ enum { GRAPH_MAX_STAGES = 48, GRAPH_MAX_INPUTS = 8, GRAPH_MAX_OPTIONS = 32, GRAP
 
 typedef enum { OPT_NUMBER, OPT_INTEGER, OPT_STRING } OptType;
 
+/* Where an option lands in the kind's trainer config, so that its default is
+ * read from the trainer's own *_defaults() and the value copied without a
+ * line per option (stage_options.h). FIELD_NONE: the kind reads it itself. */
+typedef enum { FIELD_NONE, FIELD_INT, FIELD_FLOAT, FIELD_DOUBLE, FIELD_U64, FIELD_STR } OptField;
+
 typedef struct {
     const char *name;
     OptType type;
-    const char *def; /* default as text */
+    const char *def; /* default as text; NULL: formatted from the config field */
     double min, max; /* checked when min < max */
     const char *help;
     /* Further checks of a value: NULL when fine, else what was expected
      * ("grpo, dapo or dr_grpo"); NULL accepts anything of the type. */
     const char *(*check)(const char *value);
+    OptField field;
+    size_t offset; /* of the field in the kind's config */
 } OptSpec;
 
-/* One row of the kind table. Adding a kind (grpo, sample, distill) is adding a
- * row here and an executor in stages.c. */
+/* What an input of a stage is for. A stage's inputs are assigned to roles by
+ * name (Lua `inputs = {policy = base}`) or, when unnamed, to the first role
+ * of their type with room: a stage that makes a checkpoint (or a .ckpt file)
+ * is a checkpoint, a stage that makes a dataset (or a .csv file) a dataset. */
+typedef enum { INPUT_CHECKPOINT, INPUT_DATASET } InputType;
+
+typedef struct {
+    const char *name; /* "policy", "reference", "dataset", "teacher" */
+    InputType type;
+    int min, max;
+    const char *help;
+} InputRole;
+
+enum { STAGE_MAX_ROLES = 4 };
+
+struct StageOps; /* stage_kind.h: what the executor calls */
+
+/* A stage kind: one file src/pipeline/stage_<kind>.c defines one of these and
+ * the registry (stage_registry.c) lists it. */
 typedef struct {
     const char *name;
+    const char *summary;    /* one line for help and the view */
     const OptSpec *options; /* ended by a NULL name */
-    int min_inputs, max_inputs;
-    bool makes_checkpoint, makes_dataset;
+    InputRole roles[STAGE_MAX_ROLES];
+    int n_roles;
+    bool makes_checkpoint, makes_dataset, makes_eval_row;
     const char *code_version; /* bump when the kind's numbers change */
+    const struct StageOps *ops;
+    /* Fills the kind's config with the trainer's defaults (for OptSpec
+     * fields); NULL when no option has a field. */
+    void (*defaults)(void *config);
+    size_t config_size;
 } StageKind;
 
 const StageKind *stage_kind_find(const char *name);
-/* "pretrain, sft, eval" for messages. */
+/* "pretrain, sft, eval, grpo, sample" for messages. */
 const char *stage_kind_names(void);
+int stage_kind_count(void);
+const StageKind *stage_kind_at(int i);
+/* Adds a kind at run time (tests register a dummy kind). 0, or -1 when the
+ * name is taken or the registry is full. */
+int stage_kind_register(const StageKind *k);
 
 typedef struct {
     char name[GRAPH_NAME];
     char value[256];
 } StageOption;
 
-typedef struct {
+typedef struct Stage {
     char name[GRAPH_NAME];
     const StageKind *kind;
     char where[128]; /* "quick.lua:12", where the script declared it, for messages */
     int n_inputs;
     char inputs[GRAPH_MAX_INPUTS][256];
+    char input_role_name[GRAPH_MAX_INPUTS][GRAPH_NAME]; /* as the script named it; "" unnamed */
     int input_stage[GRAPH_MAX_INPUTS]; /* index of the producing stage, -1 for a file */
+    int input_role[GRAPH_MAX_INPUTS];  /* index in kind->roles, set by graph_resolve */
     int n_options;                     /* every option of the kind, defaults filled in */
     StageOption options[GRAPH_MAX_OPTIONS];
 } Stage;
 
-/* One completion as a script-defined reward sees it. */
+typedef enum { SCRIPT_FN_REWARD, SCRIPT_FN_FILTER } ScriptFnKind;
+
+/* One completion as a script-defined reward or filter sees it. */
 typedef struct {
     const char *prompt;     /* the templated prompt */
     const char *completion; /* what the model wrote after the prompt */
@@ -84,18 +124,19 @@ typedef struct {
                    const double *values, int n, char *err, size_t errlen);
     int (*on_stage_end)(void *ctx, const Stage *st, const char *status, const char *const *names,
                         const double *values, int n, char *err, size_t errlen);
-    /* Rewards the script defines by name (r1sim.reward). has_reward: 1 when
-     * `name` is one. reward: scores one completion into *score, or -1 with the
-     * script's `file:line: message` in err. fingerprint: a hash of the code of
-     * the script rewards the stage uses, mixed into its cache key so that
-     * editing a reward function re-runs the stages that use it. */
-    int (*has_reward)(void *ctx, const char *name);
-    int (*reward)(void *ctx, const char *name, const GraphRewardArgs *a, double *score, char *err,
-                  size_t errlen);
-    uint64_t (*fingerprint)(void *ctx, const Stage *st);
+    /* Functions the script defines by name: rewards (r1sim.reward) and
+     * filters (r1sim.filter). has_fn: 1 when `name` is one of that kind.
+     * call_fn: runs it on one completion into *out (a filter gives 1 to keep,
+     * 0 to drop), or -1 with the script's `file:line: message` in err.
+     * fingerprint: a hash of the function's code, mixed into the cache key of
+     * every stage that uses it, so that editing it re-runs those stages. */
+    int (*has_fn)(void *ctx, ScriptFnKind kind, const char *name);
+    int (*call_fn)(void *ctx, ScriptFnKind kind, const char *name, const GraphRewardArgs *a,
+                   double *out, char *err, size_t errlen);
+    uint64_t (*fingerprint)(void *ctx, ScriptFnKind kind, const char *name);
 } GraphHooks;
 
-typedef struct {
+typedef struct Graph {
     int n;
     Stage stages[GRAPH_MAX_STAGES];
     GraphHooks hooks;
@@ -110,10 +151,18 @@ int graph_add_stage(Graph *g, const char *kind, const char *name, const char *co
                     int n_inputs, const char *const *opt_names, const char *const *opt_values,
                     int n_opts, const char *where, char *err, size_t errlen);
 
-/* Resolves inputs to stages and orders the graph: order receives the stage
+/* Names the role input `input` of stage `stage` fills (Lua's
+ * `inputs = {policy = base}`); unnamed inputs take the first role of their
+ * type with room. -1 with a message listing the kind's roles. */
+int graph_name_input_role(Graph *g, int stage, int input, const char *role, char *err,
+                          size_t errlen);
+
+/* Resolves inputs to stages and assigns them to the kind's input roles,
+ * then orders the graph: order receives the stage
  * indices so that every stage follows its inputs (declaration order among
- * independent stages). -1 with a message on an input naming no stage and no
- * file, or on a cycle (naming the stages on it). */
+ * independent stages). -1 with a message (prefixed with the stage's `where`)
+ * on an input naming no stage and no file, an input no role takes, a role
+ * short of inputs, or a cycle (naming the stages on it). */
 int graph_resolve(Graph *g, int *order, char *err, size_t errlen);
 
 int graph_find(const Graph *g, const char *name);

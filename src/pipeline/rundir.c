@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -42,21 +43,18 @@ int rundir_make(const char *dir, const char *stage, char *err, size_t errlen) {
 }
 
 void rundir_clear_stage(const char *dir, const char *stage) {
-    static const char *const files[] = {"metrics.csv",   "samples.csv", "model.ckpt", "resume",
-                                        "eval_rows.csv", "done",        "key"};
+    /* Everything in DIR/STAGE is the stage's own: its kind's outputs, resume
+     * points and cache bookkeeping. */
     char path[4096];
-    for (size_t i = 0; i < sizeof files / sizeof files[0]; i++)
-        if (rundir_path(path, sizeof path, dir, stage, files[i]) == 0) remove(path);
-    /* Resume points are named by their step (stages.c). */
     if (rundir_path(path, sizeof path, dir, stage, NULL)) return;
     DIR *d = opendir(path);
     if (!d) return;
     struct dirent *e;
     while ((e = readdir(d)) != NULL) {
         char f[4400];
-        if (strncmp(e->d_name, "resume-", 7) != 0) continue;
+        struct stat sb;
         snprintf(f, sizeof f, "%s/%s", path, e->d_name);
-        remove(f);
+        if (e->d_name[0] != '.' && lstat(f, &sb) == 0 && S_ISREG(sb.st_mode)) remove(f);
     }
     closedir(d);
 }
@@ -65,33 +63,59 @@ int rundir_exists(const char *path) {
     return access(path, F_OK) == 0;
 }
 
+/* The union of the stages' columns, RUNDIR_EVAL_HEADER first and the rest
+ * (pass@k of each stage's k) in order of first appearance, so that stages
+ * with different k share one table. */
+enum { EVAL_MAX_COLS = 64 };
+
+static int add_col(const char **cols, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(cols[i], name) == 0) return n;
+    if (n < EVAL_MAX_COLS) cols[n++] = name;
+    return n;
+}
+
 int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char *err,
                         size_t errlen) {
-    static const char *const header[] = {RUNDIR_EVAL_HEADER};
+    static const char *const fixed[] = {RUNDIR_EVAL_HEADER};
     char path[4096];
     if (rundir_path(path, sizeof path, dir, NULL, "eval.csv")) return -1;
-    CsvWriter *w = csvio_writer_open(path, header, RUNDIR_EVAL_COLS, err, errlen);
-    if (!w) return -1;
+    CsvTable *t = calloc((size_t)g->n + 1, sizeof *t);
+    if (!t) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    int nt = 0, rc = -1, ncols = 0;
+    const char *cols[EVAL_MAX_COLS];
+    for (int i = 0; i < RUNDIR_EVAL_COLS; i++) ncols = add_col(cols, ncols, fixed[i]);
     for (int k = 0; k < g->n; k++) {
         const Stage *st = &g->stages[order[k]];
         char rows[4096];
-        if (strcmp(st->kind->name, "eval") != 0) continue;
+        if (!st->kind->makes_eval_row) continue;
         if (rundir_path(rows, sizeof rows, dir, st->name, "eval_rows.csv") || !rundir_exists(rows))
             continue;
-        CsvTable t;
-        if (csvio_read(rows, &t, err, errlen)) {
-            csvio_writer_abort(w);
-            return -1;
-        }
-        for (size_t r = 0; r < t.nrows; r++)
-            if (t.ncols == RUNDIR_EVAL_COLS &&
-                csvio_writer_row(w, (const char *const *)&t.cells[r * t.ncols], t.ncols, err,
-                                 errlen)) {
-                csvio_free(&t);
-                csvio_writer_abort(w);
-                return -1;
-            }
-        csvio_free(&t);
+        if (csvio_read(rows, &t[nt], err, errlen)) goto done;
+        for (size_t c = 0; c < t[nt].ncols; c++) ncols = add_col(cols, ncols, t[nt].header[c]);
+        nt++;
     }
-    return csvio_writer_commit(w, err, errlen);
+    CsvWriter *w = csvio_writer_open(path, cols, (size_t)ncols, err, errlen);
+    if (!w) goto done;
+    for (int i = 0; i < nt; i++) {
+        int at[EVAL_MAX_COLS];
+        for (int c = 0; c < ncols; c++) at[c] = csvio_col(&t[i], cols[c]);
+        for (size_t r = 0; r < t[i].nrows; r++) {
+            const char *f[EVAL_MAX_COLS];
+            for (int c = 0; c < ncols; c++)
+                f[c] = at[c] >= 0 ? csvio_cell(&t[i], r, (size_t)at[c]) : "";
+            if (csvio_writer_row(w, f, (size_t)ncols, err, errlen)) {
+                csvio_writer_abort(w);
+                goto done;
+            }
+        }
+    }
+    rc = csvio_writer_commit(w, err, errlen);
+done:
+    for (int i = 0; i < nt; i++) csvio_free(&t[i]);
+    free(t);
+    return rc;
 }

@@ -33,11 +33,6 @@ struct Runner {
     pthread_t thread;
 };
 
-/* The runner and stage whose step runs on this thread, so that stage code can
- * publish a sample without being handed the runner (runner_publish_sample). */
-static _Thread_local Runner *tl_runner;
-static _Thread_local int tl_stage;
-
 const char *stage_state_name(StageState s) {
     static const char *const names[] = {"waiting", "running", "cached",
                                         "done",    "failed",  "stopped"};
@@ -217,6 +212,29 @@ static void end_hook(Runner *r, int s, StageStatus *st, const MetricsRow *last) 
     }
 }
 
+/* Where a running stage publishes its newest completion. */
+typedef struct {
+    Runner *r;
+    int stage;
+} PublishTo;
+
+static void publish_sample(void *ctx, const char *prompt, const char *completion,
+                           const char *const *names, const double *values, int n) {
+    PublishTo *to = ctx;
+    Runner *r = to->r;
+    pthread_mutex_lock(&r->mu);
+    RunnerSample *s = &r->samples[to->stage];
+    snprintf(s->prompt, sizeof s->prompt, "%s", prompt ? prompt : "");
+    snprintf(s->completion, sizeof s->completion, "%s", completion ? completion : "");
+    size_t at = 0;
+    s->scores[0] = 0;
+    for (int i = 0; i < n && at < sizeof s->scores; i++)
+        at += (size_t)snprintf(s->scores + at, sizeof s->scores - at, "%s%s %.3g", i ? "  " : "",
+                               names[i], values[i]);
+    s->seq++;
+    pthread_mutex_unlock(&r->mu);
+}
+
 /* Runs one stage; returns false when the run must stop. */
 static bool run_stage(Runner *r, int s) {
     Stage *stage = &r->g->stages[s];
@@ -258,7 +276,9 @@ static bool run_stage(Runner *r, int s) {
         report(r, s, RUNNER_EV_END, &st);
         return false;
     }
-    StageRun *run = stage_run_open(r->g, s, r->opt.dir, key, r->opt.seed, err, sizeof err);
+    PublishTo to = {r, s};
+    StageRun *run =
+        stage_run_open(r->g, s, r->opt.dir, key, r->opt.seed, publish_sample, &to, err, sizeof err);
     if (!run) {
         fail(r, s, &st, err);
         return true;
@@ -339,10 +359,8 @@ static bool run_stage(Runner *r, int s) {
 }
 
 void runner_run(Runner *r) {
-    tl_runner = r;
     for (int k = 0; k < r->g->n; k++) {
         int s = r->order[k];
-        tl_stage = s;
         if (!run_stage(r, s)) {
             pthread_mutex_lock(&r->mu);
             r->stopped = true;
@@ -350,7 +368,6 @@ void runner_run(Runner *r) {
             break;
         }
     }
-    tl_runner = NULL;
     char err[512];
     if (rundir_rebuild_eval(r->opt.dir, r->g, r->order, err, sizeof err))
         fprintf(stderr, "r1sim: %s\n", err);
@@ -447,23 +464,6 @@ int runner_stage_options(Runner *r, int stage, StageOption *out, int max, uint64
     if (key) *key = r->keys[stage];
     pthread_mutex_unlock(&r->mu);
     return n;
-}
-
-void runner_publish_sample(const char *prompt, const char *completion, const char *const *names,
-                           const double *values, int n) {
-    Runner *r = tl_runner;
-    if (!r) return;
-    pthread_mutex_lock(&r->mu);
-    RunnerSample *s = &r->samples[tl_stage];
-    snprintf(s->prompt, sizeof s->prompt, "%s", prompt ? prompt : "");
-    snprintf(s->completion, sizeof s->completion, "%s", completion ? completion : "");
-    size_t at = 0;
-    s->scores[0] = 0;
-    for (int i = 0; i < n && at < sizeof s->scores; i++)
-        at += (size_t)snprintf(s->scores + at, sizeof s->scores - at, "%s%s %.3g", i ? "  " : "",
-                               names[i], values[i]);
-    s->seq++;
-    pthread_mutex_unlock(&r->mu);
 }
 
 unsigned long runner_sample(Runner *r, int stage, RunnerSample *out) {

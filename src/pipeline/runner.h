@@ -107,12 +107,6 @@ typedef struct {
     unsigned long seq; /* 0: nothing published yet */
 } RunnerSample;
 
-/* For stage code, on the worker during a step: publishes the stage's newest
- * sample (its prompt, completion and named scores: rewards, advantage). Cheap
- * (one copy under the lock), so a stage may call it once per step; outside
- * runner_run it does nothing, so stages stay usable without a runner. */
-void runner_publish_sample(const char *prompt, const char *completion, const char *const *names,
-                           const double *values, int n);
 /* Copies stage's newest sample; returns its seq (0: none yet). */
 unsigned long runner_sample(Runner *r, int stage, RunnerSample *out);
 

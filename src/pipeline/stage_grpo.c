@@ -1,21 +1,36 @@
-#include "pipeline/stage_grpo.h"
-
+/* The grpo kind: reads its options into a GrpoConfig, resolves its rewards
+ * (built-ins by name, the script's through the graph's hooks), steps the
+ * GRPO trainer, and turns each step into a metrics row; every
+ * `samples_every` steps the whole rollout batch goes to samples.csv. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "engine/checkpoint.h"
-#include "world/csvio.h"
-#include "pipeline/runner.h"
+#include "pipeline/stage_kind.h"
+#include "pipeline/stage_options.h"
 #include "train/grpo.h"
 #include "world/completion.h"
+#include "world/csvio.h"
+
+enum { GRPO_STAGE_MAX_REWARDS = 16 };
+
+typedef struct {
+    int n;
+    char names[GRPO_STAGE_MAX_REWARDS][GRAPH_NAME];
+    double weights[GRPO_STAGE_MAX_REWARDS];
+    int scripted[GRPO_STAGE_MAX_REWARDS]; /* 1: defined by the script, not built in */
+} GrpoRewardList;
 
 static const char *const builtin_names =
     "accuracy, format, tag_count, language, repetition, cosine_length, soft_overlong";
 
-int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList *out, char *err,
-                       size_t errlen) {
+/* Parses the `rewards` option, "accuracy=1,format=0.5" (a bare name weighs
+ * 1). Each name must be a built-in reward or one the script defines (hooks may
+ * be NULL: built-ins only). -1 with a message naming the stage otherwise. */
+static int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList *out,
+                              char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
     const char *p = stage_opt(st, "rewards");
     if (!p) p = "";
@@ -45,7 +60,7 @@ int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList 
         void *ctx;
         int builtin = reward_builtin(item, &ctx) != NULL;
         int scripted =
-            !builtin && hooks && hooks->has_reward && hooks->has_reward(hooks->ctx, item);
+            !builtin && hooks && hooks->has_fn && hooks->has_fn(hooks->ctx, SCRIPT_FN_REWARD, item);
         if (!builtin && !scripted) {
             snprintf(err, errlen,
                      "stage '%s': rewards: '%s' is neither built in (%s) nor defined with "
@@ -76,33 +91,19 @@ typedef struct {
 
 static double script_reward(void *ctx, const RewardSample *s) {
     ScriptReward *sr = ctx;
-    CompletionParts parts;
-    completion_parse(s->completion, &parts);
-    char task[16] = "";
-    if (s->problem) task_spec_name(s->problem->spec, task, sizeof task);
-    GraphRewardArgs a = {.prompt = s->prompt,
-                         .completion = s->completion,
-                         .question = s->problem ? s->problem->prompt : "",
-                         .expected = s->problem ? s->problem->answer : "",
-                         .task = task,
-                         .thought = parts.thought,
-                         .thought_len = parts.thought_len,
-                         .answer = parts.answer,
-                         .answer_len = parts.answer_len,
-                         .well_formed = parts.well_formed,
-                         .length = s->length,
-                         .max_length = s->max_length,
-                         .truncated = s->truncated};
+    StageScriptArgs args;
+    stage_script_args(s, &args);
     double score;
     char e[1024];
-    if (sr->hooks->reward(sr->hooks->ctx, sr->name, &a, &score, e, sizeof e)) {
+    if (sr->hooks->call_fn(sr->hooks->ctx, SCRIPT_FN_REWARD, sr->name, &args.a, &score, e,
+                           sizeof e)) {
         if (!sr->err[0]) snprintf(sr->err, sr->errlen, "reward '%s': %s", sr->name, e);
         return NAN;
     }
     return score;
 }
 
-struct GrpoStage {
+typedef struct GrpoStage {
     const Stage *st;
     Grpo *grpo;
     GrpoRewardList list;
@@ -111,32 +112,88 @@ struct GrpoStage {
     int ref_resets; /* the reference moves, so a resume point keeps it */
     long steps, samples_every;
     CsvAppender *samples;
-    GrpoStep last;
-    int have_last;
     int n_cols;
     char cols[METRICS_MAX_VALUES][METRICS_NAME];
+} GrpoStage;
+
+static const char *check_loss_type(const char *v) {
+    GrpoLossType t;
+    return grpo_loss_type_from_name(v, &t) ? "grpo, dapo or dr_grpo" : NULL;
+}
+
+/* "name=weight,...": the names are resolved when the script has loaded. */
+static const char *check_rewards(const char *v) {
+    static const char *const want = "name=weight pairs such as accuracy=1,format=0.5";
+    int n = 0;
+    while (*v) {
+        size_t len = strcspn(v, ",");
+        const char *eq = memchr(v, '=', len);
+        if (len == 0 || eq == v) return want;
+        if (eq) {
+            char *end;
+            strtod(eq + 1, &end);
+            if (end == eq + 1 || end != v + len) return want;
+        }
+        v += len + (v[len] == ',');
+        n++;
+    }
+    return n ? NULL : want;
+}
+
+/* Defaults are grpo_defaults(): DESIGN.md's working values at this size,
+ * except lr (2e-4 collapses the bases pretrained here). */
+#define F(type, member) OPT_FIELD(type, GrpoConfig, member)
+static const OptSpec options[] = {
+    {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list",
+     stage_check_task_list, FIELD_NONE, 0},
+    {"steps", OPT_INTEGER, NULL, 1, 1e9, "GRPO steps (rollout batches)", NULL, F(FIELD_INT, steps)},
+    {"prompts_per_step", OPT_INTEGER, NULL, 1, 1024, "B: prompts per step", NULL,
+     F(FIELD_INT, prompts_per_step)},
+    {"group_size", OPT_INTEGER, NULL, 2, 1024, "G: completions per prompt", NULL,
+     F(FIELD_INT, group_size)},
+    {"max_new_tokens", OPT_INTEGER, NULL, 1, 4096, "completion limit", NULL,
+     F(FIELD_INT, max_new_tokens)},
+    {"temperature", OPT_NUMBER, NULL, 0.01, 10, "sampling temperature", NULL,
+     F(FIELD_FLOAT, temperature)},
+    {"top_p", OPT_NUMBER, NULL, 0.01, 1, "nucleus sampling mass", NULL, F(FIELD_FLOAT, top_p)},
+    {"lr", OPT_NUMBER, NULL, 0, 1, "peak learning rate", NULL, F(FIELD_FLOAT, optim.lr)},
+    {"warmup", OPT_INTEGER, NULL, 0, 1e9, "linear warm-up steps (optimizer updates)", NULL,
+     F(FIELD_INT, optim.warmup_steps)},
+    {"cosine", OPT_INTEGER, "0", 0, 1, "1: cosine decay of lr to 10 % over the stage", NULL,
+     FIELD_NONE, 0},
+    {"grad_clip", OPT_NUMBER, NULL, 0, 1e9, "global gradient-norm clip; 0 off", NULL,
+     F(FIELD_FLOAT, optim.grad_clip)},
+    {"beta", OPT_NUMBER, NULL, 0, 100, "KL coefficient to the reference", NULL,
+     F(FIELD_FLOAT, beta)},
+    {"eps_low", OPT_NUMBER, NULL, 0, 1, "clip range below 1", NULL, F(FIELD_FLOAT, eps_low)},
+    {"eps_high", OPT_NUMBER, NULL, 0, 10, "clip range above 1 (DAPO clip-higher: 0.28)", NULL,
+     F(FIELD_FLOAT, eps_high)},
+    {"mu", OPT_INTEGER, NULL, 1, 64, "passes over each rollout batch", NULL, F(FIELD_INT, mu)},
+    {"minibatches", OPT_INTEGER, NULL, 1, 4096, "optimizer steps per pass", NULL,
+     F(FIELD_INT, minibatches)},
+    {"loss_type", OPT_STRING, "grpo", 0, 0, "grpo, dapo or dr_grpo", check_loss_type, FIELD_NONE,
+     0},
+    {"scale_rewards", OPT_INTEGER, NULL, 0, 1, "divide advantages by the group std (0: Dr. GRPO)",
+     NULL, F(FIELD_INT, scale_rewards)},
+    {"mask_truncated", OPT_INTEGER, NULL, 0, 1, "no loss on completions that hit the limit", NULL,
+     F(FIELD_INT, mask_truncated)},
+    {"ref_reset_every", OPT_INTEGER, NULL, 0, 1e9,
+     "copy the policy into the reference every N steps; 0 never", NULL,
+     F(FIELD_INT, ref_reset_every)},
+    {"cipher_prob", OPT_NUMBER, NULL, 0, 1, "share of prompts in the letter cipher", NULL,
+     F(FIELD_DOUBLE, cipher_prob)},
+    {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
+     "name=weight list: built-ins or r1sim.reward names", check_rewards, FIELD_NONE, 0},
+    {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv", NULL,
+     FIELD_NONE, 0},
+    {"save_every", OPT_INTEGER, "25", 1, 1e9, "steps between resume points", NULL, FIELD_NONE, 0},
+    {"seed", OPT_INTEGER, NULL, 0, 1e15, "sampling and prompt seed", NULL, F(FIELD_U64, seed)},
+    OPT_END,
 };
+#undef F
 
 static int config_from_options(const Stage *st, GrpoConfig *c, char *err, size_t errlen) {
-    *c = grpo_defaults();
-    c->steps = (int)stage_opt_num(st, "steps");
-    c->prompts_per_step = (int)stage_opt_num(st, "prompts_per_step");
-    c->group_size = (int)stage_opt_num(st, "group_size");
-    c->max_new_tokens = (int)stage_opt_num(st, "max_new_tokens");
-    c->temperature = (float)stage_opt_num(st, "temperature");
-    c->top_p = (float)stage_opt_num(st, "top_p");
-    c->optim.lr = (float)stage_opt_num(st, "lr");
-    c->optim.warmup_steps = (int)stage_opt_num(st, "warmup");
-    c->optim.grad_clip = (float)stage_opt_num(st, "grad_clip");
-    c->beta = (float)stage_opt_num(st, "beta");
-    c->eps_low = (float)stage_opt_num(st, "eps_low");
-    c->eps_high = (float)stage_opt_num(st, "eps_high");
-    c->mu = (int)stage_opt_num(st, "mu");
-    c->minibatches = (int)stage_opt_num(st, "minibatches");
-    c->scale_rewards = (int)stage_opt_num(st, "scale_rewards");
-    c->mask_truncated = (int)stage_opt_num(st, "mask_truncated");
-    c->ref_reset_every = (int)stage_opt_num(st, "ref_reset_every");
-    c->cipher_prob = stage_opt_num(st, "cipher_prob");
+    stage_options_fill(st, c);
     if (stage_opt_num(st, "cosine") != 0) {
         c->optim.total_steps = c->steps * c->mu * c->minibatches;
         c->optim.min_lr_frac = 0.1f;
@@ -196,26 +253,35 @@ static void fill_row(const GrpoStage *s, const GrpoStep *x, MetricsRow *row) {
     }
 }
 
-GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, unsigned long long seed,
-                           char *err, size_t errlen) {
+static void free_state(void *state) {
+    GrpoStage *s = state;
+    if (!s) return;
+    csvio_append_close(s->samples, NULL, 0);
+    grpo_free(s->grpo);
+    free(s);
+}
+
+static void *open_grpo(StageCtx *c, long *total, char *err, size_t errlen) {
+    const Stage *st = c->st;
     GrpoStage *s = calloc(1, sizeof *s);
     if (!s) {
-        snprintf(err, errlen, "out of memory");
+        snprintf(err, errlen, "stage '%s': out of memory", st->name);
         return NULL;
     }
     s->st = st;
+    c->model = stage_input_model(c, "policy", 0, err, errlen);
     GrpoConfig cfg;
-    if (config_from_options(st, &cfg, err, errlen) ||
-        grpo_rewards_parse(st, &g->hooks, &s->list, err, errlen))
+    if (!c->model || config_from_options(st, &cfg, err, errlen) ||
+        grpo_rewards_parse(st, &c->g->hooks, &s->list, err, errlen))
         goto fail;
-    cfg.seed = seed;
+    cfg.seed = c->seed;
     RewardTerm terms[GRPO_STAGE_MAX_REWARDS];
     for (int k = 0; k < s->list.n; k++) {
         terms[k].name = s->list.names[k];
         terms[k].weight = s->list.weights[k];
         if (s->list.scripted[k]) {
             s->script[k] =
-                (ScriptReward){&g->hooks, s->list.names[k], s->script_err, sizeof s->script_err};
+                (ScriptReward){&c->g->hooks, s->list.names[k], s->script_err, sizeof s->script_err};
             terms[k].fn = script_reward;
             terms[k].ctx = &s->script[k];
         } else {
@@ -223,7 +289,7 @@ GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, unsigned
         }
     }
     char e[512];
-    s->grpo = grpo_new(model, &cfg, terms, s->list.n, e, sizeof e);
+    s->grpo = grpo_new(c->model, &cfg, terms, s->list.n, e, sizeof e);
     if (!s->grpo) {
         snprintf(err, errlen, "stage '%s': %s", st->name, e);
         goto fail;
@@ -236,49 +302,57 @@ GrpoStage *grpo_stage_open(const Graph *g, const Stage *st, Gpt *model, unsigned
     s->n_cols = names.n;
     memcpy(s->cols, names.names, sizeof s->cols);
     s->ref_resets = cfg.ref_reset_every > 0;
+    *total = s->steps;
     return s;
 fail:
-    grpo_stage_free(s);
+    free_state(s);
     return NULL;
 }
 
-int grpo_stage_open_samples(GrpoStage *s, const char *path, char *err, size_t errlen) {
+static const char *const samples_file[] = {"samples.csv", NULL};
+
+/* samples.csv opens (or, on a resume, reopens) before the first step. */
+static int start(void *state, StageCtx *c, int resumed, char *err, size_t errlen) {
+    (void)resumed;
+    GrpoStage *s = state;
     const char *hdr[8 + GRPO_STAGE_MAX_REWARDS] = {"step",   "group",     "prompt", "completion",
                                                    "reward", "advantage", "length", "truncated"};
     for (int k = 0; k < s->list.n; k++) hdr[8 + k] = s->list.names[k];
-    s->samples = csvio_append_open(path, hdr, 8 + (size_t)s->list.n, err, errlen);
+    char p[4200];
+    stage_file(c, "samples.csv", p, sizeof p);
+    s->samples = csvio_append_open(p, hdr, 8 + (size_t)s->list.n, err, errlen);
     return s->samples ? 0 : -1;
 }
 
-int grpo_stage_save(GrpoStage *s, const char *state_path, const char *ref_path, char *err,
-                    size_t errlen) {
-    if (s->ref_resets && ckpt_save(grpo_reference(s->grpo), ref_path, err, errlen)) return -1;
-    return grpo_save_state(s->grpo, state_path, err, errlen);
+/* A resume point: the trainer's state, and the reference model when
+ * ref_reset_every makes it differ from the input. */
+static int save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
+    (void)c;
+    GrpoStage *s = state;
+    char p[4200];
+    snprintf(p, sizeof p, "%s.ref.ckpt", prefix);
+    if (s->ref_resets && ckpt_save(grpo_reference(s->grpo), p, err, errlen)) return -1;
+    snprintf(p, sizeof p, "%s.state", prefix);
+    return grpo_save_state(s->grpo, p, err, errlen);
 }
 
-int grpo_stage_load(GrpoStage *s, const char *state_path, const char *ref_path, char *err,
-                    size_t errlen) {
+static int load(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
+    (void)c;
+    GrpoStage *s = state;
+    char p[4200];
     if (s->ref_resets) {
-        Gpt *ref = ckpt_load(ref_path, err, errlen);
+        snprintf(p, sizeof p, "%s.ref.ckpt", prefix);
+        Gpt *ref = ckpt_load(p, err, errlen);
         if (!ref) return -1;
         gpt_copy_params(grpo_reference(s->grpo), ref);
         gpt_free(ref);
     }
-    return grpo_load_state(s->grpo, state_path, err, errlen);
+    snprintf(p, sizeof p, "%s.state", prefix);
+    return grpo_load_state(s->grpo, p, err, errlen);
 }
 
-void grpo_stage_free(GrpoStage *s) {
-    if (!s) return;
-    csvio_append_close(s->samples, NULL, 0);
-    grpo_free(s->grpo);
-    free(s);
-}
-
-long grpo_stage_total(const GrpoStage *s) {
-    return s->steps;
-}
-
-int grpo_stage_columns(const GrpoStage *s, const char **names, int max) {
+static int columns(const void *state, const char **names, int max) {
+    const GrpoStage *s = state;
     int n = s->n_cols < max ? s->n_cols : max;
     for (int i = 0; i < n; i++) names[i] = s->cols[i];
     return n;
@@ -312,7 +386,7 @@ static int write_samples(GrpoStage *s, long step, char *err, size_t errlen) {
 }
 
 /* One completion of the batch for the view, a different group each step. */
-static void publish_sample(const GrpoStage *s, long step) {
+static void publish_sample(const GrpoStage *s, const StageCtx *c, long step) {
     int n = grpo_num_samples(s->grpo);
     GrpoSample x;
     grpo_sample(s->grpo, (int)((step * 7) % n), &x);
@@ -322,28 +396,82 @@ static void publish_sample(const GrpoStage *s, long step) {
         names[2 + k] = s->list.names[k];
         values[2 + k] = x.term[k];
     }
-    runner_publish_sample(x.prompt, x.completion, names, values, 2 + s->list.n);
+    c->publish(c->publish_ctx, x.prompt, x.completion, names, values, 2 + s->list.n);
 }
 
-int grpo_stage_step(GrpoStage *s, long step, MetricsRow *row, char *err, size_t errlen) {
+static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t errlen) {
+    GrpoStage *s = state;
+    long at = c->done + 1;
     char e[1024];
-    int rc = grpo_step(s->grpo, &s->last, e, sizeof e);
+    GrpoStep x;
+    int rc = grpo_step(s->grpo, &x, e, sizeof e);
     if (rc != 0) {
         /* A script reward's own message says more than the NaN it became. */
         snprintf(err, errlen, "stage '%s': %s", s->st->name, s->script_err[0] ? s->script_err : e);
         return -1;
     }
-    s->have_last = 1;
-    fill_row(s, &s->last, row);
-    publish_sample(s, step);
-    if (step == 1 || step % s->samples_every == 0 || step == s->steps)
-        return write_samples(s, step, err, errlen);
+    fill_row(s, &x, row);
+    publish_sample(s, c, at);
+    if (at == 1 || at % s->samples_every == 0 || at == s->steps)
+        return write_samples(s, at, err, errlen);
     return 0;
 }
 
-void grpo_stage_headline(const GrpoStage *s, char *buf, size_t cap) {
-    if (!s->have_last)
+static void headline(const char *const *names, const double *values, int n, char *buf, size_t cap) {
+    double acc = stage_row_value(names, values, n, "accuracy");
+    double len = stage_row_value(names, values, n, "mean_length");
+    if (isnan(acc) || isnan(len))
         buf[0] = 0;
     else
-        snprintf(buf, cap, "acc %.2f len %.0f", s->last.accuracy, s->last.mean_length);
+        snprintf(buf, cap, "acc %.2f len %.0f", acc, len);
 }
+
+static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
+    GrpoRewardList list;
+    return grpo_rewards_parse(st, hooks, &list, err, errlen);
+}
+
+static int script_fns(const Stage *st, const GraphHooks *hooks, ScriptFnKind *kinds,
+                      char (*names)[GRAPH_NAME], int max) {
+    GrpoRewardList list;
+    char err[512];
+    if (grpo_rewards_parse(st, hooks, &list, err, sizeof err)) return 0;
+    int n = 0;
+    for (int k = 0; k < list.n && n < max; k++)
+        if (list.scripted[k]) {
+            kinds[n] = SCRIPT_FN_REWARD;
+            memcpy(names[n++], list.names[k], GRAPH_NAME);
+        }
+    return n;
+}
+
+static void defaults(void *config) {
+    *(GrpoConfig *)config = grpo_defaults();
+}
+
+static const StageOps ops = {
+    .open = open_grpo,
+    .columns = columns,
+    .step = step,
+    .save = save,
+    .load = load,
+    .step_files = samples_file,
+    .start = start,
+    .headline = headline,
+    .free = free_state,
+    .check = check,
+    .script_fns = script_fns,
+};
+
+const StageKind stage_kind_grpo = {
+    .name = "grpo",
+    .summary = "GRPO with rule rewards (R1-Zero, reasoning RL)",
+    .options = options,
+    .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to train (also the reference)"}},
+    .n_roles = 1,
+    .makes_checkpoint = true,
+    .code_version = "grpo-1",
+    .ops = &ops,
+    .defaults = defaults,
+    .config_size = sizeof(GrpoConfig),
+};

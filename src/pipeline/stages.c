@@ -1,6 +1,6 @@
 #include "pipeline/stages.h"
 
-#include <inttypes.h>
+#include <dirent.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,53 +8,39 @@
 
 #include "engine/checkpoint.h"
 #include "pipeline/cache.h"
-#include "world/csvio.h"
 #include "pipeline/rundir.h"
-#include "pipeline/stage_grpo.h"
-#include "train/eval.h"
-#include "train/pretrain.h"
-#include "train/sft.h"
-#include "world/tokenizer.h"
-
-#define METRICS_HEADER_TRAIN "step", "loss", "grad_norm", "lr", "tokens_per_s"
-enum { METRICS_TRAIN_COLS = 5 };
-#define METRICS_HEADER_EVAL                                                                        \
-    "step", "pass_at_1", "maj_at_k", "format_rate", "language_consistency", "mean_length",         \
-        "aha_per_completion", "think_rate"
-enum { METRICS_EVAL_COLS = 8 };
+#include "pipeline/stage_kind.h"
+#include "train/rewards.h"
+#include "world/completion.h"
+#include "world/csvio.h"
 
 struct StageRun {
-    const Stage *st;
-    const Graph *g;
+    StageCtx c;
+    const StageOps *ops;
+    void *state;
     char dir[4096];
     uint64_t key;
-    unsigned long long seed; /* the stage's seed option mixed with the run's */
-    long done, total;
+    long total;
     int resumed;
-    Gpt *model;
-    Pretrainer *pre;
-    Sft *sft;
-    GrpoStage *grpo;
     CsvAppender *metrics;
-    double last_loss;
-    EvalResult ev;
-    int evaluated;
+    MetricsRow last;
+    StagePublish publish;
+    void *publish_ctx;
 };
 
 static int path_of(const StageRun *r, const char *file, char *buf, size_t cap) {
-    return rundir_path(buf, cap, r->dir, r->st->name, file);
+    return rundir_path(buf, cap, r->dir, r->c.st->name, file);
 }
 
-static void resume_names(const StageRun *r, long step, char *ck, char *state, size_t cap) {
+/* DIR/STAGE/resume-N: the kind's files of a resume point add their suffix. */
+static void resume_prefix(const StageRun *r, long step, char *buf, size_t cap) {
     char f[64];
-    snprintf(f, sizeof f, "resume-%ld.ckpt", step);
-    path_of(r, f, ck, cap);
-    snprintf(f, sizeof f, "resume-%ld.state", step);
-    path_of(r, f, state, cap);
+    snprintf(f, sizeof f, "resume-%ld", step);
+    path_of(r, f, buf, cap);
 }
 
-/* The step of the last complete resume point: written after its checkpoint
- * and state file are in place, so it is the commit point of the pair. */
+/* The step of the last complete resume point: written after its files are in
+ * place, so it is the commit point of the set. */
 static long resume_step(const StageRun *r) {
     char p[4200];
     path_of(r, "resume", p, sizeof p);
@@ -66,24 +52,26 @@ static long resume_step(const StageRun *r) {
     return s;
 }
 
-/* The reference model of a GRPO stage whose reference moves. */
-static void resume_ref_name(const StageRun *r, long step, char *buf, size_t cap) {
-    char f[64];
-    snprintf(f, sizeof f, "resume-%ld.ref.ckpt", step);
-    path_of(r, f, buf, cap);
-}
-
+/* Every file of the resume point at `step` ("resume-N." and anything the
+ * kind appended to the prefix). */
 static void remove_resume(const StageRun *r, long step) {
-    char ck[4200], st[4200];
-    resume_names(r, step, ck, st, sizeof ck);
-    remove(ck);
-    remove(st);
-    resume_ref_name(r, step, ck, sizeof ck);
-    remove(ck);
+    char d[4200], want[64];
+    path_of(r, NULL, d, sizeof d);
+    int n = snprintf(want, sizeof want, "resume-%ld.", step);
+    DIR *dir = opendir(d);
+    if (!dir) return;
+    struct dirent *e;
+    while ((e = readdir(dir)) != NULL) {
+        if (strncmp(e->d_name, want, (size_t)n) != 0) continue;
+        char f[4600];
+        snprintf(f, sizeof f, "%s/%s", d, e->d_name);
+        remove(f);
+    }
+    closedir(dir);
 }
 
-/* Keeps the rows of metrics.csv (or samples.csv) up to `step`: rows written
- * after the last resume point belong to steps the resumed run takes again. */
+/* Keeps the rows of a step file up to `step`: rows written after the last
+ * resume point belong to steps the resumed run takes again. */
 static int cut_rows(const StageRun *r, const char *file, long step, char *err, size_t errlen) {
     char p[4200];
     path_of(r, file, p, sizeof p);
@@ -98,33 +86,6 @@ static int cut_rows(const StageRun *r, const char *file, long step, char *err, s
     return rc;
 }
 
-static const char *input_stage_of(const StageRun *r, int want_checkpoint, int *idx) {
-    for (int i = 0; i < r->st->n_inputs; i++) {
-        int j = r->st->input_stage[i];
-        if (j >= 0 && r->g->stages[j].kind->makes_checkpoint == (want_checkpoint != 0)) {
-            if (idx) *idx = i;
-            return r->g->stages[j].name;
-        }
-        if (j < 0 && !want_checkpoint) {
-            if (idx) *idx = i;
-            return r->st->inputs[i];
-        }
-    }
-    return NULL;
-}
-
-static Gpt *load_input_model(const StageRun *r, char *err, size_t errlen) {
-    const char *src = input_stage_of(r, 1, NULL);
-    if (!src) {
-        snprintf(err, errlen, "stage '%s': needs a stage that makes a checkpoint as input",
-                 r->st->name);
-        return NULL;
-    }
-    char p[4200];
-    rundir_path(p, sizeof p, r->dir, src, "model.ckpt");
-    return ckpt_load(p, err, errlen);
-}
-
 /* splitmix64's finaliser: nearby run seeds give unrelated stage seeds */
 static unsigned long long mix64(unsigned long long z) {
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -137,208 +98,73 @@ unsigned long long stage_seed_for_run(unsigned long long stage_seed, unsigned lo
     return mix64(stage_seed ^ mix64(run_seed + 0x9e3779b97f4a7c15ULL));
 }
 
-static long opt_l(const StageRun *r, const char *n) {
-    return (long)stage_opt_num(r->st, n);
-}
-
-static int open_pretrain(StageRun *r, char *err, size_t errlen) {
-    PretrainConfig pc = pretrain_defaults();
-    pc.batch_size = (int)opt_l(r, "batch_size");
-    pc.seq_len = (int)opt_l(r, "seq_len");
-    pc.steps = (int)opt_l(r, "steps");
-    pc.optim.lr = (float)stage_opt_num(r->st, "lr");
-    pc.optim.warmup_steps = (int)opt_l(r, "warmup");
-    pc.optim.weight_decay = (float)stage_opt_num(r->st, "weight_decay");
-    pc.seed = r->seed;
-    CorpusConfig cc;
-    if (corpus_config_preset(stage_opt(r->st, "corpus"), &cc)) {
-        snprintf(err, errlen,
-                 "stage '%s': unknown corpus preset '%s' (ready, search, graded, prototype)",
-                 r->st->name, stage_opt(r->st, "corpus"));
-        return -1;
-    }
-    if (corpus_apply_mix(&cc, stage_opt(r->st, "mix"))) {
-        snprintf(err, errlen, "stage '%s': bad corpus mix '%s'", r->st->name,
-                 stage_opt(r->st, "mix"));
-        return -1;
-    }
-    const char *task = stage_opt(r->st, "task");
-    if (task[0]) {
-        if (task_spec_parse(task, &cc.tasks[0])) {
-            snprintf(err, errlen, "stage '%s': unknown task '%s'", r->st->name, task);
-            return -1;
-        }
-        cc.n_tasks = 1;
-    }
-    GptConfig mc = {.max_seq_len = (int)opt_l(r, "context"),
-                    .vocab_size = TOK_VOCAB_SIZE,
-                    .n_layer = (int)opt_l(r, "n_layer"),
-                    .n_head = (int)opt_l(r, "n_head"),
-                    .d_model = (int)opt_l(r, "d_model")};
-    if (mc.d_model % mc.n_head || pc.seq_len > mc.max_seq_len) {
-        snprintf(err, errlen,
-                 "stage '%s': d_model must be a multiple of n_head and seq_len at most context",
-                 r->st->name);
-        return -1;
-    }
-    r->model = gpt_new(&mc);
-    if (!r->model) {
-        snprintf(err, errlen, "stage '%s': out of memory for the model", r->st->name);
-        return -1;
-    }
-    gpt_init_random(r->model, pc.seed);
-    r->pre = pretrainer_new(r->model, &pc, &cc, err, errlen);
-    r->total = pc.steps;
-    return r->pre ? 0 : -1;
-}
-
-static int open_sft(StageRun *r, char *err, size_t errlen) {
-    r->model = load_input_model(r, err, errlen);
-    if (!r->model) return -1;
-    const char *data = input_stage_of(r, 0, NULL);
-    if (!data) {
-        snprintf(err, errlen, "stage '%s': needs a dataset input (a CSV file)", r->st->name);
-        return -1;
-    }
-    CsvTable t;
-    if (csvio_read(data, &t, err, errlen)) return -1;
-    static const char *const cols[] = {"prompt", "completion"};
-    int idx[2];
-    if (csvio_cols(&t, cols, 2, idx, err, errlen)) {
-        csvio_free(&t);
-        return -1;
-    }
-    int tcol = csvio_col(&t, "task");
-    const char *task = stage_opt(r->st, "task");
-    long limit = opt_l(r, "limit");
-    SftExample *ex = calloc(t.nrows ? t.nrows : 1, sizeof *ex);
-    int n = 0;
-    for (size_t i = 0; ex && i < t.nrows && (limit <= 0 || n < limit); i++) {
-        if (task[0] && tcol >= 0 && strcmp(csvio_cell(&t, i, (size_t)tcol), task) != 0) continue;
-        ex[n].prompt = csvio_cell(&t, i, (size_t)idx[0]);
-        ex[n].completion = csvio_cell(&t, i, (size_t)idx[1]);
-        n++;
-    }
-    if (!ex || n == 0) {
-        snprintf(err, errlen, "stage '%s': %s has no usable rows%s%s", r->st->name, data,
-                 task[0] ? " for task " : "", task);
-        free(ex);
-        csvio_free(&t);
-        return -1;
-    }
-    SftConfig sc = sft_defaults();
-    sc.batch_size = (int)opt_l(r, "batch_size");
-    sc.epochs = (int)opt_l(r, "epochs");
-    sc.steps = (int)opt_l(r, "steps");
-    sc.optim.lr = (float)stage_opt_num(r->st, "lr");
-    sc.optim.warmup_steps = (int)opt_l(r, "warmup");
-    sc.seed = r->seed;
-    r->sft = sft_new(r->model, &sc, ex, n, err, errlen);
-    free(ex);
-    csvio_free(&t);
-    if (!r->sft) return -1;
-    r->total = sft_total_steps(r->sft);
-    return 0;
-}
-
-static int open_grpo(StageRun *r, char *err, size_t errlen) {
-    r->model = load_input_model(r, err, errlen);
-    if (!r->model) return -1;
-    r->grpo = grpo_stage_open(r->g, r->st, r->model, r->seed, err, errlen);
-    if (!r->grpo) return -1;
-    r->total = grpo_stage_total(r->grpo);
-    return 0;
-}
-
 static int open_appender(StageRun *r, char *err, size_t errlen) {
-    static const char *const train_h[] = {METRICS_HEADER_TRAIN};
-    static const char *const eval_h[] = {METRICS_HEADER_EVAL};
+    const char *h[METRICS_MAX_VALUES + 1] = {"step"};
+    int n = r->ops->columns(r->state, h + 1, METRICS_MAX_VALUES);
     char p[4200];
     path_of(r, "metrics.csv", p, sizeof p);
-    if (r->grpo) {
-        const char *h[METRICS_MAX_VALUES + 1] = {"step"};
-        int n = grpo_stage_columns(r->grpo, h + 1, METRICS_MAX_VALUES);
-        r->metrics = csvio_append_open(p, h, (size_t)n + 1, err, errlen);
-        return r->metrics ? 0 : -1;
-    }
-    int is_eval = strcmp(r->st->kind->name, "eval") == 0;
-    r->metrics = csvio_append_open(p, is_eval ? eval_h : train_h,
-                                   is_eval ? METRICS_EVAL_COLS : METRICS_TRAIN_COLS, err, errlen);
+    r->metrics = csvio_append_open(p, h, (size_t)n + 1, err, errlen);
     return r->metrics ? 0 : -1;
 }
 
 static int try_resume(StageRun *r, char *err, size_t errlen) {
-    long step = cache_started_key(r->dir, r->st->name) == r->key ? resume_step(r) : -1;
+    long step =
+        r->ops->save && cache_started_key(r->dir, r->c.st->name) == r->key ? resume_step(r) : -1;
     if (step <= 0) {
         /* A fresh start: whatever a run under another key left is stale. */
-        rundir_clear_stage(r->dir, r->st->name);
-        char p[4200];
-        path_of(r, "resume", p, sizeof p);
-        remove(p);
-        return cache_mark_started(r->dir, r->st->name, r->key, err, errlen);
+        rundir_clear_stage(r->dir, r->c.st->name);
+        return cache_mark_started(r->dir, r->c.st->name, r->key, err, errlen);
     }
-    char ck[4200], stp[4200];
-    resume_names(r, step, ck, stp, sizeof ck);
-    Gpt *m = ckpt_load(ck, err, errlen);
-    if (!m) return -1;
-    gpt_copy_params(r->model, m);
-    gpt_free(m);
-    int rc;
-    if (r->grpo) {
-        char ref[4200];
-        resume_ref_name(r, step, ref, sizeof ref);
-        rc = grpo_stage_load(r->grpo, stp, ref, err, errlen);
-    } else {
-        rc = r->pre ? pretrainer_load_state(r->pre, stp, err, errlen)
-                    : sft_load_state(r->sft, stp, err, errlen);
+    char prefix[4200], ck[4300];
+    resume_prefix(r, step, prefix, sizeof prefix);
+    if (r->c.model) {
+        snprintf(ck, sizeof ck, "%s.ckpt", prefix);
+        Gpt *m = ckpt_load(ck, err, errlen);
+        if (!m) return -1;
+        gpt_copy_params(r->c.model, m);
+        gpt_free(m);
     }
-    if (rc) return -1;
-    r->done = step;
+    if (r->ops->load(r->state, &r->c, prefix, err, errlen)) return -1;
+    r->c.done = step;
     r->resumed = 1;
-    if (r->grpo && cut_rows(r, "samples.csv", step, err, errlen)) return -1;
+    for (const char *const *f = r->ops->step_files; f && *f; f++)
+        if (cut_rows(r, *f, step, err, errlen)) return -1;
     return cut_rows(r, "metrics.csv", step, err, errlen);
 }
 
+static void publish_nothing(void *ctx, const char *prompt, const char *completion,
+                            const char *const *names, const double *values, int n) {
+    (void)ctx, (void)prompt, (void)completion, (void)names, (void)values, (void)n;
+}
+
 StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
-                         unsigned long long run_seed, char *err, size_t errlen) {
+                         unsigned long long run_seed, StagePublish publish, void *publish_ctx,
+                         char *err, size_t errlen) {
     StageRun *r = calloc(1, sizeof *r);
-    if (!r) return NULL;
-    r->g = g;
-    r->st = &g->stages[s];
-    r->key = key;
-    r->seed = stage_seed_for_run((unsigned long long)stage_opt_num(r->st, "seed"), run_seed);
-    r->last_loss = NAN;
+    if (!r) {
+        snprintf(err, errlen, "out of memory");
+        return NULL;
+    }
+    const Stage *st = &g->stages[s];
     snprintf(r->dir, sizeof r->dir, "%s", dir);
-    if (rundir_make(dir, r->st->name, err, errlen)) goto fail;
-    const char *kind = r->st->kind->name;
-    int rc;
-    if (strcmp(kind, "pretrain") == 0)
-        rc = open_pretrain(r, err, errlen);
-    else if (strcmp(kind, "sft") == 0)
-        rc = open_sft(r, err, errlen);
-    else if (strcmp(kind, "grpo") == 0)
-        rc = open_grpo(r, err, errlen);
-    else if (strcmp(kind, "eval") == 0) {
-        r->model = load_input_model(r, err, errlen);
-        rc = r->model ? 0 : -1;
-        r->total = 1;
-    } else {
-        snprintf(err, errlen, "stage '%s': kind %s has no executor", r->st->name, kind);
-        rc = -1;
+    r->c = (StageCtx){
+        .g = g,
+        .st = st,
+        .dir = r->dir,
+        .seed = stage_seed_for_run((unsigned long long)stage_opt_num(st, "seed"), run_seed),
+        .publish = publish ? publish : publish_nothing,
+        .publish_ctx = publish_ctx};
+    r->ops = st->kind->ops;
+    r->key = key;
+    if (!r->ops) {
+        snprintf(err, errlen, "stage '%s': kind %s has no executor", st->name, st->kind->name);
+        goto fail;
     }
-    if (rc) goto fail;
-    if (r->pre || r->sft || r->grpo) {
-        if (try_resume(r, err, errlen)) goto fail;
-    } else {
-        rundir_clear_stage(dir, r->st->name);
-        if (cache_mark_started(dir, r->st->name, key, err, errlen)) goto fail;
-    }
-    if (open_appender(r, err, errlen)) goto fail;
-    if (r->grpo) {
-        char p[4200];
-        path_of(r, "samples.csv", p, sizeof p);
-        if (grpo_stage_open_samples(r->grpo, p, err, errlen)) goto fail;
-    }
+    if (rundir_make(dir, st->name, err, errlen)) goto fail;
+    r->state = r->ops->open(&r->c, &r->total, err, errlen);
+    if (!r->state) goto fail;
+    if (try_resume(r, err, errlen) || open_appender(r, err, errlen)) goto fail;
+    if (r->ops->start && r->ops->start(r->state, &r->c, r->resumed, err, errlen)) goto fail;
     return r;
 fail:
     stage_run_free(r);
@@ -346,19 +172,13 @@ fail:
 }
 
 long stage_run_step_count(const StageRun *r) {
-    return r->done;
+    return r->c.done;
 }
 long stage_run_total(const StageRun *r) {
     return r->total;
 }
 int stage_run_resumed(const StageRun *r) {
     return r->resumed;
-}
-
-static void row_set(MetricsRow *row, const char *name, double v) {
-    if (row->n >= METRICS_MAX_VALUES) return;
-    snprintf(row->names[row->n], METRICS_NAME, "%s", name);
-    row->values[row->n++] = v;
 }
 
 static int append(StageRun *r, const MetricsRow *row, char *err, size_t errlen) {
@@ -373,90 +193,36 @@ static int append(StageRun *r, const MetricsRow *row, char *err, size_t errlen) 
     return csvio_append_row(r->metrics, f, (size_t)row->n + 1, err, errlen);
 }
 
-static int run_eval(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
-    EvalConfig ec = eval_defaults();
-    ec.task = stage_opt(r->st, "task");
-    ec.n_prompts = (int)opt_l(r, "n_prompts");
-    ec.k = (int)opt_l(r, "k");
-    ec.temperature = (float)stage_opt_num(r->st, "temperature");
-    ec.max_new_tokens = (int)opt_l(r, "max_new_tokens");
-    ec.forced_modes = (int)opt_l(r, "forced_modes");
-    ec.seed = r->seed;
-    char samples[4200];
-    path_of(r, "samples.csv", samples, sizeof samples);
-    if (eval_model_with_samples(r->model, &ec, &r->ev, samples, NULL, NULL, err, errlen)) return -1;
-    r->evaluated = 1;
-    const EvalResult *e = &r->ev;
-    row_set(row, "pass_at_1", e->pass_at_1);
-    row_set(row, "maj_at_k", e->maj_at_k);
-    row_set(row, "format_rate", e->format_rate);
-    row_set(row, "language_consistency", e->language_consistency);
-    row_set(row, "mean_length", e->mean_length);
-    row_set(row, "aha_per_completion", e->aha_per_completion);
-    row_set(row, "think_rate", e->think_rate);
-    return 0;
-}
-
 int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
     memset(row, 0, sizeof *row);
-    if (r->done >= r->total) return 1;
-    int rc;
-    if (r->pre) {
-        PretrainStep ps;
-        rc = pretrainer_step(r->pre, &ps);
-        if (rc == 0) {
-            row_set(row, "loss", ps.loss);
-            row_set(row, "grad_norm", ps.grad_norm);
-            row_set(row, "lr", ps.lr);
-            row_set(row, "tokens_per_s", ps.tokens_per_s);
-            r->last_loss = ps.loss;
-        }
-    } else if (r->sft) {
-        SftStep ss;
-        rc = sft_step(r->sft, &ss);
-        if (rc == 0) {
-            row_set(row, "loss", ss.loss);
-            row_set(row, "grad_norm", ss.grad_norm);
-            row_set(row, "lr", ss.lr);
-            row_set(row, "tokens_per_s", ss.tokens_per_s);
-            r->last_loss = ss.loss;
-        }
-    } else if (r->grpo) {
-        rc = grpo_stage_step(r->grpo, r->done + 1, row, err, errlen);
-    } else {
-        rc = run_eval(r, row, err, errlen) ? -1 : 0;
-    }
+    if (r->c.done >= r->total) return 1;
+    int rc = r->ops->step(r->state, &r->c, row, err, errlen);
     if (rc != 0) {
-        if (rc == 1) r->done = r->total;
+        if (rc == 1) r->c.done = r->total;
         return rc;
     }
-    r->done++;
-    row->step = r->done;
+    r->c.done++;
+    row->step = r->c.done;
     row->total = r->total;
+    r->last = *row;
     return append(r, row, err, errlen);
 }
 
 int stage_run_save(StageRun *r, char *err, size_t errlen) {
-    if (!r->pre && !r->sft && !r->grpo) return 0;
+    if (!r->ops->save) return 0;
     long prev = resume_step(r);
-    if (prev == r->done) return 0;
-    char ck[4200], stp[4200], p[4200], tmp[4300];
-    resume_names(r, r->done, ck, stp, sizeof ck);
-    if (ckpt_save(r->model, ck, err, errlen)) return -1;
-    int rc;
-    if (r->grpo) {
-        char ref[4200];
-        resume_ref_name(r, r->done, ref, sizeof ref);
-        rc = grpo_stage_save(r->grpo, stp, ref, err, errlen);
-    } else {
-        rc = r->pre ? pretrainer_save_state(r->pre, stp, err, errlen)
-                    : sft_save_state(r->sft, stp, err, errlen);
+    if (prev == r->c.done) return 0;
+    char prefix[4200], p[4300], tmp[4400];
+    resume_prefix(r, r->c.done, prefix, sizeof prefix);
+    if (r->c.model) {
+        snprintf(p, sizeof p, "%s.ckpt", prefix);
+        if (ckpt_save(r->c.model, p, err, errlen)) return -1;
     }
-    if (rc) return -1;
+    if (r->ops->save(r->state, &r->c, prefix, err, errlen)) return -1;
     path_of(r, "resume", p, sizeof p);
     snprintf(tmp, sizeof tmp, "%s.tmp", p);
     FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%ld\n", r->done) < 0 || fclose(f) != 0 || rename(tmp, p) != 0) {
+    if (!f || fprintf(f, "%ld\n", r->c.done) < 0 || fclose(f) != 0 || rename(tmp, p) != 0) {
         snprintf(err, errlen, "%s: cannot write", p);
         return -1;
     }
@@ -464,68 +230,40 @@ int stage_run_save(StageRun *r, char *err, size_t errlen) {
     return 0;
 }
 
-static int write_eval_rows(StageRun *r, char *err, size_t errlen) {
-    static const char *const header[] = {RUNDIR_EVAL_HEADER};
-    const EvalResult *e = &r->ev;
-    char v[10][32];
-    double x[] = {
-        e->pass_at_1,       e->maj_at_k,           e->format_rate, e->language_consistency,
-        e->mean_length,     e->aha_per_completion, e->think_rate,  e->pass_at_1_think,
-        e->pass_at_1_direct};
-    const char *f[RUNDIR_EVAL_COLS];
-    f[0] = input_stage_of(r, 1, NULL);
-    f[1] = stage_opt(r->st, "task");
-    snprintf(v[0], sizeof v[0], "%d", e->k);
-    f[2] = v[0];
-    for (int i = 0; i < 9; i++) {
-        if (isnan(x[i]))
-            v[i + 1][0] = 0;
-        else
-            snprintf(v[i + 1], sizeof v[i + 1], "%.6g", x[i]);
-        f[3 + i] = v[i + 1];
-    }
-    char p[4200];
-    path_of(r, "eval_rows.csv", p, sizeof p);
-    return csvio_write(p, header, RUNDIR_EVAL_COLS, f, 1, err, errlen);
-}
-
 int stage_run_finish(StageRun *r, char *err, size_t errlen) {
-    if (csvio_append_close(r->metrics, err, errlen)) {
-        r->metrics = NULL;
-        return -1;
-    }
+    int rc = csvio_append_close(r->metrics, err, errlen);
     r->metrics = NULL;
-    if (r->st->kind->makes_checkpoint) {
+    if (rc) return -1;
+    if (r->c.st->kind->makes_checkpoint) {
         char p[4200];
         path_of(r, "model.ckpt", p, sizeof p);
-        if (ckpt_save(r->model, p, err, errlen)) return -1;
-        long prev = resume_step(r);
-        if (prev > 0) remove_resume(r, prev);
-        path_of(r, "resume", p, sizeof p);
-        remove(p);
+        if (!r->c.model) {
+            snprintf(err, errlen, "stage '%s': no model to save", r->c.st->name);
+            return -1;
+        }
+        if (ckpt_save(r->c.model, p, err, errlen)) return -1;
     }
-    if (r->evaluated) return write_eval_rows(r, err, errlen);
+    if (r->ops->finish && r->ops->finish(r->state, &r->c, err, errlen)) return -1;
+    long prev = resume_step(r);
+    if (prev > 0) remove_resume(r, prev);
+    char p[4200];
+    path_of(r, "resume", p, sizeof p);
+    remove(p);
     return 0;
 }
 
 void stage_run_headline(const StageRun *r, char *buf, size_t cap) {
-    if (r->evaluated)
-        snprintf(buf, cap, "pass@1 %.3f", r->ev.pass_at_1);
-    else if (r->grpo)
-        grpo_stage_headline(r->grpo, buf, cap);
-    else if (!isnan(r->last_loss))
-        snprintf(buf, cap, "loss %.3f", r->last_loss);
-    else
-        buf[0] = 0;
+    const char *names[METRICS_MAX_VALUES];
+    for (int i = 0; i < r->last.n; i++) names[i] = r->last.names[i];
+    buf[0] = 0;
+    if (r->last.n) r->ops->headline(names, r->last.values, r->last.n, buf, cap);
 }
 
 void stage_run_free(StageRun *r) {
     if (!r) return;
     csvio_append_close(r->metrics, NULL, 0);
-    pretrainer_free(r->pre);
-    sft_free(r->sft);
-    grpo_stage_free(r->grpo);
-    gpt_free(r->model);
+    if (r->state) r->ops->free(r->state);
+    gpt_free(r->c.model);
     free(r);
 }
 
@@ -538,21 +276,168 @@ void stage_cached_summary(const Stage *st, const char *dir, char *headline, size
     if (rundir_path(p, sizeof p, dir, st->name, "metrics.csv") ||
         csvio_read(p, &t, err, sizeof err))
         return;
-    if (t.nrows > 0) {
+    if (t.nrows > 0 && t.ncols > 1 && st->kind->ops) {
         size_t last = t.nrows - 1;
-        int c = csvio_col(&t, "pass_at_1");
-        const char *label = "pass@1";
-        if (c < 0) {
-            c = csvio_col(&t, "loss");
-            label = "loss";
-        }
         *steps = atol(csvio_cell(&t, last, 0));
-        int acc = csvio_col(&t, "accuracy"), len = csvio_col(&t, "mean_length");
-        if (acc >= 0 && len >= 0) /* grpo: the figures its running box showed */
-            snprintf(headline, cap, "acc %.2f len %.0f", atof(csvio_cell(&t, last, (size_t)acc)),
-                     atof(csvio_cell(&t, last, (size_t)len)));
-        else if (c >= 0)
-            snprintf(headline, cap, "%s %.3f", label, atof(csvio_cell(&t, last, (size_t)c)));
+        int n = (int)t.ncols - 1 < METRICS_MAX_VALUES ? (int)t.ncols - 1 : METRICS_MAX_VALUES;
+        const char *names[METRICS_MAX_VALUES];
+        double values[METRICS_MAX_VALUES];
+        for (int i = 0; i < n; i++) {
+            names[i] = t.header[i + 1];
+            values[i] = atof(csvio_cell(&t, last, (size_t)i + 1));
+        }
+        st->kind->ops->headline(names, values, n, headline, cap);
     }
     csvio_free(&t);
+}
+
+/* ---- for kinds -------------------------------------------------------------- */
+
+static int role_index(const Stage *st, const char *role) {
+    for (int r = 0; r < st->kind->n_roles; r++)
+        if (strcmp(st->kind->roles[r].name, role) == 0) return r;
+    return -1;
+}
+
+/* The position in st->inputs of the role's i-th input, or -1. */
+static int input_at(const Stage *st, const char *role, int i) {
+    int r = role_index(st, role);
+    for (int k = 0; r >= 0 && k < st->n_inputs; k++)
+        if (st->input_role[k] == r && i-- == 0) return k;
+    return -1;
+}
+
+int stage_input_count(const StageCtx *c, const char *role) {
+    int n = 0;
+    while (input_at(c->st, role, n) >= 0) n++;
+    return n;
+}
+
+const char *stage_input_name(const StageCtx *c, const char *role, int i) {
+    int k = input_at(c->st, role, i);
+    return k < 0 ? NULL : c->st->inputs[k];
+}
+
+const char *stage_input_file(const StageCtx *c, const char *role, int i, char *buf, size_t cap) {
+    int k = input_at(c->st, role, i);
+    if (k < 0) return NULL;
+    int j = c->st->input_stage[k];
+    if (j < 0) {
+        snprintf(buf, cap, "%s", c->st->inputs[k]);
+        return buf;
+    }
+    int r = c->st->input_role[k];
+    const char *file =
+        c->st->kind->roles[r].type == INPUT_CHECKPOINT ? "model.ckpt" : "dataset.csv";
+    return rundir_path(buf, cap, c->dir, c->g->stages[j].name, file) ? NULL : buf;
+}
+
+Gpt *stage_input_model(const StageCtx *c, const char *role, int i, char *err, size_t errlen) {
+    char p[4200];
+    if (!stage_input_file(c, role, i, p, sizeof p)) {
+        snprintf(err, errlen, "stage '%s': no %s input", c->st->name, role);
+        return NULL;
+    }
+    return ckpt_load(p, err, errlen);
+}
+
+int stage_file(const StageCtx *c, const char *file, char *buf, size_t cap) {
+    return rundir_path(buf, cap, c->dir, c->st->name, file);
+}
+
+void stage_row_set(MetricsRow *row, const char *name, double v) {
+    if (row->n >= METRICS_MAX_VALUES) return;
+    snprintf(row->names[row->n], METRICS_NAME, "%s", name);
+    row->values[row->n++] = v;
+}
+
+double stage_row_value(const char *const *names, const double *values, int n, const char *name) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(names[i], name) == 0) return values[i];
+    return NAN;
+}
+
+static const char *const train_columns[] = {"loss", "grad_norm", "lr", "tokens_per_s"};
+
+int stage_train_columns(const void *state, const char **names, int max) {
+    (void)state;
+    int n = 0;
+    for (; n < 4 && n < max; n++) names[n] = train_columns[n];
+    return n;
+}
+
+void stage_train_row(MetricsRow *row, double loss, double grad_norm, double lr,
+                     double tokens_per_s) {
+    stage_row_set(row, "loss", loss);
+    stage_row_set(row, "grad_norm", grad_norm);
+    stage_row_set(row, "lr", lr);
+    stage_row_set(row, "tokens_per_s", tokens_per_s);
+}
+
+void stage_headline_loss(const char *const *names, const double *values, int n, char *buf,
+                         size_t cap) {
+    double loss = stage_row_value(names, values, n, "loss");
+    if (isnan(loss))
+        buf[0] = 0;
+    else
+        snprintf(buf, cap, "loss %.3f", loss);
+}
+
+void stage_script_args(const RewardSample *s, StageScriptArgs *out) {
+    CompletionParts parts;
+    completion_parse(s->completion, &parts);
+    out->task[0] = 0;
+    if (s->problem) task_spec_name(s->problem->spec, out->task, sizeof out->task);
+    out->a = (GraphRewardArgs){.prompt = s->prompt,
+                               .completion = s->completion,
+                               .question = s->problem ? s->problem->prompt : "",
+                               .expected = s->problem ? s->problem->answer : "",
+                               .task = out->task,
+                               .thought = parts.thought,
+                               .thought_len = parts.thought_len,
+                               .answer = parts.answer,
+                               .answer_len = parts.answer_len,
+                               .well_formed = parts.well_formed,
+                               .length = s->length,
+                               .max_length = s->max_length,
+                               .truncated = s->truncated};
+}
+
+int stage_check_csv_columns(const char *path, const char *const *cols, int n, char *err,
+                            size_t errlen) {
+    CsvTable t;
+    if (csvio_read(path, &t, err, errlen)) return -1;
+    int idx[16];
+    int rc = n <= 16 ? csvio_cols(&t, cols, (size_t)n, idx, err, errlen) : -1;
+    csvio_free(&t);
+    return rc;
+}
+
+/* ---- checks over a loaded script -------------------------------------------- */
+
+int stage_kinds_check(const Graph *g, char *err, size_t errlen) {
+    for (int s = 0; s < g->n; s++) {
+        const Stage *st = &g->stages[s];
+        const StageOps *ops = st->kind->ops;
+        char m[1024];
+        if (ops && ops->check && ops->check(st, &g->hooks, m, sizeof m)) {
+            snprintf(err, errlen, "%s%s%s", st->where, st->where[0] ? ": " : "", m);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+uint64_t stage_script_fingerprint(const Graph *g, const Stage *st) {
+    const StageOps *ops = st->kind->ops;
+    if (!ops || !ops->script_fns || !g->hooks.fingerprint) return 0;
+    ScriptFnKind kinds[32];
+    char names[32][GRAPH_NAME];
+    int n = ops->script_fns(st, &g->hooks, kinds, names, 32);
+    uint64_t h = 0;
+    for (int i = 0; i < n; i++) {
+        uint64_t f = g->hooks.fingerprint(g->hooks.ctx, kinds[i], names[i]);
+        h = cache_hash_bytes(h ^ CACHE_HASH_INIT, &f, sizeof f);
+    }
+    return h;
 }

@@ -1,14 +1,16 @@
 #ifndef R1SIM_PIPELINE_STAGES_H
 #define R1SIM_PIPELINE_STAGES_H
 
-/* Executors of the stage kinds, as step iterators so that the runner can
- * pause, single-step and stop between steps. Each wraps one trainer from
- * src/train and keeps the run directory's files of its stage:
- *   open   loads inputs and, when a resume point of the same key exists,
- *          continues from it (metrics.csv is cut back to that step);
- *   step   one optimizer step (eval: the whole evaluation, one step);
- *   save   writes a resume point (checkpoint + optimizer state + step);
- *   finish writes the stage's outputs; the runner then marks it done. */
+/* The executor every stage kind shares, as a step iterator so that the
+ * runner can pause, single-step and stop between steps:
+ *   open   opens the kind (stage_kind.h) and, when a resume point of the
+ *          same key exists, continues from it (the kind's step files are cut
+ *          back to that step);
+ *   step   one step of the kind (eval: the whole evaluation, one step);
+ *   save   writes a resume point: the model's weights, the kind's state,
+ *          then the commit file DIR/STAGE/resume naming its step;
+ *   finish writes model.ckpt (a kind that makes a checkpoint) and the
+ *          kind's outputs; the runner then marks the stage done. */
 
 #include <stddef.h>
 #include <stdint.h>
@@ -18,10 +20,16 @@
 
 typedef struct StageRun StageRun;
 
+/* Where a stage's newest completion goes for the view. */
+typedef void (*StagePublish)(void *ctx, const char *prompt, const char *completion,
+                             const char *const *names, const double *values, int n);
+
 /* run_seed is the run's --seed: 1 leaves every stage's own seed option as it
- * is, any other value derives a different seed from each. */
+ * is, any other value derives a different seed from each. publish may be
+ * NULL. */
 StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
-                         unsigned long long run_seed, char *err, size_t errlen);
+                         unsigned long long run_seed, StagePublish publish, void *publish_ctx,
+                         char *err, size_t errlen);
 /* The seed a stage with seed option stage_seed uses in a run seeded run_seed. */
 unsigned long long stage_seed_for_run(unsigned long long stage_seed, unsigned long long run_seed);
 long stage_run_step_count(const StageRun *r); /* steps done */

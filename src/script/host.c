@@ -620,6 +620,10 @@ static int tramp_call_score(lua_State *L) {
     lua_insert(L, -2);
     lua_call(L, 1, 1);
     int ty = lua_type(L, -1);
+    if (ty == LUA_TBOOLEAN) { /* a filter's verdict, or a pass/fail reward */
+        t->score = lua_toboolean(L, -1) ? 1.0 : 0.0;
+        return 0;
+    }
     double x = ty == LUA_TNUMBER ? lua_tonumber(L, -1) : 0;
     if (ty == LUA_TNUMBER && isfinite(x)) {
         t->score = x;
@@ -630,7 +634,7 @@ static int tramp_call_score(lua_State *L) {
         lua_pushfstring(L, "%s: score function returned %s, expected a finite number",
                         lua_tostring(L, -1), lua_tostring(L, -2));
     else
-        lua_pushfstring(L, "%s: score function returned %s, expected a number%s",
+        lua_pushfstring(L, "%s: score function returned %s, expected a number or boolean%s",
                         lua_tostring(L, -1), luaL_typename(L, -2),
                         ty == LUA_TNIL ? " (missing return?)" : "");
     return soft_fail(L, t);

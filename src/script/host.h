@@ -69,8 +69,9 @@ typedef struct {
 } ScriptValue;
 
 /* Calls `function(s) return score end` with s = { key = value, ... } built
- * from fields, and stores its result in *score. A result that is not a finite
- * number is an error naming the function's defining file:line. */
+ * from fields, and stores its result in *score (a boolean counts as 1 or 0).
+ * A result that is neither a finite number nor a boolean is an error naming
+ * the function's defining file:line. */
 int script_host_call_score(ScriptHost *h, ScriptRef fn, const ScriptValue *fields, size_t n,
                            double *score);
 

@@ -8,11 +8,14 @@
 #include <string.h>
 
 #include "pipeline/cache.h"
-#include "pipeline/stage_grpo.h"
+#include "pipeline/stage_kind.h"
 #include "script/host_lua.h"
 #include "script/pipeline.h"
 #include "script/spec.h"
+#include "train/filters.h"
 #include "train/rewards.h"
+
+enum { MAX_SCRIPT_FNS = 64 };
 
 struct ScriptPipeline {
     ScriptHost *host;
@@ -22,12 +25,11 @@ struct ScriptPipeline {
     ScriptRef on_step, on_stage_end;           /* global hooks */
     ScriptRef stage_on_step[GRAPH_MAX_STAGES]; /* per-stage hooks */
     ScriptRef stage_on_end[GRAPH_MAX_STAGES];
-    int n_rewards; /* r1sim.reward definitions */
-    char reward_name[GRPO_STAGE_MAX_REWARDS * 2][GRAPH_NAME];
-    ScriptRef reward_fn[GRPO_STAGE_MAX_REWARDS * 2];
+    int n_fns; /* r1sim.reward and r1sim.filter definitions */
+    char fn_name[MAX_SCRIPT_FNS][GRAPH_NAME];
+    ScriptFnKind fn_kind[MAX_SCRIPT_FNS];
+    ScriptRef fn_ref[MAX_SCRIPT_FNS];
 };
-
-enum { MAX_SCRIPT_REWARDS = GRPO_STAGE_MAX_REWARDS * 2 };
 
 static ScriptPipeline *self(lua_State *L) {
     return (ScriptPipeline *)lua_touserdata(L, lua_upvalueindex(1));
@@ -150,53 +152,67 @@ static int l_model(lua_State *L) {
     return 1;
 }
 
-static int find_reward(const ScriptPipeline *p, const char *name) {
-    for (int i = 0; i < p->n_rewards; i++)
-        if (strcmp(p->reward_name[i], name) == 0) return i;
+static int find_fn(const ScriptPipeline *p, ScriptFnKind kind, const char *name) {
+    for (int i = 0; i < p->n_fns; i++)
+        if (p->fn_kind[i] == kind && strcmp(p->fn_name[i], name) == 0) return i;
     return -1;
 }
 
-/* r1sim.reward(name, function(s) return score end): a reward a grpo stage can
- * name in its `rewards` option. Returns the name. */
-static int l_reward(lua_State *L) {
+static const char *const fn_what[] = {"reward", "filter"};
+
+/* r1sim.reward(name, fn) and r1sim.filter(name, fn): a function a stage can
+ * name in its `rewards` (grpo) or `keep` (sample) option. Returns the name. */
+static int define_fn(lua_State *L, ScriptFnKind kind) {
     ScriptPipeline *p = self(L);
+    const char *what = fn_what[kind];
     const char *name = luaL_checkstring(L, 1);
     luaL_checktype(L, 2, LUA_TFUNCTION);
     char m[512];
     void *ctx;
-    if (!name[0] || strlen(name) >= GRAPH_NAME || strpbrk(name, ",= ")) {
+    if (!name[0] || strlen(name) >= GRAPH_NAME || strpbrk(name, ",=+ ")) {
         snprintf(m, sizeof m,
-                 "r1sim.reward: name '%s' must be 1-%d characters without ',', '=' "
+                 "r1sim.%s: name '%s' must be 1-%d characters without ',', '=', '+' "
                  "or spaces",
-                 name, GRAPH_NAME - 1);
+                 what, name, GRAPH_NAME - 1);
         return script_spec_raise(L, m);
     }
-    if (reward_builtin(name, &ctx) || find_reward(p, name) >= 0) {
-        snprintf(m, sizeof m, "r1sim.reward: '%s' is already a reward (%s)", name,
-                 reward_builtin(name, &ctx) ? "built in" : "defined twice");
+    int builtin =
+        kind == SCRIPT_FN_REWARD ? reward_builtin(name, &ctx) != NULL : filter_builtin(name) != 0;
+    if (builtin || find_fn(p, kind, name) >= 0) {
+        snprintf(m, sizeof m, "r1sim.%s: '%s' is already a %s (%s)", what, name, what,
+                 builtin ? "built in" : "defined twice");
         return script_spec_raise(L, m);
     }
-    if (p->n_rewards >= MAX_SCRIPT_REWARDS) {
-        snprintf(m, sizeof m, "r1sim.reward: at most %d rewards", MAX_SCRIPT_REWARDS);
+    if (p->n_fns >= MAX_SCRIPT_FNS) {
+        snprintf(m, sizeof m, "r1sim.%s: at most %d rewards and filters", what, MAX_SCRIPT_FNS);
         return script_spec_raise(L, m);
     }
-    snprintf(p->reward_name[p->n_rewards], GRAPH_NAME, "%s", name);
+    snprintf(p->fn_name[p->n_fns], GRAPH_NAME, "%s", name);
+    p->fn_kind[p->n_fns] = kind;
     lua_pushvalue(L, 2);
-    p->reward_fn[p->n_rewards++] = luaL_ref(L, LUA_REGISTRYINDEX);
+    p->fn_ref[p->n_fns++] = luaL_ref(L, LUA_REGISTRYINDEX);
     lua_pushvalue(L, 1);
     return 1;
 }
 
-static int hook_has_reward(void *ctx, const char *name) {
-    return find_reward(ctx, name) >= 0;
+static int l_reward(lua_State *L) {
+    return define_fn(L, SCRIPT_FN_REWARD);
 }
 
-static int hook_reward(void *ctx, const char *name, const GraphRewardArgs *a, double *score,
-                       char *err, size_t errlen) {
+static int l_filter(lua_State *L) {
+    return define_fn(L, SCRIPT_FN_FILTER);
+}
+
+static int hook_has_fn(void *ctx, ScriptFnKind kind, const char *name) {
+    return find_fn(ctx, kind, name) >= 0;
+}
+
+static int hook_call_fn(void *ctx, ScriptFnKind kind, const char *name, const GraphRewardArgs *a,
+                        double *score, char *err, size_t errlen) {
     ScriptPipeline *p = ctx;
-    int i = find_reward(p, name);
+    int i = find_fn(p, kind, name);
     if (i < 0) {
-        snprintf(err, errlen, "no reward '%s'", name);
+        snprintf(err, errlen, "no %s '%s'", fn_what[kind], name);
         return -1;
     }
     ScriptValue f[] = {
@@ -218,7 +234,7 @@ static int hook_reward(void *ctx, const char *name, const GraphRewardArgs *a, do
     /* An empty thought: len 0 means strlen, so point at "" instead. */
     if (a->thought_len == 0) f[5].s = "";
     if (!a->answer || a->answer_len == 0) f[6].s = "", f[6].len = 0;
-    if (script_host_call_score(p->host, p->reward_fn[i], f, sizeof f / sizeof f[0], score)) {
+    if (script_host_call_score(p->host, p->fn_ref[i], f, sizeof f / sizeof f[0], score)) {
         snprintf(err, errlen, "%s", script_host_error(p->host));
         return -1;
     }
@@ -233,23 +249,113 @@ static int dump_hash(lua_State *L, const void *b, size_t n, void *ud) {
 }
 
 /* The compiled code (without debug info, so moving a function does not count)
- * of every script reward the stage names. */
-static uint64_t hook_fingerprint(void *ctx, const Stage *st) {
+ * of a script function. */
+static uint64_t hook_fingerprint(void *ctx, ScriptFnKind kind, const char *name) {
     ScriptPipeline *p = ctx;
-    if (strcmp(st->kind->name, "grpo") != 0) return 0;
-    GrpoRewardList list;
-    char err[512];
-    if (grpo_rewards_parse(st, &p->g->hooks, &list, err, sizeof err)) return 0;
+    int i = find_fn(p, kind, name);
+    if (i < 0) return 0;
     lua_State *L = script_host_state(p->host);
     uint64_t h = CACHE_HASH_INIT;
-    for (int k = 0; k < list.n; k++) {
-        int i = list.scripted[k] ? find_reward(p, list.names[k]) : -1;
-        if (i < 0) continue;
-        lua_rawgeti(L, LUA_REGISTRYINDEX, p->reward_fn[i]);
-        lua_dump(L, dump_hash, &h, 1);
+    lua_rawgeti(L, LUA_REGISTRYINDEX, p->fn_ref[i]);
+    lua_dump(L, dump_hash, &h, 1);
+    lua_pop(L, 1);
+    return h;
+}
+
+typedef struct {
+    int n;
+    char name[GRAPH_MAX_INPUTS][256];
+    char role[GRAPH_MAX_INPUTS][GRAPH_NAME]; /* "" when given by position */
+} InputList;
+
+static int add_input(InputList *in, const char *role, const char *name, const char *what, char *m,
+                     size_t mlen) {
+    if (in->n >= GRAPH_MAX_INPUTS || strlen(name) >= sizeof in->name[0] ||
+        strlen(role) >= sizeof in->role[0]) {
+        snprintf(m, mlen, "%s: inputs: at most %d, each under 256 characters", what,
+                 GRAPH_MAX_INPUTS);
+        return -1;
+    }
+    snprintf(in->name[in->n], sizeof in->name[0], "%s", name);
+    snprintf(in->role[in->n], sizeof in->role[0], "%s", role);
+    in->n++;
+    return 0;
+}
+
+/* Adds the strings of the value at idx (a string or a list of strings). */
+static int add_inputs_of(lua_State *L, int idx, const char *role, InputList *in, const char *what,
+                         char *m, size_t mlen) {
+    if (lua_type(L, idx) == LUA_TSTRING)
+        return add_input(in, role, lua_tostring(L, idx), what, m, mlen);
+    if (lua_type(L, idx) != LUA_TTABLE) {
+        snprintf(m, mlen, "%s: inputs.%s: expected a string or a list of strings, got %s", what,
+                 role, luaL_typename(L, idx));
+        return -1;
+    }
+    int n = (int)luaL_len(L, idx);
+    for (int i = 1; i <= n; i++) {
+        int ty = lua_geti(L, idx, i);
+        int rc = ty == LUA_TSTRING ? add_input(in, role, lua_tostring(L, -1), what, m, mlen) : -1;
+        if (ty != LUA_TSTRING)
+            snprintf(m, mlen, "%s: inputs.%s[%d]: expected string, got %s", what, role, i,
+                     lua_typename(L, ty));
+        lua_pop(L, 1);
+        if (rc) return -1;
+    }
+    return 0;
+}
+
+/* inputs = {base, "data/x.csv", policy = base, dataset = {a, b}}: the list
+ * part in order, then the named roles in the kind's role order (a table's
+ * string keys have no order of their own, and input order is part of the
+ * cache key and of how datasets are concatenated). */
+static int read_inputs(lua_State *L, int idx, const char *kind, InputList *in, const char *what,
+                       char *m, size_t mlen) {
+    int n = (int)luaL_len(L, idx);
+    for (int i = 1; i <= n; i++) {
+        int ty = lua_geti(L, idx, i);
+        int rc = ty == LUA_TSTRING ? add_input(in, "", lua_tostring(L, -1), what, m, mlen) : -1;
+        if (ty != LUA_TSTRING)
+            snprintf(m, mlen, "%s: inputs[%d]: expected string, got %s", what, i,
+                     lua_typename(L, ty));
+        lua_pop(L, 1);
+        if (rc) return -1;
+    }
+    const StageKind *k = stage_kind_find(kind);
+    int named = 0;
+    lua_pushnil(L);
+    while (lua_next(L, idx)) {
+        if (lua_type(L, -2) == LUA_TSTRING) {
+            const char *role = lua_tostring(L, -2);
+            int known = 0;
+            for (int r = 0; k && r < k->n_roles; r++) known |= strcmp(k->roles[r].name, role) == 0;
+            if (!known && k) {
+                int at =
+                    snprintf(m, mlen, "%s: inputs.%s: kind %s has no such input role (roles:", what,
+                             role, k->name);
+                for (int r = 0; r < k->n_roles && at > 0 && (size_t)at < mlen; r++)
+                    at += snprintf(m + at, mlen - (size_t)at, " %s", k->roles[r].name);
+                if (at > 0 && (size_t)at < mlen) snprintf(m + at, mlen - (size_t)at, ")");
+                lua_pop(L, 2);
+                return -1;
+            }
+            named++;
+        } else if (!lua_isinteger(L, -2) || lua_tointeger(L, -2) < 1 || lua_tointeger(L, -2) > n) {
+            snprintf(m, mlen, "%s: inputs: keys are role names or list positions", what);
+            lua_pop(L, 2);
+            return -1;
+        }
         lua_pop(L, 1);
     }
-    return h;
+    for (int r = 0; named && k && r < k->n_roles; r++) {
+        lua_getfield(L, idx, k->roles[r].name);
+        int rc = lua_isnil(L, -1)
+                     ? 0
+                     : add_inputs_of(L, lua_gettop(L), k->roles[r].name, in, what, m, mlen);
+        lua_pop(L, 1);
+        if (rc) return -1;
+    }
+    return 0;
 }
 
 static const char *const stage_fields[] = {"kind",    "name",    "inputs",       "model",
@@ -274,8 +380,10 @@ static int l_stage(lua_State *L) {
         }
         lua_pop(L, 1);
     }
-    if (lua_getfield(L, 1, "kind") != LUA_TSTRING)
-        return script_spec_raise(L, "stage.kind: expected string (pretrain, sft, eval, grpo)");
+    if (lua_getfield(L, 1, "kind") != LUA_TSTRING) {
+        snprintf(m, sizeof m, "stage.kind: expected string (%s)", stage_kind_names());
+        return script_spec_raise(L, m);
+    }
     const char *kind = lua_tostring(L, -1);
     if (lua_getfield(L, 1, "name") == LUA_TNIL) {
         lua_pop(L, 1);
@@ -287,27 +395,25 @@ static int l_stage(lua_State *L) {
     char what[128];
     snprintf(what, sizeof what, "stage '%s'", name);
 
-    const char *inputs[GRAPH_MAX_INPUTS];
-    int n_in = 0;
+    InputList *in = lua_newuserdatauv(L, sizeof(InputList), 0); /* freed by the GC */
+    in->n = 0;
     int t = lua_getfield(L, 1, "inputs");
     if (t == LUA_TSTRING) {
-        inputs[n_in++] = lua_tostring(L, -1);
+        if (add_input(in, "", lua_tostring(L, -1), what, m, sizeof m))
+            return script_spec_raise(L, m);
     } else if (t == LUA_TTABLE) {
-        int n = (int)luaL_len(L, -1);
-        if (n > GRAPH_MAX_INPUTS) return script_spec_raise(L, "stage.inputs: too many inputs");
-        for (int i = 1; i <= n; i++) {
-            if (lua_geti(L, -1 - (i - 1), i) != LUA_TSTRING) {
-                snprintf(m, sizeof m, "%s: inputs[%d]: expected string", what, i);
-                return script_spec_raise(L, m);
-            }
-            inputs[n_in++] = lua_tostring(L, -1);
-        }
-        /* leave the strings on the stack so they stay alive */
+        if (read_inputs(L, lua_gettop(L), kind, in, what, m, sizeof m))
+            return script_spec_raise(L, m);
     } else if (t != LUA_TNIL) {
-        snprintf(m, sizeof m, "%s: inputs: expected string or list of strings, got %s", what,
-                 lua_typename(L, t));
+        snprintf(m, sizeof m,
+                 "%s: inputs: expected a string, a list of strings or a table of roles, got %s",
+                 what, lua_typename(L, t));
         return script_spec_raise(L, m);
     }
+    lua_pop(L, 1);
+    const char *inputs[GRAPH_MAX_INPUTS];
+    for (int i = 0; i < in->n; i++) inputs[i] = in->name[i];
+    int n_in = in->n;
 
     OptList *o = lua_newuserdatauv(L, sizeof(OptList), 0); /* freed by the GC, also on error */
     o->n = 0;
@@ -362,6 +468,9 @@ static int l_stage(lua_State *L) {
     if (graph_add_stage(p->g, kind, name, inputs, n_in, names, values, o->n, where, m, sizeof m))
         return script_spec_raise(L, m);
     int s = p->g->n - 1;
+    for (int i = 0; i < n_in; i++)
+        if (in->role[i][0] && graph_name_input_role(p->g, s, i, in->role[i], m, sizeof m))
+            return script_spec_raise(L, m);
     lua_getfield(L, 1, "on_step");
     p->stage_on_step[s] = lua_isfunction(L, -1) ? luaL_ref(L, LUA_REGISTRYINDEX) : SCRIPT_NOREF;
     if (p->stage_on_step[s] == SCRIPT_NOREF) lua_pop(L, 1);
@@ -467,11 +576,8 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     p->host = script_host_new(opts, err, errlen);
     if (!p->host || !p->used) goto fail;
     lua_State *L = script_host_state(p->host);
-    static const luaL_Reg funcs[] = {{"param", l_param},
-                                     {"model", l_model},
-                                     {"stage", l_stage},
-                                     {"reward", l_reward},
-                                     {NULL, NULL}};
+    static const luaL_Reg funcs[] = {{"param", l_param},   {"model", l_model},   {"stage", l_stage},
+                                     {"reward", l_reward}, {"filter", l_filter}, {NULL, NULL}};
     lua_newtable(L);
     lua_pushlightuserdata(L, p);
     luaL_setfuncs(L, funcs, 1);
@@ -497,20 +603,16 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     g->hooks.ctx = p;
     g->hooks.on_step = hook_step;
     g->hooks.on_stage_end = hook_end;
-    g->hooks.has_reward = hook_has_reward;
-    g->hooks.reward = hook_reward;
+    g->hooks.has_fn = hook_has_fn;
+    g->hooks.call_fn = hook_call_fn;
     g->hooks.fingerprint = hook_fingerprint;
-    /* Reward names are checked now, when every r1sim.reward has run, so that
-     * a typo fails the script at load rather than the stage hours later. */
-    for (int s = 0; s < g->n; s++) {
-        GrpoRewardList list;
-        char m[1024];
-        if (strcmp(g->stages[s].kind->name, "grpo") == 0 &&
-            grpo_rewards_parse(&g->stages[s], &g->hooks, &list, m, sizeof m)) {
-            snprintf(err, errlen, "%s: %s", g->stages[s].where, m);
-            memset(&g->hooks, 0, sizeof g->hooks);
-            goto fail;
-        }
+    /* Inputs, roles and the names of rewards and filters are checked now,
+     * when every r1sim.reward and r1sim.filter has run, so that a typo fails
+     * the script at load rather than the stage hours later. */
+    int order[GRAPH_MAX_STAGES];
+    if (graph_resolve(g, order, err, errlen) || stage_kinds_check(g, err, errlen)) {
+        memset(&g->hooks, 0, sizeof g->hooks);
+        goto fail;
     }
     return p;
 fail:

@@ -19,8 +19,8 @@
 
 EvalConfig eval_defaults(void) {
     return (EvalConfig){.task = "add3",
-                        .n_prompts = 200,
-                        .k = 8,
+                        .n_prompts = 100,
+                        .k = 4,
                         .temperature = 1.0f,
                         .max_new_tokens = 96,
                         .cipher_prob = 0.0,

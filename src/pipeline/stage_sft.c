@@ -1,0 +1,196 @@
+/* The sft kind: supervised fine-tuning of a checkpoint on the completions of
+ * one or more datasets (CSV files or stages that make one), concatenated in
+ * input order. The cold start (R1-Zero's readable samples + curated rows) and
+ * R1's SFT of the base on rejection-sampled data are both this kind. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pipeline/stage_kind.h"
+#include "pipeline/stage_options.h"
+#include "train/sft.h"
+#include "world/csvio.h"
+
+enum { SFT_MAX_SOURCES = 8 };
+
+#define F(type, member) OPT_FIELD(type, SftConfig, member)
+static const OptSpec options[] = {
+    {"steps", OPT_INTEGER, NULL, 0, 1e9, "optimizer steps; 0 runs `epochs`", NULL,
+     F(FIELD_INT, steps)},
+    {"epochs", OPT_INTEGER, NULL, 1, 1000, "passes over the data when steps is 0", NULL,
+     F(FIELD_INT, epochs)},
+    {"batch_size", OPT_INTEGER, NULL, 1, 4096, "examples per step", NULL, F(FIELD_INT, batch_size)},
+    {"lr", OPT_NUMBER, NULL, 0, 1, "peak learning rate", NULL, F(FIELD_FLOAT, optim.lr)},
+    {"warmup", OPT_INTEGER, NULL, 0, 1e9, "linear warm-up steps", NULL,
+     F(FIELD_INT, optim.warmup_steps)},
+    {"seed", OPT_INTEGER, NULL, 0, 1e15, "shuffle seed", NULL, F(FIELD_U64, seed)},
+    {"task", OPT_STRING, "", 0, 0, "keep only rows of this task (empty: all)",
+     stage_check_task_or_empty, FIELD_NONE, 0},
+    {"limit", OPT_INTEGER, "0", 0, 1e9, "use at most this many rows (0: all)", NULL, FIELD_NONE, 0},
+    {"save_every", OPT_INTEGER, "100", 1, 1e9, "steps between resume points", NULL, FIELD_NONE, 0},
+    OPT_END,
+};
+#undef F
+
+typedef struct {
+    Sft *sft;
+    int n_sources;
+    char source[SFT_MAX_SOURCES][256];
+    int rows[SFT_MAX_SOURCES];
+} SftState;
+
+/* Appends the usable rows of one dataset to ex; the strings stay in *t. */
+static int read_dataset(const StageCtx *c, const char *path, CsvTable *t, SftExample *ex, int *n,
+                        int cap, int *used, char *err, size_t errlen) {
+    if (csvio_read(path, t, err, errlen)) return -1;
+    static const char *const cols[] = {"prompt", "completion"};
+    int idx[2];
+    if (csvio_cols(t, cols, 2, idx, err, errlen)) return -1;
+    int tcol = csvio_col(t, "task");
+    const char *task = stage_opt(c->st, "task");
+    long limit = (long)stage_opt_num(c->st, "limit");
+    *used = 0;
+    for (size_t i = 0; i < t->nrows && *n < cap && (limit <= 0 || *n < limit); i++) {
+        if (task[0] && tcol >= 0 && strcmp(csvio_cell(t, i, (size_t)tcol), task) != 0) continue;
+        ex[*n].prompt = csvio_cell(t, i, (size_t)idx[0]);
+        ex[*n].completion = csvio_cell(t, i, (size_t)idx[1]);
+        (*n)++;
+        (*used)++;
+    }
+    return 0;
+}
+
+static void free_state(void *state) {
+    SftState *s = state;
+    if (!s) return;
+    sft_free(s->sft);
+    free(s);
+}
+
+static void *open_sft(StageCtx *c, long *total, char *err, size_t errlen) {
+    const Stage *st = c->st;
+    SftState *s = calloc(1, sizeof *s);
+    CsvTable tables[SFT_MAX_SOURCES];
+    int n_tables = 0;
+    SftExample *ex = NULL;
+    if (!s) goto oom;
+    c->model = stage_input_model(c, "policy", 0, err, errlen);
+    if (!c->model) goto fail;
+    s->n_sources = stage_input_count(c, "dataset");
+    size_t cap = 0;
+    for (int d = 0; d < s->n_sources; d++) {
+        char p[4200];
+        stage_input_file(c, "dataset", d, p, sizeof p);
+        /* Rows are counted first so that one array holds every dataset. */
+        if (csvio_read(p, &tables[n_tables], err, errlen)) goto fail;
+        cap += tables[n_tables].nrows;
+        csvio_free(&tables[n_tables]);
+    }
+    ex = calloc(cap ? cap : 1, sizeof *ex);
+    if (!ex) goto oom;
+    int n = 0;
+    for (int d = 0; d < s->n_sources; d++) {
+        char p[4200];
+        stage_input_file(c, "dataset", d, p, sizeof p);
+        snprintf(s->source[d], sizeof s->source[d], "%s", stage_input_name(c, "dataset", d));
+        int rc = read_dataset(c, p, &tables[n_tables], ex, &n, (int)cap, &s->rows[d], err, errlen);
+        n_tables++;
+        if (rc) goto fail;
+    }
+    const char *task = stage_opt(st, "task");
+    if (n == 0) {
+        snprintf(err, errlen, "stage '%s': its datasets have no usable rows%s%s", st->name,
+                 task[0] ? " for task " : "", task);
+        goto fail;
+    }
+    SftConfig sc;
+    stage_options_fill(st, &sc);
+    sc.seed = c->seed;
+    char e[512];
+    s->sft = sft_new(c->model, &sc, ex, n, e, sizeof e);
+    if (!s->sft) {
+        snprintf(err, errlen, "stage '%s': %s", st->name, e);
+        goto fail;
+    }
+    *total = sft_total_steps(s->sft);
+    free(ex);
+    for (int i = 0; i < n_tables; i++) csvio_free(&tables[i]);
+    return s;
+oom:
+    snprintf(err, errlen, "stage '%s': out of memory", st->name);
+fail:
+    free(ex);
+    for (int i = 0; i < n_tables; i++) csvio_free(&tables[i]);
+    free_state(s);
+    return NULL;
+}
+
+static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t errlen) {
+    (void)c, (void)err, (void)errlen;
+    SftState *s = state;
+    SftStep x;
+    int rc = sft_step(s->sft, &x);
+    if (rc) return rc;
+    stage_train_row(row, x.loss, x.grad_norm, x.lr, x.tokens_per_s);
+    return 0;
+}
+
+static int save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
+    (void)c;
+    char p[4200];
+    snprintf(p, sizeof p, "%s.state", prefix);
+    return sft_save_state(((SftState *)state)->sft, p, err, errlen);
+}
+
+static int load(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
+    (void)c;
+    char p[4200];
+    snprintf(p, sizeof p, "%s.state", prefix);
+    return sft_load_state(((SftState *)state)->sft, p, err, errlen);
+}
+
+/* sources.csv: how many rows each dataset gave, so a reader sees the mix. */
+static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
+    SftState *s = state;
+    static const char *const header[] = {"source", "rows"};
+    const char *cells[SFT_MAX_SOURCES * 2];
+    char num[SFT_MAX_SOURCES][16];
+    for (int d = 0; d < s->n_sources; d++) {
+        snprintf(num[d], sizeof num[d], "%d", s->rows[d]);
+        cells[2 * d] = s->source[d];
+        cells[2 * d + 1] = num[d];
+    }
+    char p[4200];
+    stage_file(c, "sources.csv", p, sizeof p);
+    return csvio_write(p, header, 2, cells, (size_t)s->n_sources, err, errlen);
+}
+
+static void defaults(void *config) {
+    *(SftConfig *)config = sft_defaults();
+}
+
+static const StageOps ops = {
+    .open = open_sft,
+    .columns = stage_train_columns,
+    .step = step,
+    .save = save,
+    .load = load,
+    .finish = finish,
+    .headline = stage_headline_loss,
+    .free = free_state,
+};
+
+const StageKind stage_kind_sft = {
+    .name = "sft",
+    .summary = "supervised fine-tuning of a checkpoint on one or more datasets",
+    .options = options,
+    .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to fine-tune"},
+              {"dataset", INPUT_DATASET, 1, SFT_MAX_SOURCES,
+               "CSV files or stages that make a dataset (prompt, completion; task filters)"}},
+    .n_roles = 2,
+    .makes_checkpoint = true,
+    .code_version = "sft-1",
+    .ops = &ops,
+    .defaults = defaults,
+    .config_size = sizeof(SftConfig),
+};
