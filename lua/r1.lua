@@ -1,0 +1,157 @@
+-- r1.lua: DeepSeek-R1 in miniature, up to Dev3 (the Nature paper's names for
+-- R1's checkpoints). The base and R1-Zero are as in r1_zero.lua; R1 then
+-- starts again from the base:
+--
+--   pretrain ──▶ r1-zero (GRPO: accuracy + format)
+--      │            └──▶ sample-r1-zero (keep correct + readable)
+--      │                        │
+--      ├──▶ cold-start (SFT of the base: R1-Zero's samples + curated CoT)  Dev1
+--      │        └──▶ reasoning-rl (GRPO: accuracy + format + language)      Dev2
+--      │                 └──▶ sample-dev2 (correct + readable, + general rows)
+--      └──▶ sft-dev3 (SFT of the base on that mix, 2 epochs)               Dev3
+--
+-- and an eval of every checkpoint, in both scripts (digits and the letter
+-- cipher), its rows named base, r1-zero, dev1, dev2, dev3 as in Table 2:
+--   r1sim table runs/r1
+-- What to watch: R1-Zero's thoughts mix scripts on cipher prompts; the
+-- language reward of reasoning RL fixes that at little cost; cold start makes
+-- reasoning RL reach R1-Zero's accuracy sooner; Dev3, the base fine-tuned on
+-- Dev2's filtered samples, comes close to Dev2 without any RL of its own.
+-- Experiments:
+--   r1sim run lua/r1.lua -D language_weight=0     -- reasoning RL without it
+--   r1sim run lua/r1.lua -D coldstart_curated=0   -- cold start on R1-Zero's samples only
+--   r1sim run lua/r1.lua -D general_ratio=0       -- no non-reasoning data
+
+local rewards = require("rewards")
+
+local task = r1sim.param("task", "pair4")
+local cipher = r1sim.param("cipher_prob", 0.3)
+local searching = task:sub(1, 4) == "pair"
+
+local small = r1sim.model{
+  name = "small",
+  d_model = r1sim.param("d_model", 128),
+  n_layer = r1sim.param("n_layer", 4),
+  n_head = 4,
+  context = 128,
+}
+
+local base = r1sim.stage{
+  kind = "pretrain",
+  name = "pretrain",
+  model = small,
+  options = {
+    steps = r1sim.param("pretrain_steps", searching and 1600 or 3200),
+    batch_size = 16,
+    seq_len = 128,
+    lr = 3e-3,
+    warmup = 30,
+    corpus = r1sim.param("corpus", searching and "search" or "ready"),
+    mix = r1sim.param("corpus_mix", ""),
+    task = task,
+    save_every = 100,
+  },
+}
+
+-- Every eval asks the same held-out problems, half of them in the cipher.
+local function eval(name, input, label)
+  r1sim.stage{kind = "eval", name = name, inputs = input, options = {
+    task = task,
+    n_prompts = r1sim.param("eval_prompts", 100),
+    k = r1sim.param("eval_k", 4),
+    max_new_tokens = 96,
+    cipher_prob = r1sim.param("eval_cipher_prob", 0.5),
+    label = label,
+  }}
+end
+
+local function rl_options(steps, reward_list)
+  return {
+    task = task,
+    steps = steps,
+    prompts_per_step = r1sim.param("prompts_per_step", 8),
+    group_size = r1sim.param("group_size", 8),
+    max_new_tokens = 96,
+    lr = r1sim.param("rl_lr", 5e-5),
+    beta = r1sim.param("beta", 0.04),
+    cipher_prob = cipher,
+    rewards = rewards.mix(reward_list),
+  }
+end
+
+local function sample_options(general_ratio)
+  return {
+    task = task,
+    n_prompts = r1sim.param("sample_prompts", 256),
+    k = r1sim.param("sample_k", 4),
+    cipher_prob = cipher,
+    keep = r1sim.param("keep", "correct+readable"),
+    per_prompt = r1sim.param("per_prompt", 2),
+    general_ratio = general_ratio,
+  }
+end
+
+local function sft_options(epochs)
+  return {
+    task = "",
+    epochs = epochs,
+    batch_size = 16,
+    lr = r1sim.param("sft_lr", 3e-4),
+    save_every = 50,
+  }
+end
+
+eval("eval-base", base, "base")
+
+-- R1-Zero: pure RL from the base, rule rewards only.
+local zero = r1sim.stage{kind = "grpo", name = "r1-zero", inputs = base,
+  options = rl_options(r1sim.param("rl_steps", 200), {
+    rewards.accuracy(1),
+    rewards.format(r1sim.param("format_weight", 0.5)),
+  })}
+eval("eval-r1-zero", zero, "r1-zero")
+
+-- Cold-start data: R1-Zero's correct, readable samples, plus a little
+-- curated chain of thought ("thousands" in the paper, 400 rows here).
+local zero_samples = r1sim.stage{kind = "sample", name = "sample-r1-zero", inputs = zero,
+  options = sample_options(0)}
+
+local cold_data = {zero_samples}
+if r1sim.param("coldstart_curated", 1) ~= 0 then
+  cold_data[#cold_data + 1] = "data/coldstart_" .. task .. ".csv"
+end
+local dev1 = r1sim.stage{kind = "sft", name = "cold-start",
+  inputs = {policy = base, dataset = cold_data},
+  options = sft_options(r1sim.param("coldstart_epochs", 2))}
+eval("eval-dev1", dev1, "dev1")
+
+-- Reasoning-oriented RL from Dev1, with the language-consistency reward.
+local dev2 = r1sim.stage{kind = "grpo", name = "reasoning-rl", inputs = dev1,
+  options = rl_options(r1sim.param("reasoning_rl_steps", 150), {
+    rewards.accuracy(1),
+    rewards.format(r1sim.param("format_weight", 0.5)),
+    rewards.language(r1sim.param("language_weight", 0.5)),
+  })}
+eval("eval-dev2", dev2, "dev2")
+
+-- Rejection sampling from Dev2, with non-reasoning rows mixed in
+-- (R1: 600k reasoning + 200k general, a quarter of the total).
+local mix = r1sim.stage{kind = "sample", name = "sample-dev2",
+  inputs = {policy = dev2, general = "data/general.csv"},
+  options = sample_options(r1sim.param("general_ratio", 0.25))}
+
+-- SFT of the *base* on that mix, two epochs: Dev3.
+local dev3 = r1sim.stage{kind = "sft", name = "sft-dev3", inputs = {policy = base, dataset = mix},
+  options = sft_options(r1sim.param("dev3_epochs", 2))}
+eval("eval-dev3", dev3, "dev3")
+
+function on_stage_end(stage, summary, status)
+  if summary.pass_at_1 then
+    print(string.format("%s: %s, pass@1 %.3f, language %.3f, format %.3f, length %.1f", stage,
+                        status, summary.pass_at_1, summary.language_consistency,
+                        summary.format_rate, summary.mean_length))
+  elseif summary.kept_total then
+    print(string.format("%s: %s, kept %d of %d", stage, status, summary.kept_total,
+                        summary.generated_total))
+  end
+end
