@@ -1,6 +1,6 @@
 # r1sim — build, test, bench, install.
 #   make            build ./r1sim (installs missing Debian packages first)
-#   make run        build and open the live flowchart on lua/r1_zero.lua
+#   make run        build and open the live flowchart on lua/r1.lua
 #   make test       build and run every test binary
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      engine benchmark (S, M, L at 1 and 2 threads)
@@ -87,10 +87,10 @@ asan:
 bench: $(BUILD)/r1sim
 	$(BUILD)/r1sim bench --config all
 
-# The default pipeline, R1-Zero, in the live flowchart (space starts it);
+# The default pipeline, R1 up to Dev3, in the live flowchart (space starts it);
 # without a terminal the same run is headless.
 run: $(BUILD)/r1sim r1sim
-	$(BUILD)/r1sim run lua/r1_zero.lua
+	$(BUILD)/r1sim run lua/r1.lua
 
 install: $(BUILD)/r1sim
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
