@@ -24,34 +24,11 @@
 
 local rewards = require("rewards")
 
-local task = r1sim.param("task", "pair4")
+local basemodel = require("base")
+
+local task = basemodel.task()
 local cipher = r1sim.param("cipher_prob", 0.3)
-local searching = task:sub(1, 4) == "pair"
-
-local small = r1sim.model{
-  name = "small",
-  d_model = r1sim.param("d_model", 128),
-  n_layer = r1sim.param("n_layer", 4),
-  n_head = 4,
-  context = 128,
-}
-
-local base = r1sim.stage{
-  kind = "pretrain",
-  name = "pretrain",
-  model = small,
-  options = {
-    steps = r1sim.param("pretrain_steps", searching and 1600 or 3200),
-    batch_size = 16,
-    seq_len = 128,
-    lr = 3e-3,
-    warmup = 30,
-    corpus = r1sim.param("corpus", searching and "search" or "ready"),
-    mix = r1sim.param("corpus_mix", ""),
-    task = task,
-    save_every = 100,
-  },
-}
+local base = basemodel.pretrain()
 
 -- Every eval asks the same held-out problems, half of them in the cipher.
 local function eval(name, input, label)
