@@ -2,11 +2,58 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "pipeline/stage_options.h"
+void stage_format_number(double v, int as_float, char *buf, size_t cap) {
+    for (int digits = as_float ? 6 : 15; digits <= 17; digits++) {
+        snprintf(buf, cap, "%.*g", digits, v);
+        double back = strtod(buf, NULL);
+        if (as_float ? (float)back == (float)v : back == v) return;
+    }
+}
+
+static void *field_at(void *config, const OptSpec *o) {
+    return (char *)config + o->offset;
+}
+
+void stage_option_default(const StageKind *k, const OptSpec *o, char *buf, size_t cap) {
+    if (o->def || o->field == FIELD_NONE || !k->defaults) {
+        snprintf(buf, cap, "%s", o->def ? o->def : "");
+        return;
+    }
+    /* Configs are small structs; one on the stack per option keeps this free
+     * of allocation. */
+    _Alignas(max_align_t) unsigned char config[8192];
+    if (k->config_size > sizeof config) {
+        buf[0] = 0;
+        return;
+    }
+    k->defaults(config);
+    void *f = field_at(config, o);
+    switch (o->field) {
+    case FIELD_INT:
+        snprintf(buf, cap, "%d", *(int *)f);
+        break;
+    case FIELD_FLOAT:
+        stage_format_number(*(float *)f, 1, buf, cap);
+        break;
+    case FIELD_DOUBLE:
+        stage_format_number(*(double *)f, 0, buf, cap);
+        break;
+    case FIELD_U64:
+        snprintf(buf, cap, "%llu", *(unsigned long long *)f);
+        break;
+    case FIELD_STR:
+        snprintf(buf, cap, "%s", *(const char **)f ? *(const char **)f : "");
+        break;
+    case FIELD_NONE:
+        break;
+    }
+}
 
 void graph_init(Graph *g) {
     memset(g, 0, sizeof *g);

@@ -165,6 +165,14 @@ int graph_name_input_role(Graph *g, int stage, int input, const char *role, char
  * short of inputs, or a cycle (naming the stages on it). */
 int graph_resolve(Graph *g, int *order, char *err, size_t errlen);
 
+/* The option's default as text: o->def, or its config field's value in the
+ * kind's defaults, in the one spelling stage_set_opt gives numbers. */
+void stage_option_default(const StageKind *k, const OptSpec *o, char *buf, size_t cap);
+
+/* The shortest text that reads back as v (as a double, or as a float when
+ * as_float), so that equal values give equal cache keys. */
+void stage_format_number(double v, int as_float, char *buf, size_t cap);
+
 int graph_find(const Graph *g, const char *name);
 const char *stage_opt(const Stage *st, const char *name);
 double stage_opt_num(const Stage *st, const char *name);

@@ -10,17 +10,9 @@
 
 #include "pipeline/graph.h"
 
-/* The option's default as text: o->def, or its config field's value in the
- * kind's defaults, in the one spelling stage_set_opt gives numbers. */
-void stage_option_default(const StageKind *k, const OptSpec *o, char *buf, size_t cap);
-
 /* Starts config from the kind's defaults and copies every option that has a
  * field into it. String fields point into the stage's option text. */
 void stage_options_fill(const Stage *st, void *config);
-
-/* The shortest text that reads back as v (as a double, or as a float when
- * as_float), so that equal values give equal cache keys. */
-void stage_format_number(double v, int as_float, char *buf, size_t cap);
 
 const char *stage_check_task(const char *v);
 const char *stage_check_task_or_empty(const char *v);
