@@ -17,6 +17,9 @@ static const struct {
     {"think_rate", "think rate"},
     {"pass_at_1_think", "pass@1 thinking"},
     {"pass_at_1_direct", "pass@1 direct"},
+    {"cipher_share", "cipher prompts"},
+    {"pass_at_1_cipher", "pass@1 cipher"},
+    {"language_cipher", "language cipher"},
 };
 enum { N_KNOWN = sizeof known / sizeof known[0], CELL_MAX = 64 };
 

@@ -81,7 +81,7 @@ static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
     const EvalState *s = state;
     const EvalResult *e = &s->ev;
     if (!s->evaluated) return 0;
-    enum { MAX_COLS = RUNDIR_EVAL_COLS + 1 + EVAL_MAX_PASS_K };
+    enum { MAX_COLS = RUNDIR_EVAL_COLS + 3 + EVAL_MAX_PASS_K };
     const char *header[MAX_COLS], *f[MAX_COLS];
     char v[MAX_COLS][32], names[EVAL_MAX_PASS_K][24];
     double x[MAX_COLS];
@@ -100,6 +100,10 @@ static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
     for (int i = 0; i < 9; i++) x[n++] = fixed_x[i];
     header[n] = "cipher_share";
     x[n++] = e->cipher_share;
+    header[n] = "pass_at_1_cipher";
+    x[n++] = e->pass_at_1_cipher;
+    header[n] = "language_cipher";
+    x[n++] = e->language_cipher;
     for (int j = 1; j < e->n_pass_k && j < EVAL_MAX_PASS_K; j++) {
         snprintf(names[j], sizeof names[j], "pass_at_%d", e->pass_k[j]);
         header[n] = names[j];

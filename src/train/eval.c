@@ -145,6 +145,8 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
     double correct = 0, format = 0, lang = 0, length = 0, waits = 0, checks = 0, maj = 0;
     double pass[EVAL_MAX_PASS_K] = {0};
     long lang_n = 0, think = 0, think_ok = 0, direct = 0, direct_ok = 0, cipher = 0;
+    double cipher_ok = 0, cipher_lang = 0; /* where script mixing can happen */
+    long cipher_lang_n = 0;
     int n_pass = 0;
     while (n_pass < EVAL_MAX_PASS_K && (1 << n_pass) <= k) n_pass++;
     for (int i = 0; i < n_prompts; i++) {
@@ -167,6 +169,13 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
             if (sc[j].n_script > 0) {
                 lang += sc[j].language;
                 lang_n++;
+            }
+            if (p.script == WORLD_CIPHER) {
+                cipher_ok += sc[j].correct;
+                if (sc[j].n_script > 0) {
+                    cipher_lang += sc[j].language;
+                    cipher_lang_n++;
+                }
             }
             if (sc[j].thinks) {
                 think++;
@@ -204,6 +213,9 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
     out->forced_think_acc = NAN;
     out->forced_direct_acc = NAN;
     out->cipher_share = (double)cipher / n_prompts;
+    out->pass_at_1_cipher = cipher ? cipher_ok / ((double)cipher * k) : NAN;
+    out->language_cipher =
+        cipher ? (cipher_lang_n ? cipher_lang / (double)cipher_lang_n : 1.0) : NAN;
     out->n_pass_k = n_pass;
     for (int e = 0; e < n_pass; e++) {
         out->pass_k[e] = 1 << e;

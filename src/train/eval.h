@@ -61,6 +61,8 @@ typedef struct {
     double forced_direct_acc;
     double check_per_completion; /* "check"s per completion (verification passes) */
     double cipher_share;         /* prompts in the letter cipher */
+    double pass_at_1_cipher;     /* pass@1 over those prompts (NaN when none) */
+    double language_cipher;      /* language consistency over their thoughts (NaN when none) */
     int n_pass_k;                /* entries below: k = 1, 2, 4, ... up to the samples per prompt */
     int pass_k[EVAL_MAX_PASS_K];
     double pass_at[EVAL_MAX_PASS_K]; /* mean over prompts of eval_pass_at_k; [0] is pass_at_1 */
