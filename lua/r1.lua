@@ -56,10 +56,10 @@ local function rl_options(steps, reward_list)
   }
 end
 
-local function sample_options(general_ratio)
+local function sample_options(n_prompts, general_ratio)
   return {
     task = task,
-    n_prompts = r1sim.param("sample_prompts", 256),
+    n_prompts = n_prompts,
     k = r1sim.param("sample_k", 4),
     cipher_prob = cipher,
     keep = r1sim.param("keep", "correct+readable"),
@@ -91,7 +91,7 @@ eval("eval-r1-zero", zero, "r1-zero")
 -- Cold-start data: R1-Zero's correct, readable samples, plus a little
 -- curated chain of thought ("thousands" in the paper, 400 rows here).
 local zero_samples = r1sim.stage{kind = "sample", name = "sample-r1-zero", inputs = zero,
-  options = sample_options(0)}
+  options = sample_options(r1sim.param("zero_sample_prompts", 256), 0)}
 
 local cold_data = {zero_samples}
 if r1sim.param("coldstart_curated", 1) ~= 0 then
@@ -115,7 +115,8 @@ eval("eval-dev2", dev2, "dev2")
 -- (R1: 600k reasoning + 200k general, a quarter of the total).
 local mix = r1sim.stage{kind = "sample", name = "sample-dev2",
   inputs = {policy = dev2, general = "data/general.csv"},
-  options = sample_options(r1sim.param("general_ratio", 0.25))}
+  options = sample_options(r1sim.param("dev2_sample_prompts", 1024),
+                           r1sim.param("general_ratio", 0.25))}
 
 -- SFT of the *base* on that mix, two epochs: Dev3.
 local dev3 = r1sim.stage{kind = "sft", name = "sft-dev3", inputs = {policy = base, dataset = mix},

@@ -32,30 +32,52 @@ static const OptSpec options[] = {
 };
 #undef F
 
+enum { SFT_MAX_ORIGINS = 32 };
+
+/* Where rows came from: the input, and within it the row's own `source`
+ * column when it has one (a sample stage's dataset mixes its own samples
+ * with general rows from a file). */
+typedef struct {
+    char input[256], source[256];
+    int rows;
+} SftOrigin;
+
 typedef struct {
     Sft *sft;
-    int n_sources;
-    char source[SFT_MAX_SOURCES][256];
-    int rows[SFT_MAX_SOURCES];
+    int n_origins;
+    SftOrigin origin[SFT_MAX_ORIGINS];
 } SftState;
 
+static void count_origin(SftState *s, const char *input, const char *source) {
+    for (int i = 0; i < s->n_origins; i++)
+        if (!strcmp(s->origin[i].input, input) && !strcmp(s->origin[i].source, source)) {
+            s->origin[i].rows++;
+            return;
+        }
+    if (s->n_origins == SFT_MAX_ORIGINS) return;
+    SftOrigin *o = &s->origin[s->n_origins++];
+    snprintf(o->input, sizeof o->input, "%s", input);
+    snprintf(o->source, sizeof o->source, "%s", source);
+    o->rows = 1;
+}
+
 /* Appends the usable rows of one dataset to ex; the strings stay in *t. */
-static int read_dataset(const StageCtx *c, const char *path, CsvTable *t, SftExample *ex, int *n,
-                        int cap, int *used, char *err, size_t errlen) {
+static int read_dataset(const StageCtx *c, SftState *s, int d, const char *path, CsvTable *t,
+                        SftExample *ex, int *n, int cap, char *err, size_t errlen) {
     if (csvio_read(path, t, err, errlen)) return -1;
     static const char *const cols[] = {"prompt", "completion"};
     int idx[2];
     if (csvio_cols(t, cols, 2, idx, err, errlen)) return -1;
-    int tcol = csvio_col(t, "task");
-    const char *task = stage_opt(c->st, "task");
+    int tcol = csvio_col(t, "task"), scol = csvio_col(t, "source");
+    const char *task = stage_opt(c->st, "task"), *input = stage_input_name(c, "dataset", d);
     long limit = (long)stage_opt_num(c->st, "limit");
-    *used = 0;
     for (size_t i = 0; i < t->nrows && *n < cap && (limit <= 0 || *n < limit); i++) {
         if (task[0] && tcol >= 0 && strcmp(csvio_cell(t, i, (size_t)tcol), task) != 0) continue;
         ex[*n].prompt = csvio_cell(t, i, (size_t)idx[0]);
         ex[*n].completion = csvio_cell(t, i, (size_t)idx[1]);
         (*n)++;
-        (*used)++;
+        const char *src = scol >= 0 ? csvio_cell(t, i, (size_t)scol) : "";
+        count_origin(s, input, src[0] ? src : input);
     }
     return 0;
 }
@@ -76,9 +98,9 @@ static void *open_sft(StageCtx *c, long *total, char *err, size_t errlen) {
     if (!s) goto oom;
     c->model = stage_input_model(c, "policy", 0, err, errlen);
     if (!c->model) goto fail;
-    s->n_sources = stage_input_count(c, "dataset");
+    int n_inputs = stage_input_count(c, "dataset");
     size_t cap = 0;
-    for (int d = 0; d < s->n_sources; d++) {
+    for (int d = 0; d < n_inputs; d++) {
         char p[4200];
         stage_input_file(c, "dataset", d, p, sizeof p);
         /* Rows are counted first so that one array holds every dataset. */
@@ -89,11 +111,10 @@ static void *open_sft(StageCtx *c, long *total, char *err, size_t errlen) {
     ex = calloc(cap ? cap : 1, sizeof *ex);
     if (!ex) goto oom;
     int n = 0;
-    for (int d = 0; d < s->n_sources; d++) {
+    for (int d = 0; d < n_inputs; d++) {
         char p[4200];
         stage_input_file(c, "dataset", d, p, sizeof p);
-        snprintf(s->source[d], sizeof s->source[d], "%s", stage_input_name(c, "dataset", d));
-        int rc = read_dataset(c, p, &tables[n_tables], ex, &n, (int)cap, &s->rows[d], err, errlen);
+        int rc = read_dataset(c, s, d, p, &tables[n_tables], ex, &n, (int)cap, err, errlen);
         n_tables++;
         if (rc) goto fail;
     }
@@ -149,20 +170,22 @@ static int load(void *state, StageCtx *c, const char *prefix, char *err, size_t 
     return sft_load_state(((SftState *)state)->sft, p, err, errlen);
 }
 
-/* sources.csv: how many rows each dataset gave, so a reader sees the mix. */
+/* sources.csv: how many rows each input, and each source within it, gave,
+ * so a reader sees the mix the model was trained on. */
 static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
     SftState *s = state;
-    static const char *const header[] = {"source", "rows"};
-    const char *cells[SFT_MAX_SOURCES * 2];
-    char num[SFT_MAX_SOURCES][16];
-    for (int d = 0; d < s->n_sources; d++) {
-        snprintf(num[d], sizeof num[d], "%d", s->rows[d]);
-        cells[2 * d] = s->source[d];
-        cells[2 * d + 1] = num[d];
+    static const char *const header[] = {"input", "source", "rows"};
+    const char *cells[SFT_MAX_ORIGINS * 3];
+    char num[SFT_MAX_ORIGINS][16];
+    for (int i = 0; i < s->n_origins; i++) {
+        snprintf(num[i], sizeof num[i], "%d", s->origin[i].rows);
+        cells[3 * i] = s->origin[i].input;
+        cells[3 * i + 1] = s->origin[i].source;
+        cells[3 * i + 2] = num[i];
     }
     char p[4200];
     stage_file(c, "sources.csv", p, sizeof p);
-    return csvio_write(p, header, 2, cells, (size_t)s->n_sources, err, errlen);
+    return csvio_write(p, header, 3, cells, (size_t)s->n_origins, err, errlen);
 }
 
 static void defaults(void *config) {
