@@ -21,6 +21,8 @@
 --   r1sim run lua/r1.lua -D language_weight=0     -- reasoning RL without it
 --   r1sim run lua/r1.lua -D coldstart_curated=0   -- cold start on R1-Zero's samples only
 --   r1sim run lua/r1.lua -D general_ratio=0       -- no non-reasoning data
+--   r1sim run lua/r1.lua -D dev2_sample_prompts=256
+--                     -- a quarter of the data for Dev3: it falls well short of Dev2
 
 local rewards = require("rewards")
 
