@@ -19,12 +19,13 @@
 typedef struct {
     const char *name;
     int n, ne;
-    TuiLayoutNode nodes[24];
+    TuiLayoutNode nodes[32];
     TuiLayoutEdge edges[80];
 } LGraph;
 
+/* evals are reports, as run_view.c marks them (eval makes no checkpoint) */
 static void add_node(LGraph *g, const char *name, const char *kind) {
-    g->nodes[g->n++] = (TuiLayoutNode){name, kind, 12};
+    g->nodes[g->n++] = (TuiLayoutNode){name, kind, 12, !strcmp(kind, "eval")};
 }
 
 static int find(const LGraph *g, const char *name) {
@@ -101,6 +102,77 @@ static LGraph r1_full(void) {
     return g;
 }
 
+/* lua/r1.lua's graph: R1-Zero, then Dev1 (cold start on R1-Zero's samples),
+ * Dev2 (reasoning RL), Dev3 (SFT of the base on Dev2's samples). */
+static void add_r1(LGraph *g) {
+    add_node(g, "pretrain", "pretrain");
+    add_node(g, "eval-base", "eval");
+    add_node(g, "r1-zero", "grpo");
+    add_node(g, "eval-r1-zero", "eval");
+    add_node(g, "sample-r1-zero", "sample");
+    add_node(g, "cold-start", "sft");
+    add_node(g, "eval-dev1", "eval");
+    add_node(g, "reasoning-rl", "grpo");
+    add_node(g, "eval-dev2", "eval");
+    add_node(g, "sample-dev2", "sample");
+    add_node(g, "sft-dev3", "sft");
+    add_node(g, "eval-dev3", "eval");
+    add_edge(g, "pretrain", "eval-base");
+    add_edge(g, "pretrain", "r1-zero");
+    add_edge(g, "r1-zero", "eval-r1-zero");
+    add_edge(g, "r1-zero", "sample-r1-zero");
+    add_edge(g, "pretrain", "cold-start");
+    add_edge(g, "sample-r1-zero", "cold-start");
+    add_edge(g, "cold-start", "eval-dev1");
+    add_edge(g, "cold-start", "reasoning-rl");
+    add_edge(g, "reasoning-rl", "eval-dev2");
+    add_edge(g, "reasoning-rl", "sample-dev2");
+    add_edge(g, "pretrain", "sft-dev3");
+    add_edge(g, "sample-dev2", "sft-dev3");
+    add_edge(g, "sft-dev3", "eval-dev3");
+}
+
+static LGraph r1(void) {
+    LGraph g = {.name = "r1.lua"};
+    add_r1(&g);
+    return g;
+}
+
+/* r1.lua once later issues land: RL of all scenarios with a reward model, the
+ * final eval, and distillation into two students (25 stages). */
+static LGraph r1_later(void) {
+    LGraph g = {.name = "r1.lua later"};
+    add_r1(&g);
+    add_node(&g, "reward-model", "reward_model");
+    add_node(&g, "rl-all", "grpo");
+    add_node(&g, "eval-r1", "eval");
+    add_node(&g, "sample-r1", "sample");
+    add_edge(&g, "sft-dev3", "reward-model");
+    add_edge(&g, "sft-dev3", "rl-all");
+    add_edge(&g, "reward-model", "rl-all");
+    add_edge(&g, "rl-all", "eval-r1");
+    add_edge(&g, "rl-all", "sample-r1");
+    static const char *const st[2][5] = {
+        {"student-s", "eval-student-s", "distill-s", "eval-distill-s", "rl-student-s"},
+        {"student-m", "eval-student-m", "distill-m", "eval-distill-m", NULL}};
+    for (int i = 0; i < 2; i++) {
+        add_node(&g, st[i][0], "pretrain");
+        add_node(&g, st[i][1], "eval");
+        add_node(&g, st[i][2], "distill");
+        add_node(&g, st[i][3], "eval");
+        add_edge(&g, st[i][0], st[i][1]);
+        add_edge(&g, st[i][0], st[i][2]);
+        add_edge(&g, "sample-r1", st[i][2]);
+        add_edge(&g, st[i][2], st[i][3]);
+        if (st[i][4]) {
+            add_node(&g, st[i][4], "grpo");
+            add_edge(&g, st[i][0], st[i][4]);
+        }
+    }
+    assert_int_equal(g.n, 25);
+    return g;
+}
+
 static uint64_t rng_state;
 static uint32_t rnd(void) {
     rng_state = rng_state * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -126,7 +198,8 @@ static LGraph random_dag(uint64_t seed) {
     int n = 1 + (int)(rnd() % 20);
     int density = 5 + (int)(rnd() % 30); /* percent */
     for (int i = 0; i < n; i++)
-        g.nodes[g.n++] = (TuiLayoutNode){NAMES[rnd() % 12], "grpo", (int)(rnd() % 30)};
+        g.nodes[g.n++] =
+            (TuiLayoutNode){NAMES[rnd() % 12], "grpo", (int)(rnd() % 30), rnd() % 3 == 0};
     for (int j = 1; j < n; j++)
         for (int i = 0; i < j; i++)
             if ((int)(rnd() % 100) < density && g.ne < 80) g.edges[g.ne++] = (TuiLayoutEdge){i, j};
@@ -193,10 +266,19 @@ static void check(const LGraph *g, int rows, int cols) {
         if (p->npts < 2) fail_msg("%s: edge %d has %d points", where, e, p->npts);
         TuiRect s = lo.boxes[p->from], t = lo.boxes[p->to];
         TuiPoint a = p->pts[0], z = p->pts[p->npts - 1];
-        if (a.y != s.y + s.h - 1 || a.x <= s.x || a.x >= s.x + s.w - 1)
-            fail_msg("%s: edge %d does not leave its source's bottom border", where, e);
-        if (z.y != t.y || z.x <= t.x || z.x >= t.x + t.w - 1)
-            fail_msg("%s: edge %d does not reach its target's top border", where, e);
+        if (p->beside) {
+            /* one run on the first inner row, side border to facing side border */
+            int right = t.x > s.x;
+            if (!g->nodes[p->to].report || p->npts != 2 || s.y != t.y || a.y != s.y + 1 ||
+                z.y != a.y || a.x != (right ? s.x + s.w - 1 : s.x) ||
+                z.x != (right ? t.x : t.x + t.w - 1) || abs(z.x - a.x) < 3)
+                fail_msg("%s: edge %d is not a run to a report beside its source", where, e);
+        } else {
+            if (a.y != s.y + s.h - 1 || a.x <= s.x || a.x >= s.x + s.w - 1)
+                fail_msg("%s: edge %d does not leave its source's bottom border", where, e);
+            if (z.y != t.y || z.x <= t.x || z.x >= t.x + t.w - 1)
+                fail_msg("%s: edge %d does not reach its target's top border", where, e);
+        }
         for (int k = 0; k + 1 < p->npts; k++) {
             TuiPoint u = p->pts[k], v = p->pts[k + 1];
             if (u.x != v.x && u.y != v.y) fail_msg("%s: edge %d has a diagonal run", where, e);
@@ -225,10 +307,12 @@ static void sweep(const LGraph *g) {
 }
 
 static void shipped_pipelines_hold_at_every_size(void **state) {
-    LGraph q = quick(), z = r1_zero(), f = r1_full();
+    LGraph q = quick(), z = r1_zero(), f = r1_full(), a = r1(), b = r1_later();
     sweep(&q);
     sweep(&z);
     sweep(&f);
+    sweep(&a);
+    sweep(&b);
 }
 
 /* Every pipeline script in lua/ as the view would lay it out (modules such
@@ -254,7 +338,9 @@ static void shipped_scripts_hold_at_every_size(void **state) {
         assert_int_equal(graph_resolve(&pg, order, err, sizeof err), 0);
         LGraph g = {.name = e->d_name};
         for (int i = 0; i < pg.n; i++)
-            g.nodes[g.n++] = (TuiLayoutNode){pg.stages[i].name, pg.stages[i].kind->name, 14};
+            g.nodes[g.n++] = (TuiLayoutNode){pg.stages[i].name, pg.stages[i].kind->name, 14,
+                                             !pg.stages[i].kind->makes_checkpoint &&
+                                                 !pg.stages[i].kind->makes_dataset};
         for (int i = 0; i < pg.n; i++)
             for (int k = 0; k < pg.stages[i].n_inputs; k++)
                 if (pg.stages[i].input_stage[k] >= 0)
@@ -275,6 +361,29 @@ static void random_dags_hold_at_every_size(void **state) {
     }
 }
 
+static int center_x(TuiRect r) {
+    return r.x + (r.w - 1) / 2;
+}
+
+static const TuiLayoutPath *edge_of(const TuiLayout *lo, const LGraph *g, const char *a,
+                                    const char *b) {
+    int u = find(g, a), v = find(g, b);
+    for (int e = 0; e < g->ne; e++)
+        if (g->edges[e].from == u && g->edges[e].to == v) return &lo->edges[e];
+    fail_msg("no edge %s -> %s", a, b);
+    return NULL;
+}
+
+/* Evals sit beside what they evaluate: same row, reached by a run. */
+static void evals_beside(const TuiLayout *lo, const LGraph *g) {
+    for (int e = 0; e < g->ne; e++) {
+        int u = g->edges[e].from, v = g->edges[e].to;
+        if (!g->nodes[v].report) continue;
+        if (!lo->edges[e].beside || lo->boxes[u].y != lo->boxes[v].y)
+            fail_msg("%s: %s is not beside %s", g->name, g->nodes[v].name, g->nodes[u].name);
+    }
+}
+
 static void small_pipelines_fit_80x24_with_full_boxes(void **state) {
     LGraph q = quick(), z = r1_zero();
     TuiLayout lo;
@@ -282,17 +391,99 @@ static void small_pipelines_fit_80x24_with_full_boxes(void **state) {
     assert_int_equal(lo.mode, TUI_BOX_FULL);
     assert_int_equal(lo.canvas_w, 80);
     assert_int_equal(lo.canvas_h, 24);
-    assert_int_equal(lo.n_layers, 3);
-    /* layers follow the longest path: eval-base beside cold-start-sft */
-    assert_int_equal(lo.layer[1], 1);
+    /* the evals beside their models: two layers, the SFT under the base */
+    assert_int_equal(lo.n_layers, 2);
+    evals_beside(&lo, &q);
     assert_int_equal(lo.layer[2], 1);
-    assert_int_equal(lo.layer[3], 2);
-    assert_int_equal(lo.boxes[1].y, lo.boxes[2].y);
+    assert_int_equal(center_x(lo.boxes[0]), lo.spine_x);
+    assert_int_equal(center_x(lo.boxes[2]), lo.spine_x);
     tui_layout_free(&lo);
     assert_int_equal(tui_layout(&lo, z.nodes, z.n, z.edges, z.ne, 24, 80), 0);
     assert_int_equal(lo.mode, TUI_BOX_FULL);
+    evals_beside(&lo, &z);
     /* a chain stands in one column, so its edges are straight */
     for (int e = 0; e < z.ne; e++) assert_int_equal(lo.edges[e].npts, 2);
+    tui_layout_free(&lo);
+}
+
+/* r1.lua in the flowchart's area at 120x36 (80x33 beside the side panel) and
+ * at 80x24 (80x21): the shape of the DeepSeek-R1 figure, names in full. */
+static void r1_takes_the_figures_shape(void **state) {
+    LGraph g = r1();
+    const int sizes[2][2] = {{33, 80}, {21, 80}};
+    const char *spine[] = {"pretrain", "cold-start", "reasoning-rl", "sample-dev2", "sft-dev3"};
+    for (int k = 0; k < 2; k++) {
+        int rows = sizes[k][0], cols = sizes[k][1];
+        check(&g, rows, cols);
+        TuiLayout lo;
+        assert_int_equal(tui_layout(&lo, g.nodes, g.n, g.edges, g.ne, rows, cols), 0);
+        assert_int_equal(lo.mode, TUI_BOX_TINY);
+        assert_int_equal(lo.canvas_w, cols);                 /* no sideways scrolling */
+        if (rows == 33) assert_int_equal(lo.canvas_h, rows); /* all of it at once */
+        for (int i = 0; i < g.n; i++)                        /* "│● name│": nothing cut */
+            assert_true(lo.boxes[i].w >= (int)strlen(g.nodes[i].name) + 4);
+        assert_int_equal(lo.n_layers, 7);
+        evals_beside(&lo, &g);
+        /* R1's chain in one column, its edges straight down it */
+        assert_true(lo.spine_x >= 0);
+        for (size_t i = 0; i < sizeof spine / sizeof *spine; i++) {
+            if (center_x(lo.boxes[find(&g, spine[i])]) != lo.spine_x)
+                fail_msg("%s is off the spine", spine[i]);
+            if (i == 0) continue;
+            const TuiLayoutPath *p = edge_of(&lo, &g, spine[i - 1], spine[i]);
+            assert_int_equal(p->npts, 2);
+            assert_int_equal(p->pts[0].x, lo.spine_x);
+        }
+        /* R1-Zero a side branch: off the column, both boxes on one side of it,
+         * above the cold start its samples feed */
+        TuiRect z = lo.boxes[find(&g, "r1-zero")], s = lo.boxes[find(&g, "sample-r1-zero")];
+        int zl = z.x + z.w <= lo.spine_x, sl = s.x + s.w <= lo.spine_x;
+        assert_true(zl || z.x > lo.spine_x);
+        assert_true(sl || s.x > lo.spine_x);
+        assert_int_equal(zl, sl);
+        assert_true(z.y < s.y && s.y < lo.boxes[find(&g, "cold-start")].y);
+        tui_layout_free(&lo);
+    }
+}
+
+/* 25 stages at 80x21: still no sideways scrolling, and every box can be
+ * scrolled into view; with room, names in full and the spine kept. */
+static void a_25_stage_graph_stays_usable(void **state) {
+    LGraph g = r1_later();
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, g.nodes, g.n, g.edges, g.ne, 21, 80), 0);
+    assert_int_equal(lo.canvas_w, 80);
+    for (int i = 0; i < g.n; i++) {
+        int sx = 0, sy = 0;
+        tui_layout_scroll_to(&lo, i, 80, 21, &sx, &sy);
+        TuiRect r = lo.boxes[i];
+        assert_true(r.x >= sx && r.x + r.w <= sx + 80 && r.y >= sy && r.y + r.h <= sy + 21);
+        assert_int_equal(tui_layout_hit(&lo, r.x + 1, r.y + 1), i);
+    }
+    tui_layout_free(&lo);
+    assert_int_equal(tui_layout(&lo, g.nodes, g.n, g.edges, g.ne, 45, 160), 0);
+    for (int i = 0; i < g.n; i++) assert_true(lo.boxes[i].w >= (int)strlen(g.nodes[i].name) + 4);
+    assert_true(lo.spine_x >= 0);
+    assert_int_equal(center_x(lo.boxes[find(&g, "rl-all")]), lo.spine_x);
+    evals_beside(&lo, &g);
+    /* the students' bases sit just above their distillation, not at the top */
+    assert_int_equal(lo.layer[find(&g, "student-m")] + 1, lo.layer[find(&g, "distill-m")]);
+    tui_layout_free(&lo);
+}
+
+/* Scrolling to a box shows the rows around it too, when the view has room. */
+static void scrolling_keeps_context(void **state) {
+    LGraph g = r1();
+    TuiLayout lo;
+    assert_int_equal(tui_layout(&lo, g.nodes, g.n, g.edges, g.ne, 21, 80), 0);
+    int sx = 0, sy = 0, last = find(&g, "sft-dev3");
+    tui_layout_scroll_to(&lo, last, 80, 12, &sx, &sy);
+    TuiRect r = lo.boxes[last];
+    assert_true(r.y >= sy + 4 || sy + 12 == lo.canvas_h);
+    assert_true(r.y + r.h <= sy + 12);
+    sy = lo.canvas_h;
+    tui_layout_scroll_to(&lo, 0, 80, 12, &sx, &sy);
+    assert_int_equal(sy, 0);
     tui_layout_free(&lo);
 }
 
@@ -317,20 +508,21 @@ static void big_graph_compacts_then_scrolls(void **state) {
 }
 
 static void arrows_move_between_layers(void **state) {
-    LGraph q = quick();
+    LGraph q = quick(); /* pretrain ▶ eval-base over cold-start-sft ▶ eval */
     TuiLayout lo;
     assert_int_equal(tui_layout(&lo, q.nodes, q.n, q.edges, q.ne, 24, 80), 0);
-    int down = tui_layout_neighbor(&lo, 0, 0, 1);
-    assert_true(down == 1 || down == 2);
-    assert_int_equal(tui_layout_neighbor(&lo, down, 0, -1), 0);
+    assert_int_equal(tui_layout_neighbor(&lo, 0, 0, 1), 2);
+    assert_int_equal(tui_layout_neighbor(&lo, 2, 0, -1), 0);
+    assert_int_equal(tui_layout_neighbor(&lo, 0, 1, 0), 1); /* to the eval beside */
+    assert_int_equal(tui_layout_neighbor(&lo, 1, -1, 0), 0);
+    assert_int_equal(tui_layout_neighbor(&lo, 2, 1, 0), 3);
     assert_int_equal(tui_layout_neighbor(&lo, 3, 0, 1), 3); /* nothing below */
-    int right = tui_layout_neighbor(&lo, 1, 1, 0), left = tui_layout_neighbor(&lo, 2, -1, 0);
-    assert_true((right == 2 && lo.boxes[1].x < lo.boxes[2].x) || (left == 1));
+    assert_int_equal(tui_layout_neighbor(&lo, 0, -1, 0), 0);
     tui_layout_free(&lo);
 }
 
 static void cycles_and_bad_edges_are_dropped(void **state) {
-    TuiLayoutNode n[3] = {{"a", "sft", 0}, {"b", "sft", 0}, {"c", "sft", 0}};
+    TuiLayoutNode n[3] = {{"a", "sft", 0, false}, {"b", "sft", 0, false}, {"c", "sft", 0, false}};
     TuiLayoutEdge e[5] = {{0, 1}, {1, 2}, {2, 0}, {1, 1}, {0, 7}};
     TuiLayout lo;
     assert_int_equal(tui_layout(&lo, n, 3, e, 5, 24, 80), 0);
@@ -351,6 +543,9 @@ int main(void) {
         cmocka_unit_test(shipped_scripts_hold_at_every_size),
         cmocka_unit_test(random_dags_hold_at_every_size),
         cmocka_unit_test(small_pipelines_fit_80x24_with_full_boxes),
+        cmocka_unit_test(r1_takes_the_figures_shape),
+        cmocka_unit_test(a_25_stage_graph_stays_usable),
+        cmocka_unit_test(scrolling_keeps_context),
         cmocka_unit_test(big_graph_compacts_then_scrolls),
         cmocka_unit_test(arrows_move_between_layers),
         cmocka_unit_test(cycles_and_bad_edges_are_dropped),

@@ -47,6 +47,7 @@ static void stage(Fake *f, const char *name, const char *kind, TuiStageState st)
     snprintf(v->name, sizeof v->name, "%s", name);
     snprintf(v->kind, sizeof v->kind, "%s", kind);
     v->state = st;
+    v->report = !strcmp(kind, "eval"); /* as run_view.c marks it */
 }
 
 typedef struct {
@@ -157,9 +158,13 @@ static void selection_moves_and_is_sent(void **state) {
     assert_int_equal(w->v.selected, 0);
     key(w, TUI_KEY_BTAB);
     assert_int_equal(w->v.selected, 3);
+    key(w, TUI_KEY_LEFT);
+    assert_int_equal(w->v.selected, 2); /* eval sits beside cold-start-sft */
     key(w, TUI_KEY_UP);
-    assert_int_equal(w->v.selected, 2); /* eval sits under cold-start-sft */
-    key(w, TUI_KEY_UP);
+    assert_int_equal(w->v.selected, 0);
+    key(w, TUI_KEY_RIGHT);
+    assert_int_equal(w->v.selected, 1); /* and eval-base beside pretrain */
+    key(w, TUI_KEY_LEFT);
     assert_int_equal(w->v.selected, 0);
     assert_true(shows(&w->c, "pretrain "));
 }
@@ -301,6 +306,119 @@ static void selection_scrolls_into_view(void **state) {
     assert_true(w->v.sy > 0);
     assert_true(shows(&w->c, "stage-11"));
     assert_false(shows(&w->c, "stage-00"));
+}
+
+/* lua/r1.lua's graph; with `later`, what later issues add (25 stages). */
+static void r1_graph(World *w, bool later) {
+    static const char *const st[][4] = {
+        {"pretrain", "pretrain", "", ""},
+        {"eval-base", "eval", "pretrain", ""},
+        {"r1-zero", "grpo", "pretrain", ""},
+        {"eval-r1-zero", "eval", "r1-zero", ""},
+        {"sample-r1-zero", "sample", "r1-zero", ""},
+        {"cold-start", "sft", "pretrain", "sample-r1-zero"},
+        {"eval-dev1", "eval", "cold-start", ""},
+        {"reasoning-rl", "grpo", "cold-start", ""},
+        {"eval-dev2", "eval", "reasoning-rl", ""},
+        {"sample-dev2", "sample", "reasoning-rl", ""},
+        {"sft-dev3", "sft", "pretrain", "sample-dev2"},
+        {"eval-dev3", "eval", "sft-dev3", ""},
+        /* later */
+        {"reward-model", "reward_model", "sft-dev3", ""},
+        {"rl-all", "grpo", "sft-dev3", "reward-model"},
+        {"eval-r1", "eval", "rl-all", ""},
+        {"sample-r1", "sample", "rl-all", ""},
+        {"student-s", "pretrain", "", ""},
+        {"eval-student-s", "eval", "student-s", ""},
+        {"distill-s", "distill", "student-s", "sample-r1"},
+        {"eval-distill-s", "eval", "distill-s", ""},
+        {"rl-student-s", "grpo", "student-s", ""},
+        {"student-m", "pretrain", "", ""},
+        {"eval-student-m", "eval", "student-m", ""},
+        {"distill-m", "distill", "student-m", "sample-r1"},
+        {"eval-distill-m", "eval", "distill-m", ""},
+    };
+    Fake *f = &w->f;
+    f->m.n_stages = f->m.n_edges = 0;
+    int n = later ? 25 : 12;
+    for (int i = 0; i < n; i++) {
+        stage(f, st[i][0], st[i][1], TUI_STAGE_WAITING);
+        for (int k = 2; k < 4; k++)
+            for (int j = 0; j < i; j++)
+                if (!strcmp(st[j][0], st[i][k])) f->m.edges[f->m.n_edges++] = (TuiLayoutEdge){j, i};
+    }
+    f->m.graph_gen++;
+}
+
+static void resize(World *w, int cols, int rows) {
+    assert_int_equal(tui_canvas_resize(&w->c, cols, rows), 0);
+    tui_view_resize(&w->v, cols, rows);
+    tui_view_poll(&w->v);
+    tui_view_render(&w->v, &w->c);
+}
+
+/* The selected box lies whole inside the flowchart's area on screen. */
+static bool selection_in_view(const World *w) {
+    TuiRect b = w->v.layout.boxes[w->v.selected], f = w->v.flow;
+    int x = b.x - w->v.sx + f.x, y = b.y - w->v.sy + f.y;
+    return x >= f.x && y >= f.y && x + b.w <= f.x + f.w && y + b.h <= f.y + f.h;
+}
+
+/* A name drawn whole: followed by the box's border, or by the run to the
+ * eval beside it. */
+static bool shows_name(const TuiCanvas *c, const char *name) {
+    char a[64], b[64];
+    snprintf(a, sizeof a, "%s│", name);
+    snprintf(b, sizeof b, "%s├", name);
+    return shows(c, a) || shows(c, b);
+}
+
+static void r1_fits_120x36_whole(void **state) {
+    World *w = *state;
+    r1_graph(w, false);
+    resize(w, 120, 36);
+    for (int i = 0; i < w->f.m.n_stages; i++)
+        if (!shows_name(&w->c, w->f.m.stages[i].name))
+            fail_msg("%s not shown whole", w->f.m.stages[i].name);
+    assert_int_equal(w->v.sy, 0);
+    assert_true(w->v.layout.canvas_h <= w->v.flow.h);           /* nothing to scroll to */
+    assert_true(shows(&w->c, "no metrics for this stage yet")); /* the side panel stays */
+}
+
+/* At 80x24 the graph scrolls: the running stage is followed into view, and
+ * every stage the user picks is brought into view, its name whole. */
+static void r1_scrolls_to_the_running_stage_at_80x24(void **state) {
+    World *w = *state;
+    r1_graph(w, false);
+    w->f.m.stages[10].state = TUI_STAGE_RUNNING; /* sft-dev3, at the bottom */
+    w->v.follow = true;
+    resize(w, 80, 24);
+    assert_int_equal(w->v.selected, 10);
+    assert_true(w->v.sy > 0);
+    assert_true(selection_in_view(w));
+    assert_true(shows_name(&w->c, "sft-dev3"));
+    assert_false(shows_name(&w->c, "pretrain")); /* scrolled past the top */
+    for (int i = 0; i < w->f.m.n_stages; i++) {
+        key(w, TUI_KEY_TAB);
+        assert_true(selection_in_view(w));
+        if (!shows_name(&w->c, w->f.m.stages[w->v.selected].name))
+            fail_msg("%s not shown whole", w->f.m.stages[w->v.selected].name);
+    }
+}
+
+/* 25 stages: every box can still be reached and seen, at both sizes. */
+static void a_25_stage_graph_stays_usable(void **state) {
+    World *w = *state;
+    r1_graph(w, true);
+    const int sizes[2][2] = {{80, 24}, {120, 36}};
+    for (int k = 0; k < 2; k++) {
+        resize(w, sizes[k][0], sizes[k][1]);
+        assert_true(w->v.layout.canvas_w <= w->v.flow.w); /* up and down only */
+        for (int i = 0; i < w->f.m.n_stages; i++) {
+            key(w, TUI_KEY_TAB);
+            assert_true(selection_in_view(w));
+        }
+    }
 }
 
 static void options(World *w, bool editable) {
@@ -446,6 +564,9 @@ int main(void) {
         T(click_selects_then_opens),
         T(idle_view_does_not_redraw),
         T(selection_scrolls_into_view),
+        T(r1_fits_120x36_whole),
+        T(r1_scrolls_to_the_running_stage_at_80x24),
+        T(a_25_stage_graph_stays_usable),
         T(detail_edits_an_option_before_the_stage_runs),
         T(keys_typed_into_a_value_are_text),
         T(escape_cancels_an_edit_then_leaves),

@@ -3,16 +3,20 @@
 #include <math.h>
 #include <string.h>
 
+/* The widest figure a stage shows while it runs, "acc 0.62 len 38"; the same
+ * for every kind, so that the view need not know which kind writes what. */
+#define HEADLINE_ROOM 15
+
 int tui_flowchart_layout(TuiLayout *lo, const TuiModel *m, int rows, int cols) {
     TuiLayoutNode nodes[TUI_MAX_STAGES];
     int n = m->n_stages < TUI_MAX_STAGES ? m->n_stages : TUI_MAX_STAGES;
     for (int i = 0; i < n; i++) {
         const TuiStageView *s = &m->stages[i];
-        /* room for the figures that appear later ("loss 0.87", a grpo
-         * stage's "acc 0.62 len 38"), so boxes do not grow and the graph
-         * does not jump when training starts */
-        int hw = tui_text_width(s->headline), room = strcmp(s->kind, "grpo") ? 12 : 15;
-        nodes[i] = (TuiLayoutNode){s->name, s->kind, hw > room ? hw : room};
+        /* room for the figure that appears later, so that boxes do not grow
+         * and the graph does not jump when training starts */
+        int hw = tui_text_width(s->headline);
+        nodes[i] =
+            (TuiLayoutNode){s->name, s->kind, hw > HEADLINE_ROOM ? hw : HEADLINE_ROOM, s->report};
     }
     int ne = m->n_edges < TUI_MAX_EDGES ? m->n_edges : TUI_MAX_EDGES;
     return tui_layout(lo, nodes, n, m->edges, ne, rows, cols);
@@ -118,15 +122,23 @@ static void draw_box(TuiCanvas *c, TuiRect r, const TuiStageView *s, bool select
     tui_canvas_text(c, x, r.y + 4, s->headline, iw, TUI_ROLE_DEFAULT, 0);
 }
 
+/* The arrow stands in the last cell before the target's border, pointing the
+ * way the last run goes (down into a layer, sideways into a report). */
 static void draw_edge(TuiCanvas *c, const TuiLayoutPath *p, int ox, int oy, TuiRole role) {
     if (p->npts < 2) return;
-    TuiPoint z = p->pts[p->npts - 1];
+    TuiPoint y = p->pts[p->npts - 2], z = p->pts[p->npts - 1];
+    int dx = (z.x > y.x) - (z.x < y.x), dy = (z.y > y.y) - (z.y < y.y);
+    TuiPoint tip = {z.x - dx, z.y - dy};
     for (int k = 0; k + 1 < p->npts; k++) {
-        TuiPoint a = p->pts[k], b = p->pts[k + 1];
-        if (k + 2 == p->npts) b.y--; /* stop above the target: the arrow goes there */
+        TuiPoint a = p->pts[k], b = k + 2 == p->npts ? tip : p->pts[k + 1];
         tui_canvas_line(c, a.x + ox, a.y + oy, b.x + ox, b.y + oy, role);
     }
-    tui_canvas_put(c, z.x + ox, z.y - 1 + oy, c->g->arrow_down, role, 0);
+    const TuiGlyphs *g = c->g;
+    uint32_t arrow = dy > 0   ? g->arrow_down
+                     : dy < 0 ? g->arrow_up
+                     : dx > 0 ? g->arrow_right
+                              : g->arrow_left;
+    tui_canvas_put(c, tip.x + ox, tip.y + oy, arrow, role, 0);
 }
 
 void tui_flowchart_draw(TuiCanvas *c, const TuiLayout *lo, const TuiModel *m, int ox, int oy) {

@@ -32,6 +32,9 @@ typedef struct {
     TuiStageState state;
     float progress;          /* 0..1 */
     char headline[TUI_TEXT]; /* the stage's one figure, e.g. "acc 0.62" */
+    /* Makes neither a checkpoint nor a dataset (an eval), so no stage takes
+     * it as input: the flowchart draws it beside the model it reads. */
+    bool report;
 } TuiStageView;
 
 typedef struct {
