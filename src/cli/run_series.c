@@ -49,14 +49,15 @@ static void choose(RunSeries *s, const MetricsRow *row) {
         pick(s, row, "maj_at_k", "eval/maj@k");
         pick(s, row, "format_rate", "eval/format");
     } else if (has(row, "acceptance")) { /* rejection sampling */
-        pick(s, row, "acceptance", "sample/acceptance");
-        pick(s, row, "kept", "sample/kept");
-        for (int i = 0; i < row->n && s->n < TUI_MAX_SERIES; i++)
+        pick(s, row, "acceptance", "acceptance");
+        pick(s, row, "kept", "rows/kept");
+        for (int i = 0; i < row->n && s->n < TUI_MAX_SERIES - 1; i++)
             if (!strncmp(row->names[i], "rejected_", 9)) {
                 char label[24];
-                snprintf(label, sizeof label, "rejected/%.14s", row->names[i] + 9);
+                snprintf(label, sizeof label, "rows/not %.14s", row->names[i] + 9);
                 pick(s, row, row->names[i], label);
             }
+        pick(s, row, "duplicates", "rows/duplicate");
     } else {
         for (int i = 0; i < row->n && i < 4; i++) pick(s, row, row->names[i], row->names[i]);
     }
