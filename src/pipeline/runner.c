@@ -290,8 +290,10 @@ static bool run_stage(Runner *r, int s) {
     st.resumed_from = stage_run_resumed(run) ? step0 : 0;
     double t0 = now_s();
     report(r, s, RUNNER_EV_START, &st);
-    long save_every = (long)stage_opt_num(stage, "save_every");
-    if (!(save_every > 0)) save_every = 0;
+    /* NaN for a kind without the option: no periodic resume points (and no
+     * conversion of NaN to an integer, which is undefined) */
+    double every = stage_opt_num(stage, "save_every");
+    long save_every = every > 0 ? (long)every : 0;
     MetricsRow row = {0}, last = {0};
     bool cont = true;
     double waited = 0; /* paused time, which the rate and ETA leave out */

@@ -147,13 +147,16 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
     }
     const Stage *st = &g->stages[s];
     snprintf(r->dir, sizeof r->dir, "%s", dir);
-    r->c = (StageCtx){
-        .g = g,
-        .st = st,
-        .dir = r->dir,
-        .seed = stage_seed_for_run((unsigned long long)stage_opt_num(st, "seed"), run_seed),
-        .publish = publish ? publish : publish_nothing,
-        .publish_ctx = publish_ctx};
+    /* NaN for a kind without a seed option, which is seeded as seed 0:
+     * converting NaN to an integer is undefined. */
+    double seed = stage_opt_num(st, "seed");
+    r->c =
+        (StageCtx){.g = g,
+                   .st = st,
+                   .dir = r->dir,
+                   .seed = stage_seed_for_run(seed >= 0 ? (unsigned long long)seed : 0, run_seed),
+                   .publish = publish ? publish : publish_nothing,
+                   .publish_ctx = publish_ctx};
     r->ops = st->kind->ops;
     r->key = key;
     if (!r->ops) {
