@@ -14,7 +14,7 @@
 -- rewards.lua(name, fn, weight) adds a reward written in Lua: fn receives a
 -- table s (s.completion, s.thought, s.answer, s.expected, s.question, s.task,
 -- s.prompt, s.length, s.max_length, s.truncated, s.well_formed) and returns a
--- number.
+-- number (or a boolean: true counts as 1, false as 0).
 
 local M = {}
 

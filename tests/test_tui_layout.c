@@ -61,7 +61,7 @@ static LGraph r1_zero(void) {
     return g;
 }
 
-/* DESIGN.md's figure: R1-Zero beside the R1 chain, R1-Zero's samples feeding the
+/* docs/design.md's figure: R1-Zero beside the R1 chain, R1-Zero's samples feeding the
  * cold start, SFT of the base, distilled students, evals of every model. */
 static LGraph r1_full(void) {
     LGraph g = {.name = "r1"};

@@ -29,7 +29,8 @@ typedef struct {
     int B;
 } BenchConfig;
 
-/* The configurations of DESIGN.md "Targets", also used by the PyTorch anchor. */
+/* The configurations of docs/design.md, "Benchmarks and targets", also used by
+ * the PyTorch anchor (bench/torch_gpt_bench.py). */
 static const BenchConfig configs[] = {
     {"S", {.max_seq_len = 64, .vocab_size = 64, .n_layer = 4, .n_head = 4, .d_model = 128}, 32},
     {"M", {.max_seq_len = 128, .vocab_size = 64, .n_layer = 6, .n_head = 8, .d_model = 256}, 16},

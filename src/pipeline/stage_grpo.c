@@ -140,8 +140,8 @@ static const char *check_rewards(const char *v) {
     return n ? NULL : want;
 }
 
-/* Defaults are grpo_defaults(): DESIGN.md's working values at this size,
- * except lr (2e-4 collapses the bases pretrained here). */
+/* Defaults are grpo_defaults(): the working values at this size
+ * (docs/design.md), with lr 5e-5 (2e-4 collapses the bases pretrained here). */
 #define F(type, member) OPT_FIELD(type, GrpoConfig, member)
 static const OptSpec options[] = {
     {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list",

@@ -45,7 +45,7 @@ static const OptSpec options[] = {
     {"task", OPT_STRING, "", 0, 0,
      "problems of this task instead of the preset's (add2, add3, ...)", stage_check_task_or_empty,
      FIELD_NONE, 0},
-    /* The model's shape: DESIGN.md's base, d128 L4 H4 over a 128-token context. */
+    /* The model's shape: the base of docs/design.md, d128 L4 H4 over 128 tokens. */
     {"d_model", OPT_INTEGER, "128", 8, 4096, "model width", NULL, FIELD_NONE, 0},
     {"n_layer", OPT_INTEGER, "4", 1, 64, "transformer blocks", NULL, FIELD_NONE, 0},
     {"n_head", OPT_INTEGER, "4", 1, 64, "attention heads", NULL, FIELD_NONE, 0},

@@ -9,7 +9,7 @@
  * "Base readiness" splits accuracy by mode: a completion "thinks" when its
  * thought holds at least one scratch step; separately, accuracy with each mode
  * forced (prefill "</think>" for direct, the first scratch step for thinking)
- * says whether RL will find thinking worth it (DESIGN.md). */
+ * says whether RL will find thinking worth it (docs/design.md). */
 
 #include <stddef.h>
 

@@ -63,7 +63,7 @@ GrpoConfig grpo_defaults(void) {
     c.scale_rewards = 1;
     c.steps = 200;
     c.optim = adamw_defaults();
-    /* DESIGN.md's prototype used 2e-4; on bases pretrained here that rate
+    /* The prototype (docs/design.md) used 2e-4; on bases pretrained here that rate
      * wrecks the model on the first update (Adam's first step moves every
      * weight by the full rate: KL 25 per token in the next minibatch, then a
      * collapse to well-formatted wrong answers), while 5e-5 climbs steadily

@@ -40,10 +40,10 @@ typedef struct {
     unsigned long long seed;
 } GrpoConfig;
 
-/* DESIGN.md's working defaults at this size, except the learning rate: B 8 x
- * G 8, temperature 1, 96 new tokens, lr 5e-5 (AdamW 0.9/0.99, no weight
- * decay, clip 1.0), beta 0.04, eps 0.2, two minibatches per rollout batch,
- * mu 1, add3 prompts. */
+/* The working defaults at this size (docs/design.md), with the learning rate
+ * lowered from the prototype's 2e-4: B 8 x G 8, temperature 1, 96 new tokens,
+ * lr 5e-5 (AdamW 0.9/0.99, no weight decay, clip 1.0), beta 0.04, eps 0.2,
+ * two minibatches per rollout batch, mu 1, add3 prompts. */
 GrpoConfig grpo_defaults(void);
 
 typedef struct {

@@ -15,7 +15,7 @@
  * into full rows would waste no compute, but it would start most documents at
  * arbitrary positions, and with learned absolute positions a tiny model learns
  * the scratchpad only when every digit sits at the position it will have in the
- * template at eval and RL time (DESIGN.md, "fixed-width problems are
+ * template at eval and RL time (docs/design.md, "Fixed-width problems are
  * decisive"). To keep padding cheap, rows are sized to the batch's longest
  * document, and the documents of length_buckets consecutive steps (a group)
  * are drawn together and dealt out by length, so that a batch of direct

@@ -10,7 +10,7 @@
 /* The pretraining corpus ("web text") mixer. What the base model can do before
  * RL — how often it thinks in the template, whether thinking beats answering
  * directly, whether a check pays — is decided here, so the proportions are the
- * caller's to set (DESIGN.md, "The miniature world"). Documents come one at a
+ * caller's to set (docs/design.md, "The world"). Documents come one at a
  * time from a seed; the same config and seed give the same stream.
  *
  * Every document is a whole training string, "<bos>...<eos>", and encodes with
