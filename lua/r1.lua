@@ -97,7 +97,8 @@ local zero_samples = r1sim.stage{kind = "sample", name = "sample-r1-zero", input
 
 local cold_data = {zero_samples}
 if r1sim.param("coldstart_curated", 1) ~= 0 then
-  cold_data[#cold_data + 1] = "data/coldstart_" .. task .. ".csv"
+  -- curated rows of the task: data/coldstart_pair4.csv, data/coldstart.csv (add3)
+  cold_data[#cold_data + 1] = task == "add3" and "data/coldstart.csv" or "data/coldstart_" .. task .. ".csv"
 end
 local dev1 = r1sim.stage{kind = "sft", name = "cold-start",
   inputs = {policy = base, dataset = cold_data},

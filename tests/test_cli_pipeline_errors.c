@@ -132,7 +132,7 @@ static void test_general_ratio_outside_range(void **state) {
                  "  options = {general_ratio = %s}}\n",
                  ratios[i]);
         snprintf(name, sizeof name, "ratio%d", i);
-        expect_refusal(name, body, 4, "option 'general_ratio'", "[0, 1)", 1);
+        expect_refusal(name, body, 4, "option 'general_ratio'", "[0, 1)", 0);
     }
 }
 

@@ -490,12 +490,16 @@ static void test_sft_reads_two_datasets(void **state) {
     read_table("sft", "tune/sources.csv", &s);
     assert_true(d.nrows > 0);
     assert_int_equal(s.nrows, 2);
-    assert_string_equal(s.header[0], "source");
-    assert_string_equal(s.header[1], "rows");
+    assert_string_equal(s.header[0], "input");
+    assert_string_equal(s.header[1], "source");
+    assert_string_equal(s.header[2], "rows");
+    /* the sample stage's rows carry its name as their source */
     assert_string_equal(csvio_cell(&s, 0, 0), "samp");
-    assert_int_equal(atol(csvio_cell(&s, 0, 1)), (long)d.nrows);
+    assert_string_equal(csvio_cell(&s, 0, 1), "samp");
+    assert_int_equal(atol(csvio_cell(&s, 0, 2)), (long)d.nrows);
     assert_string_equal(csvio_cell(&s, 1, 0), extra);
-    assert_string_equal(csvio_cell(&s, 1, 1), "3");
+    assert_string_equal(csvio_cell(&s, 1, 1), extra);
+    assert_string_equal(csvio_cell(&s, 1, 2), "3");
     csvio_free(&d);
     csvio_free(&s);
     char ck[256];

@@ -108,7 +108,8 @@ static void expect_failure(const char *name, const char *a, const char *b) {
     assert_null(fopen(p, "r"));
 }
 
-/* sources.csv of a run: rows per dataset, in input order. */
+/* sources.csv of a run: rows per dataset, in input order (the files here
+ * have no source column, so each row's source is its input). */
 static void expect_sources(const char *name, const char *const *src, const int *rows, int n) {
     char p[256];
     snprintf(p, sizeof p, "%s/%s/tune/sources.csv", tmp, name);
@@ -117,7 +118,8 @@ static void expect_sources(const char *name, const char *const *src, const int *
     assert_int_equal(t.nrows, (size_t)n);
     for (int i = 0; i < n; i++) {
         assert_string_equal(csvio_cell(&t, (size_t)i, 0), src[i]);
-        assert_int_equal(atoi(csvio_cell(&t, (size_t)i, 1)), rows[i]);
+        assert_string_equal(csvio_cell(&t, (size_t)i, 1), src[i]);
+        assert_int_equal(atoi(csvio_cell(&t, (size_t)i, 2)), rows[i]);
     }
     csvio_free(&t);
 }

@@ -58,6 +58,9 @@ int cache_keys(const Graph *g, const int *order, unsigned long long seed, uint64
         }
         for (int i = 0; i < st->n_inputs; i++) {
             int j = st->input_stage[i];
+            /* the role an input fills matters once a kind takes two of one
+             * type (teacher and student) */
+            if (st->input_role[i] >= 0) h = hs(h, st->kind->roles[st->input_role[i]].name);
             if (j >= 0) {
                 h = cache_hash_bytes(h, &keys[j], sizeof keys[j]);
             } else {

@@ -2,13 +2,16 @@
 #define R1SIM_PIPELINE_RUNDIR_H
 
 /* The run directory's layout, in one place:
- *   DIR/eval.csv                  every eval stage's rows, rebuilt after each
+ *   DIR/eval.csv                  every eval stage's rows, rebuilt when a run ends
  *   DIR/STAGE/metrics.csv         one row per step
- *   DIR/STAGE/samples.csv         completions (eval stages)
- *   DIR/STAGE/model.ckpt          the stage's checkpoint
- *   DIR/STAGE/resume              step of the last resume point, written after
- *   DIR/STAGE/resume-N.ckpt/.state  its weights and optimizer state
+ *   DIR/STAGE/samples.csv         completions (eval and grpo stages)
+ *   DIR/STAGE/model.ckpt          the checkpoint of a kind that makes one
+ *   DIR/STAGE/dataset.csv         the dataset of a kind that makes one (sample),
+ *                                 built from its step file kept.csv
+ *   DIR/STAGE/sources.csv         rows per input and source (sft)
  *   DIR/STAGE/eval_rows.csv       an eval stage's rows of eval.csv
+ *   DIR/STAGE/resume              step of the last resume point, written after
+ *   DIR/STAGE/resume-N.*          its files (weights .ckpt, the kind's .state)
  *   DIR/STAGE/key, DIR/STAGE/done cache bookkeeping (cache.h) */
 
 #include <stddef.h>

@@ -49,7 +49,7 @@ static const char *check_keep(const char *v) {
 }
 
 static const OptSpec options[] = {
-    {"task", OPT_STRING, "pair4", 0, 0, "training problems: a task or a comma-separated list",
+    {"task", OPT_STRING, "add3", 0, 0, "training problems: a task or a comma-separated list",
      stage_check_task_list, FIELD_NONE, 0},
     {"n_prompts", OPT_INTEGER, "256", 1, 1e6, "problems to sample", NULL, FIELD_NONE, 0},
     {"k", OPT_INTEGER, "4", 1, 256, "completions per problem", NULL, FIELD_NONE, 0},

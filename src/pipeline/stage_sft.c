@@ -48,17 +48,17 @@ typedef struct {
     SftOrigin origin[SFT_MAX_ORIGINS];
 } SftState;
 
-static void count_origin(SftState *s, const char *input, const char *source) {
+static void count_origin(SftState *s, const char *input, const char *source, int rows) {
     for (int i = 0; i < s->n_origins; i++)
         if (!strcmp(s->origin[i].input, input) && !strcmp(s->origin[i].source, source)) {
-            s->origin[i].rows++;
+            s->origin[i].rows += rows;
             return;
         }
     if (s->n_origins == SFT_MAX_ORIGINS) return;
     SftOrigin *o = &s->origin[s->n_origins++];
     snprintf(o->input, sizeof o->input, "%s", input);
     snprintf(o->source, sizeof o->source, "%s", source);
-    o->rows = 1;
+    o->rows = rows;
 }
 
 /* Appends the usable rows of one dataset to ex; the strings stay in *t. */
@@ -71,13 +71,14 @@ static int read_dataset(const StageCtx *c, SftState *s, int d, const char *path,
     int tcol = csvio_col(t, "task"), scol = csvio_col(t, "source");
     const char *task = stage_opt(c->st, "task"), *input = stage_input_name(c, "dataset", d);
     long limit = (long)stage_opt_num(c->st, "limit");
+    if (scol < 0) count_origin(s, input, input, 0); /* listed even when it gives no row */
     for (size_t i = 0; i < t->nrows && *n < cap && (limit <= 0 || *n < limit); i++) {
         if (task[0] && tcol >= 0 && strcmp(csvio_cell(t, i, (size_t)tcol), task) != 0) continue;
         ex[*n].prompt = csvio_cell(t, i, (size_t)idx[0]);
         ex[*n].completion = csvio_cell(t, i, (size_t)idx[1]);
         (*n)++;
         const char *src = scol >= 0 ? csvio_cell(t, i, (size_t)scol) : "";
-        count_origin(s, input, src[0] ? src : input);
+        count_origin(s, input, src[0] ? src : input, 1);
     }
     return 0;
 }
@@ -188,6 +189,24 @@ static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
     return csvio_write(p, header, 3, cells, (size_t)s->n_origins, err, errlen);
 }
 
+/* Dataset files are read when the stage opens, maybe an hour into a run;
+ * their columns are checked when the script loads. */
+static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
+    (void)hooks;
+    static const char *const need[] = {"prompt", "completion"};
+    for (int i = 0; i < st->n_inputs; i++) {
+        if (st->input_stage[i] >= 0 || st->input_role[i] < 0 ||
+            st->kind->roles[st->input_role[i]].type != INPUT_DATASET)
+            continue;
+        char e[512];
+        if (stage_check_csv_columns(st->inputs[i], need, 2, e, sizeof e)) {
+            snprintf(err, errlen, "stage '%s': dataset %s", st->name, e);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static void defaults(void *config) {
     *(SftConfig *)config = sft_defaults();
 }
@@ -201,6 +220,7 @@ static const StageOps ops = {
     .finish = finish,
     .headline = stage_headline_loss,
     .free = free_state,
+    .check = check,
 };
 
 const StageKind stage_kind_sft = {

@@ -107,6 +107,13 @@ static int open_appender(StageRun *r, char *err, size_t errlen) {
     return r->metrics ? 0 : -1;
 }
 
+/* Only a kind that makes a checkpoint changes its model; one that samples
+ * or evaluates it (sample, eval) keeps it as its input gave it, so its
+ * resume points need not copy the weights. */
+static int trains_model(const StageRun *r) {
+    return r->c.model && r->c.st->kind->makes_checkpoint;
+}
+
 static int try_resume(StageRun *r, char *err, size_t errlen) {
     long step =
         r->ops->save && cache_started_key(r->dir, r->c.st->name) == r->key ? resume_step(r) : -1;
@@ -117,7 +124,7 @@ static int try_resume(StageRun *r, char *err, size_t errlen) {
     }
     char prefix[4200], ck[4300];
     resume_prefix(r, step, prefix, sizeof prefix);
-    if (r->c.model) {
+    if (trains_model(r)) {
         snprintf(ck, sizeof ck, "%s.ckpt", prefix);
         Gpt *m = ckpt_load(ck, err, errlen);
         if (!m) return -1;
@@ -217,7 +224,7 @@ int stage_run_save(StageRun *r, char *err, size_t errlen) {
     if (prev == r->c.done) return 0;
     char prefix[4200], p[4300], tmp[4400];
     resume_prefix(r, r->c.done, prefix, sizeof prefix);
-    if (r->c.model) {
+    if (trains_model(r)) {
         snprintf(p, sizeof p, "%s.ckpt", prefix);
         if (ckpt_save(r->c.model, p, err, errlen)) return -1;
     }

@@ -23,6 +23,7 @@ struct ScriptHost {
     int tripped;          /* budget spent: the hook raises on every instruction */
     int depth;            /* nesting of host pcalls; only the outermost arms the budget */
     int mem_hit;          /* the allocator refused since the outermost call began */
+    int plain_error;      /* the error being raised is a declaration's: no traceback */
     char mem_where[1024]; /* where the last refusal happened, with a traceback */
     char *err;
     bool unsafe;
@@ -143,6 +144,10 @@ static void arm_budget(ScriptHost *h) {
 ScriptHost *script_host_of(lua_State *L) {
     return *(ScriptHost **)lua_getextraspace(L);
 }
+void script_host_mark_plain_error(lua_State *L) {
+    script_host_of(L)->plain_error = 1;
+}
+
 lua_State *script_host_state(ScriptHost *h) {
     return h->L;
 }
@@ -156,6 +161,11 @@ static int message_handler(lua_State *L) {
     if (!msg && !h->tripped && luaL_callmeta(L, 1, "__tostring") && lua_type(L, -1) == LUA_TSTRING)
         msg = lua_tostring(L, -1);
     if (!msg) msg = lua_pushfstring(L, "(error object is a %s value)", luaL_typename(L, 1));
+    if (h->plain_error) { /* file:line already says all a bad declaration needs */
+        h->plain_error = 0;
+        lua_pushstring(L, msg);
+        return 1;
+    }
     luaL_traceback(L, L, msg, 1);
     return 1;
 }

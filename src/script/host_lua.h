@@ -14,6 +14,10 @@ lua_State *script_host_state(ScriptHost *h);
 
 /* The host that owns L (any thread of it). */
 ScriptHost *script_host_of(lua_State *L);
+/* The next error raised is a bad declaration (r1sim.stage{...} with a wrong
+ * option): reported as its file:line and message alone, without a
+ * traceback, which would only show the host's own frames. */
+void script_host_mark_plain_error(lua_State *L);
 
 /* lua_pcall with the budget armed and a traceback handler. Stack as for
  * lua_pcall: function and nargs arguments on top. On success the nresults
