@@ -16,39 +16,16 @@
 #include <string.h>
 #include <sys/wait.h>
 
-static char dir[64];
-static const char *bin;
+#include "cli_harness.h"
 
 static int setup(void **state) {
     (void)state;
-    bin = getenv("R1SIM");
-    if (!bin || !*bin) bin = "./r1sim";
-    strcpy(dir, "/tmp/r1sim-clibad-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return cli_setup("r1sim-clibad");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
-}
-
-/* Runs a shell command; returns its exit status and captures stdout and
- * stderr (each truncated to cap). */
-static int run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap) {
-    char full[2048], errpath[128];
-    snprintf(errpath, sizeof errpath, "%s/stderr.txt", dir);
-    snprintf(full, sizeof full, "%s 2>%s", cmd, errpath);
-    FILE *p = popen(full, "r");
-    size_t n = fread(out, 1, outcap - 1, p);
-    out[n] = 0;
-    int status = pclose(p);
-    FILE *e = fopen(errpath, "r");
-    n = e ? fread(err, 1, errcap - 1, e) : 0;
-    err[n] = 0;
-    if (e) fclose(e);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    return cli_teardown();
 }
 
 static void write_file(const char *path, const char *text) {
@@ -81,13 +58,13 @@ static const char base_stage[] =
 static void expect_refusal(const char *name, const char *body, int line, const char *what,
                            const char *what2, int traceback) {
     char script[128], out_dir[128], cmd[1024], out[4096], err[8192];
-    snprintf(script, sizeof script, "%s/%s.lua", dir, name);
-    snprintf(out_dir, sizeof out_dir, "%s/out-%s", dir, name);
+    snprintf(script, sizeof script, "%s/%s.lua", cli_dir, name);
+    snprintf(out_dir, sizeof out_dir, "%s/out-%s", cli_dir, name);
     char text[2048];
     snprintf(text, sizeof text, "%s%s", base_stage, body);
     write_file(script, text);
-    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s", bin, script, out_dir);
-    int rc = run(cmd, out, sizeof out, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s", cli_bin, script, out_dir);
+    int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 2) fail_msg("%s: exit status %d, stderr: %s", name, rc, err);
     assert_string_equal(out, "");
     char want[256];
@@ -154,7 +131,7 @@ static void test_dataset_input_that_makes_no_dataset(void **state) {
 static void test_general_csv_without_completion(void **state) {
     (void)state;
     char csv[128], body[1024];
-    snprintf(csv, sizeof csv, "%s/nocomp.csv", dir);
+    snprintf(csv, sizeof csv, "%s/nocomp.csv", cli_dir);
     write_file(csv, "prompt,answer\nhi,1\n");
     snprintf(body, sizeof body,
              "r1sim.stage{kind = 'sample', name = 'samp',\n"
@@ -167,8 +144,8 @@ static void test_general_csv_without_completion(void **state) {
     snprintf(body, sizeof body,
              "r1sim.stage{kind = 'sample', name = 'samp',\n"
              "  inputs = {policy = base, general = '%s/missing.csv'}}\n",
-             dir);
-    snprintf(want, sizeof want, "%s/missing.csv", dir);
+             cli_dir);
+    snprintf(want, sizeof want, "%s/missing.csv", cli_dir);
     expect_refusal("genmissing", body, 3, "stage 'samp': general input", want, 0);
 }
 

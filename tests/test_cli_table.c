@@ -15,49 +15,28 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cli_harness.h"
+
 #include "cli/eval_table.h"
 
 #define DASH "\xe2\x80\x93"
 
-static char dir[64];
-static const char *bin;
-
 static int setup(void **state) {
-    bin = getenv("R1SIM");
-    if (!bin || !*bin) bin = "./r1sim";
-    strcpy(dir, "/tmp/r1sim-cli-table-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    (void)state;
+    return cli_setup("r1sim-cli-table");
 }
 
 static int teardown(void **state) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd);
-}
-
-/* Runs a shell command; returns its exit status and captures stdout and
- * stderr (each truncated to cap). */
-static int run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap) {
-    char full[2048], errpath[128];
-    snprintf(errpath, sizeof errpath, "%s/stderr.txt", dir);
-    snprintf(full, sizeof full, "%s 2>%s", cmd, errpath);
-    FILE *p = popen(full, "r");
-    size_t n = fread(out, 1, outcap - 1, p);
-    out[n] = 0;
-    int status = pclose(p);
-    FILE *e = fopen(errpath, "r");
-    n = e ? fread(err, 1, errcap - 1, e) : 0;
-    err[n] = 0;
-    if (e) fclose(e);
-    return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    (void)state;
+    return cli_teardown();
 }
 
 /* Writes DIR/NAME/eval.csv (NAME a run directory) with the given text. */
 static void write_run(const char *name, const char *text) {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s/%s", cli_dir, name);
     mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s/%s/eval.csv", dir, name);
+    snprintf(path, sizeof path, "%s/%s/eval.csv", cli_dir, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -67,8 +46,8 @@ static void write_run(const char *name, const char *text) {
 /* `r1sim table DIR/NAME ARGS`: stdout into out; the exit status must be 0. */
 static void table(const char *name, const char *args, char *out, size_t cap) {
     char cmd[512], err[1024];
-    snprintf(cmd, sizeof cmd, "%s table %s/%s %s", bin, dir, name, args);
-    int rc = run(cmd, out, cap, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s table %s/%s %s", cli_bin, cli_dir, name, args);
+    int rc = cli_run(cmd, out, cap, err, sizeof err);
     if (rc != 0) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
     assert_string_equal(err, "");
 }
@@ -207,8 +186,8 @@ static void labels_follow_the_column_names(void **state) {
  * holds `expect`. */
 static void expect_refused(const char *arg, const char *expect) {
     char cmd[512], out[1024], err[2048];
-    snprintf(cmd, sizeof cmd, "%s table %s", bin, arg);
-    int rc = run(cmd, out, sizeof out, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s table %s", cli_bin, arg);
+    int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 2) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
     assert_string_equal(out, "");
     char *nl = strchr(err, '\n');
@@ -218,43 +197,43 @@ static void expect_refused(const char *arg, const char *expect) {
 
 static void bad_input_is_one_line_and_exit_2(void **state) {
     char arg[256], expect[320];
-    snprintf(arg, sizeof arg, "%s/no-such-run", dir);
+    snprintf(arg, sizeof arg, "%s/no-such-run", cli_dir);
     expect_refused(arg, arg);
-    snprintf(arg, sizeof arg, "%s/norun", dir);
+    snprintf(arg, sizeof arg, "%s/norun", cli_dir);
     mkdir(arg, 0777);
     snprintf(expect, sizeof expect, "%s/eval.csv: no such file", arg);
     expect_refused(arg, expect);
     write_run("nomodel", "task,pass_at_1\nadd3,0.5\n");
-    snprintf(arg, sizeof arg, "%s/nomodel", dir);
+    snprintf(arg, sizeof arg, "%s/nomodel", cli_dir);
     expect_refused(arg, "nomodel/eval.csv:1: no 'model' column");
     write_run("empty", HEADER);
-    snprintf(arg, sizeof arg, "%s/empty", dir);
+    snprintf(arg, sizeof arg, "%s/empty", cli_dir);
     expect_refused(arg, "empty/eval.csv: no rows");
     write_run("nan", "model,task,pass_at_1\na,add3,0.5\nb,add3,high\n");
-    snprintf(arg, sizeof arg, "%s/nan", dir);
+    snprintf(arg, sizeof arg, "%s/nan", cli_dir);
     expect_refused(arg, "nan/eval.csv:3: pass_at_1 is 'high', not a number");
     write_run("quote", "model,task,pass_at_1\na,add3,0.5\n\"b,add3,0.5\n");
-    snprintf(arg, sizeof arg, "%s/quote", dir);
+    snprintf(arg, sizeof arg, "%s/quote", cli_dir);
     expect_refused(arg, "quote/eval.csv:3:");
     /* the file itself may be named, and options are checked */
-    snprintf(arg, sizeof arg, "%s/nan/eval.csv", dir);
+    snprintf(arg, sizeof arg, "%s/nan/eval.csv", cli_dir);
     expect_refused(arg, "nan/eval.csv:3:");
-    snprintf(arg, sizeof arg, "%s/nan %s/quote", dir, dir);
+    snprintf(arg, sizeof arg, "%s/nan %s/quote", cli_dir, cli_dir);
     char cmd[512], out[1024], err[2048];
-    snprintf(cmd, sizeof cmd, "%s table %s", bin, arg);
-    assert_int_equal(run(cmd, out, sizeof out, err, sizeof err), 2);
-    snprintf(cmd, sizeof cmd, "%s table --markdown %s/nan", bin, dir);
-    assert_int_equal(run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s table %s", cli_bin, arg);
+    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s table --markdown %s/nan", cli_bin, cli_dir);
+    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "markdown"));
 }
 
 static void help_and_usage_name_the_command(void **state) {
     char cmd[256], out[4096], err[1024];
-    snprintf(cmd, sizeof cmd, "%s table --help", bin);
-    assert_int_equal(run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s table --help", cli_bin);
+    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "usage: r1sim table RUN_DIR [--md]"));
-    snprintf(cmd, sizeof cmd, "%s --help", bin);
-    assert_int_equal(run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s --help", cli_bin);
+    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "  table "));
 }
 
