@@ -6,25 +6,25 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-char cli_dir[64];
-const char *cli_bin;
+char bin_dir[64];
+const char *bin_path;
 
-int cli_setup(const char *prefix) {
-    cli_bin = getenv("R1SIM");
-    if (!cli_bin || !*cli_bin) cli_bin = "./r1sim";
-    snprintf(cli_dir, sizeof cli_dir, "/tmp/%.40s-XXXXXX", prefix);
-    return mkdtemp(cli_dir) ? 0 : -1;
+int bin_setup(const char *prefix) {
+    bin_path = getenv("R1SIM");
+    if (!bin_path || !*bin_path) bin_path = "./r1sim";
+    snprintf(bin_dir, sizeof bin_dir, "/tmp/%.40s-XXXXXX", prefix);
+    return mkdtemp(bin_dir) ? 0 : -1;
 }
 
-int cli_teardown(void) {
+int bin_teardown(void) {
     char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", cli_dir);
+    snprintf(cmd, sizeof cmd, "rm -rf %s", bin_dir);
     return system(cmd);
 }
 
-int cli_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap) {
+int bin_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap) {
     char full[4096], errpath[128];
-    snprintf(errpath, sizeof errpath, "%s/stderr.txt", cli_dir);
+    snprintf(errpath, sizeof errpath, "%s/stderr.txt", bin_dir);
     snprintf(full, sizeof full, "%s 2>%s", cmd, errpath);
     FILE *p = popen(full, "r");
     if (!p) return -1;

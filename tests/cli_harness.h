@@ -7,15 +7,15 @@
 
 #include <stddef.h>
 
-extern char cli_dir[64];    /* the scratch directory */
-extern const char *cli_bin; /* the binary under test */
+extern char bin_dir[64];     /* the scratch directory */
+extern const char *bin_path; /* the binary under test */
 
 /* Makes /tmp/PREFIX-XXXXXX and finds the binary. 0, or -1. */
-int cli_setup(const char *prefix);
+int bin_setup(const char *prefix);
 /* Removes the scratch directory. */
-int cli_teardown(void);
+int bin_teardown(void);
 /* Runs a shell command; returns its exit status (-1 when it did not exit)
  * and captures stdout and stderr, each truncated to its cap. */
-int cli_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap);
+int bin_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap);
 
 #endif

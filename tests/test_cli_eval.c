@@ -17,20 +17,20 @@
 
 static int setup(void **state) {
     (void)state;
-    if (cli_setup("r1sim-cli-eval")) return -1;
+    if (bin_setup("r1sim-cli-eval")) return -1;
     char cmd[512];
     snprintf(cmd, sizeof cmd,
              "%s init --layers 2 --dim 32 --heads 4 --ctx 80 --seed 3 -o %s/m.bin >/dev/null "
              "2>&1 && "
              "%s init --layers 1 --dim 16 --heads 2 --ctx 20 --seed 3 -o %s/short.bin "
              ">/dev/null 2>&1",
-             cli_bin, cli_dir, cli_bin, cli_dir);
+             bin_path, bin_dir, bin_path, bin_dir);
     return system(cmd) == 0 ? 0 : -1;
 }
 
 static int teardown(void **state) {
     (void)state;
-    return cli_teardown();
+    return bin_teardown();
 }
 
 static int count_lines(const char *s) {
@@ -47,15 +47,15 @@ static void csv_row_is_reproducible(void **state) {
     char cmd[512], a[4096], b[4096], err[512];
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 4 -k 3 --max-new 16 --seed 5 --threads 1 --csv",
-             cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, a, sizeof a, err, sizeof err), 0);
-    assert_int_equal(cli_run(cmd, b, sizeof b, err, sizeof err), 0);
+             bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, a, sizeof a, err, sizeof err), 0);
+    assert_int_equal(bin_run(cmd, b, sizeof b, err, sizeof err), 0);
     assert_string_equal(a, b);
     assert_int_equal(count_lines(a), 2);
     assert_memory_equal(a, header, strlen(header));
     assert_int_equal(a[strlen(header)], '\n');
     char row[128];
-    snprintf(row, sizeof row, "\n%s/m.bin,add2,3,", cli_dir);
+    snprintf(row, sizeof row, "\n%s/m.bin,add2,3,", bin_dir);
     assert_non_null(strstr(a, row));
     /* twelve cells */
     const char *line = strchr(a, '\n') + 1;
@@ -68,8 +68,8 @@ static void forced_adds_two_columns(void **state) {
     char cmd[512], out[4096], err[512];
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 3 -k 2 --max-new 12 --forced --threads 1 --csv",
-             cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+             bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     char expect[512];
     snprintf(expect, sizeof expect, "%s,forced_think_acc,forced_direct_acc\n", header);
     assert_memory_equal(out, expect, strlen(expect));
@@ -78,8 +78,8 @@ static void forced_adds_two_columns(void **state) {
 static void table_has_a_header_and_one_row(void **state) {
     char cmd[512], out[4096], err[512];
     snprintf(cmd, sizeof cmd, "%s eval %s/m.bin --task add2 -n 3 -k 2 --max-new 12 --threads 1",
-             cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+             bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_int_equal(count_lines(out), 2);
     assert_non_null(strstr(out, "pass@1"));
     assert_non_null(strstr(out, "maj@k"));
@@ -87,18 +87,18 @@ static void table_has_a_header_and_one_row(void **state) {
     /* greedy decoding draws one completion per problem */
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 3 -k 5 --temp 0 --max-new 12 --threads 1 --csv",
-             cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+             bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, ",add2,1,"));
 }
 
 static void samples_file_is_written(void **state) {
     char cmd[512], out[4096], err[512], path[128];
-    snprintf(path, sizeof path, "%s/samples.csv", cli_dir);
+    snprintf(path, sizeof path, "%s/samples.csv", bin_dir);
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 2 -k 2 --max-new 8 --threads 1 --samples-csv %s",
-             cli_bin, cli_dir, path);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+             bin_path, bin_dir, path);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     char line[256];
@@ -110,51 +110,51 @@ static void samples_file_is_written(void **state) {
 
 static void expect_usage_error(const char *args, const char *expect) {
     char cmd[512], out[4096], err[1024];
-    snprintf(cmd, sizeof cmd, "%s eval %s", cli_bin, args);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s eval %s", bin_path, args);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
     if (!strstr(err, expect)) fail_msg("'%s': expected '%s' in: %s", args, expect, err);
     assert_string_equal(out, "");
 }
 
 static void errors_are_one_line_with_status_2(void **state) {
     char args[256];
-    snprintf(args, sizeof args, "%s/m.bin --task div3", cli_dir);
+    snprintf(args, sizeof args, "%s/m.bin --task div3", bin_dir);
     expect_usage_error(args, "--task");
-    snprintf(args, sizeof args, "%s/m.bin -k 0", cli_dir);
+    snprintf(args, sizeof args, "%s/m.bin -k 0", bin_dir);
     expect_usage_error(args, "-k");
-    snprintf(args, sizeof args, "%s/m.bin --temp hot", cli_dir);
+    snprintf(args, sizeof args, "%s/m.bin --temp hot", bin_dir);
     expect_usage_error(args, "--temp");
     expect_usage_error("", "CKPT");
-    snprintf(args, sizeof args, "%s/missing.bin", cli_dir);
+    snprintf(args, sizeof args, "%s/missing.bin", bin_dir);
     expect_usage_error(args, "missing.bin");
     /* a context of 20 cannot hold the 26-token add2 prompt */
-    snprintf(args, sizeof args, "%s/short.bin --task add2 -n 2 -k 1", cli_dir);
+    snprintf(args, sizeof args, "%s/short.bin --task add2 -n 2 -k 1", bin_dir);
     expect_usage_error(args, "context");
     char cmd[256], out[4096], err[512];
-    snprintf(cmd, sizeof cmd, "%s eval %s/short.bin --task add2", cli_bin, cli_dir);
-    cli_run(cmd, out, sizeof out, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s eval %s/short.bin --task add2", bin_path, bin_dir);
+    bin_run(cmd, out, sizeof out, err, sizeof err);
     assert_int_equal(count_lines(err), 1);
-    snprintf(cmd, sizeof cmd, "%s eval --help", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s eval --help", bin_path);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "usage: r1sim eval"));
 }
 
 static void make_data_writes_files_that_pass_its_check(void **state) {
     char cmd[512], out[4096], err[512];
-    snprintf(cmd, sizeof cmd, "%s make-data %s/data", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s make-data %s/data", bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "coldstart.csv"));
     assert_non_null(strstr(out, "eval_add3.csv"));
-    snprintf(cmd, sizeof cmd, "%s make-data --check %s/data", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s make-data --check %s/data", bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     snprintf(cmd, sizeof cmd,
              "printf 'prompt,answer\\nx\\n' > %s/eval_add3.csv && %s make-data "
              "--check %s/eval_add3.csv",
-             cli_dir, cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+             bin_dir, bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "eval_add3.csv:2:"));
-    snprintf(cmd, sizeof cmd, "%s make-data", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s make-data", bin_path);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
 }
 
 int main(void) {

@@ -20,12 +20,12 @@
 
 static int setup(void **state) {
     (void)state;
-    return cli_setup("r1sim-clibad");
+    return bin_setup("r1sim-clibad");
 }
 
 static int teardown(void **state) {
     (void)state;
-    return cli_teardown();
+    return bin_teardown();
 }
 
 static void write_file(const char *path, const char *text) {
@@ -58,13 +58,13 @@ static const char base_stage[] =
 static void expect_refusal(const char *name, const char *body, int line, const char *what,
                            const char *what2, int traceback) {
     char script[128], out_dir[128], cmd[1024], out[4096], err[8192];
-    snprintf(script, sizeof script, "%s/%s.lua", cli_dir, name);
-    snprintf(out_dir, sizeof out_dir, "%s/out-%s", cli_dir, name);
+    snprintf(script, sizeof script, "%s/%s.lua", bin_dir, name);
+    snprintf(out_dir, sizeof out_dir, "%s/out-%s", bin_dir, name);
     char text[2048];
     snprintf(text, sizeof text, "%s%s", base_stage, body);
     write_file(script, text);
-    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s", cli_bin, script, out_dir);
-    int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s", bin_path, script, out_dir);
+    int rc = bin_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 2) fail_msg("%s: exit status %d, stderr: %s", name, rc, err);
     assert_string_equal(out, "");
     char want[256];
@@ -120,7 +120,8 @@ static void test_dataset_input_that_makes_no_dataset(void **state) {
                    "  options = {task = 'add2'}}\n"
                    "r1sim.stage{kind = 'sft', name = 'tune', inputs = {policy = base, dataset = "
                    "ev}}\n",
-                   5, "stage 'tune': input 'ev'", "neither a checkpoint nor a dataset", 0);
+                   5, "stage 'tune': input 'ev'", "makes no checkpoint, dataset or reward model",
+                   0);
     /* a stage that makes a checkpoint is not a dataset either */
     expect_refusal("ckptset",
                    "r1sim.stage{kind = 'sft', name = 'tune', inputs = {policy = base, dataset = "
@@ -131,7 +132,7 @@ static void test_dataset_input_that_makes_no_dataset(void **state) {
 static void test_general_csv_without_completion(void **state) {
     (void)state;
     char csv[128], body[1024];
-    snprintf(csv, sizeof csv, "%s/nocomp.csv", cli_dir);
+    snprintf(csv, sizeof csv, "%s/nocomp.csv", bin_dir);
     write_file(csv, "prompt,answer\nhi,1\n");
     snprintf(body, sizeof body,
              "r1sim.stage{kind = 'sample', name = 'samp',\n"
@@ -144,8 +145,8 @@ static void test_general_csv_without_completion(void **state) {
     snprintf(body, sizeof body,
              "r1sim.stage{kind = 'sample', name = 'samp',\n"
              "  inputs = {policy = base, general = '%s/missing.csv'}}\n",
-             cli_dir);
-    snprintf(want, sizeof want, "%s/missing.csv", cli_dir);
+             bin_dir);
+    snprintf(want, sizeof want, "%s/missing.csv", bin_dir);
     expect_refusal("genmissing", body, 3, "stage 'samp': general input", want, 0);
 }
 

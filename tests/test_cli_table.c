@@ -23,20 +23,20 @@
 
 static int setup(void **state) {
     (void)state;
-    return cli_setup("r1sim-cli-table");
+    return bin_setup("r1sim-cli-table");
 }
 
 static int teardown(void **state) {
     (void)state;
-    return cli_teardown();
+    return bin_teardown();
 }
 
 /* Writes DIR/NAME/eval.csv (NAME a run directory) with the given text. */
 static void write_run(const char *name, const char *text) {
     char path[256];
-    snprintf(path, sizeof path, "%s/%s", cli_dir, name);
+    snprintf(path, sizeof path, "%s/%s", bin_dir, name);
     mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s/%s/eval.csv", cli_dir, name);
+    snprintf(path, sizeof path, "%s/%s/eval.csv", bin_dir, name);
     FILE *f = fopen(path, "w");
     assert_non_null(f);
     fputs(text, f);
@@ -46,8 +46,8 @@ static void write_run(const char *name, const char *text) {
 /* `r1sim table DIR/NAME ARGS`: stdout into out; the exit status must be 0. */
 static void table(const char *name, const char *args, char *out, size_t cap) {
     char cmd[512], err[1024];
-    snprintf(cmd, sizeof cmd, "%s table %s/%s %s", cli_bin, cli_dir, name, args);
-    int rc = cli_run(cmd, out, cap, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s table %s/%s %s", bin_path, bin_dir, name, args);
+    int rc = bin_run(cmd, out, cap, err, sizeof err);
     if (rc != 0) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
     assert_string_equal(err, "");
 }
@@ -186,8 +186,8 @@ static void labels_follow_the_column_names(void **state) {
  * holds `expect`. */
 static void expect_refused(const char *arg, const char *expect) {
     char cmd[512], out[1024], err[2048];
-    snprintf(cmd, sizeof cmd, "%s table %s", cli_bin, arg);
-    int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
+    snprintf(cmd, sizeof cmd, "%s table %s", bin_path, arg);
+    int rc = bin_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 2) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
     assert_string_equal(out, "");
     char *nl = strchr(err, '\n');
@@ -197,43 +197,43 @@ static void expect_refused(const char *arg, const char *expect) {
 
 static void bad_input_is_one_line_and_exit_2(void **state) {
     char arg[256], expect[320];
-    snprintf(arg, sizeof arg, "%s/no-such-run", cli_dir);
+    snprintf(arg, sizeof arg, "%s/no-such-run", bin_dir);
     expect_refused(arg, arg);
-    snprintf(arg, sizeof arg, "%s/norun", cli_dir);
+    snprintf(arg, sizeof arg, "%s/norun", bin_dir);
     mkdir(arg, 0777);
     snprintf(expect, sizeof expect, "%s/eval.csv: no such file", arg);
     expect_refused(arg, expect);
     write_run("nomodel", "task,pass_at_1\nadd3,0.5\n");
-    snprintf(arg, sizeof arg, "%s/nomodel", cli_dir);
+    snprintf(arg, sizeof arg, "%s/nomodel", bin_dir);
     expect_refused(arg, "nomodel/eval.csv:1: no 'model' column");
     write_run("empty", HEADER);
-    snprintf(arg, sizeof arg, "%s/empty", cli_dir);
+    snprintf(arg, sizeof arg, "%s/empty", bin_dir);
     expect_refused(arg, "empty/eval.csv: no rows");
     write_run("nan", "model,task,pass_at_1\na,add3,0.5\nb,add3,high\n");
-    snprintf(arg, sizeof arg, "%s/nan", cli_dir);
+    snprintf(arg, sizeof arg, "%s/nan", bin_dir);
     expect_refused(arg, "nan/eval.csv:3: pass_at_1 is 'high', not a number");
     write_run("quote", "model,task,pass_at_1\na,add3,0.5\n\"b,add3,0.5\n");
-    snprintf(arg, sizeof arg, "%s/quote", cli_dir);
+    snprintf(arg, sizeof arg, "%s/quote", bin_dir);
     expect_refused(arg, "quote/eval.csv:3:");
     /* the file itself may be named, and options are checked */
-    snprintf(arg, sizeof arg, "%s/nan/eval.csv", cli_dir);
+    snprintf(arg, sizeof arg, "%s/nan/eval.csv", bin_dir);
     expect_refused(arg, "nan/eval.csv:3:");
-    snprintf(arg, sizeof arg, "%s/nan %s/quote", cli_dir, cli_dir);
+    snprintf(arg, sizeof arg, "%s/nan %s/quote", bin_dir, bin_dir);
     char cmd[512], out[1024], err[2048];
-    snprintf(cmd, sizeof cmd, "%s table %s", cli_bin, arg);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
-    snprintf(cmd, sizeof cmd, "%s table --markdown %s/nan", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s table %s", bin_path, arg);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s table --markdown %s/nan", bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "markdown"));
 }
 
 static void help_and_usage_name_the_command(void **state) {
     char cmd[256], out[4096], err[1024];
-    snprintf(cmd, sizeof cmd, "%s table --help", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s table --help", bin_path);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "usage: r1sim table RUN_DIR [--md]"));
-    snprintf(cmd, sizeof cmd, "%s --help", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s --help", bin_path);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "  table "));
 }
 

@@ -38,7 +38,8 @@ static GrpoConfig small_config(void) {
 static void run_steps(GrpoConfig c, int steps, GrpoStep *trace) {
     Gpt *m = gpt_new(&cfg);
     gpt_init_random(m, 5);
-    RewardTerm r[] = {{"ones", ones_share, NULL, 1.0}, {"format", reward_format, NULL, 0.0}};
+    RewardTerm r[] = {{.name = "ones", .fn = ones_share, .weight = 1.0},
+                      {.name = "format", .fn = reward_format, .weight = 0.0}};
     char err[256];
     Grpo *g = grpo_new(m, &c, r, 2, err, sizeof err);
     if (!g) fail_msg("%s", err);
@@ -85,7 +86,7 @@ static void grpo_raises_the_reward_it_is_given(void **state) {
 static void bad_configs_are_refused(void **state) {
     Gpt *m = gpt_new(&cfg);
     gpt_init_random(m, 1);
-    RewardTerm r[] = {{"format", reward_format, NULL, 1.0}};
+    RewardTerm r[] = {{.name = "format", .fn = reward_format, .weight = 1.0}};
     char err[256];
     GrpoConfig c = small_config();
     c.group_size = 1;

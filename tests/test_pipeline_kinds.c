@@ -377,7 +377,7 @@ static void test_options(void **state) {
     assert_int_equal(graph_add_stage(&g, "blip", "b", in, 1, NULL, NULL, 0, "t", err, sizeof err),
                      0);
     assert_int_equal(graph_resolve(&g, order, err, sizeof err), -1);
-    assert_non_null(strstr(err, "makes neither a checkpoint nor a dataset"));
+    assert_non_null(strstr(err, "makes no checkpoint, dataset or reward model"));
 }
 
 static void test_run_and_cache(void **state) {

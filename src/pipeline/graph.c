@@ -208,7 +208,7 @@ int graph_add_stage(Graph *g, const char *kind, const char *name, const char *co
     return 0;
 }
 
-static const char *const input_type_name[] = {"checkpoint", "dataset"};
+static const char *const input_type_name[] = {"checkpoint", "dataset", "reward model"};
 
 static int role_named(const StageKind *k, const char *name) {
     for (int r = 0; r < k->n_roles; r++)
@@ -242,17 +242,18 @@ int graph_name_input_role(Graph *g, int stage, int input, const char *role, char
 }
 
 /* What an input provides: a producing stage's output, or a file by its
- * extension. -1 when a stage makes neither a checkpoint nor a dataset. */
+ * extension. -1 when a stage makes no checkpoint, dataset or reward model. */
 static int input_type(const Graph *g, const Stage *st, int i, int want) {
     int j = st->input_stage[i];
     if (j < 0) {
         size_t n = strlen(st->inputs[i]);
-        return n > 5 && strcmp(st->inputs[i] + n - 5, ".ckpt") == 0 ? INPUT_CHECKPOINT
-                                                                    : INPUT_DATASET;
+        if (n <= 5 || strcmp(st->inputs[i] + n - 5, ".ckpt") != 0) return INPUT_DATASET;
+        return want == INPUT_REWARD_MODEL ? INPUT_REWARD_MODEL : INPUT_CHECKPOINT;
     }
     const StageKind *k = g->stages[j].kind;
     if (want == INPUT_DATASET && k->makes_dataset) return INPUT_DATASET;
     if (k->makes_checkpoint) return INPUT_CHECKPOINT;
+    if (k->makes_reward_model) return INPUT_REWARD_MODEL;
     return k->makes_dataset ? INPUT_DATASET : -1;
 }
 
@@ -267,8 +268,8 @@ static int assign_roles(Graph *g, Stage *st, char *err, size_t errlen) {
         int t = input_type(g, st, i, r >= 0 ? (int)k->roles[r].type : -1);
         if (t < 0) {
             snprintf(err, errlen,
-                     "%s%sstage '%s': input '%s' is a stage that makes neither a checkpoint nor "
-                     "a dataset",
+                     "%s%sstage '%s': input '%s' is a stage that makes no checkpoint, dataset "
+                     "or reward model",
                      w, sep, st->name, st->inputs[i]);
             return -1;
         }

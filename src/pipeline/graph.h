@@ -41,8 +41,11 @@ typedef struct {
 /* What an input of a stage is for. A stage's inputs are assigned to roles by
  * name (Lua `inputs = {policy = base}`) or, when unnamed, to the first role
  * of their type with room: a stage that makes a checkpoint (or a .ckpt file)
- * is a checkpoint, a stage that makes a dataset (or a .csv file) a dataset. */
-typedef enum { INPUT_CHECKPOINT, INPUT_DATASET } InputType;
+ * is a checkpoint, a stage that makes a dataset (or a .csv file) a dataset,
+ * a stage that makes a reward model (a checkpoint with a scalar head) a
+ * reward model; a .ckpt file named for a reward-model role is taken as one
+ * and checked when it loads. */
+typedef enum { INPUT_CHECKPOINT, INPUT_DATASET, INPUT_REWARD_MODEL } InputType;
 
 typedef struct {
     const char *name; /* "policy", "reference", "dataset", "teacher" */
@@ -63,7 +66,7 @@ typedef struct {
     const OptSpec *options; /* ended by a NULL name */
     InputRole roles[STAGE_MAX_ROLES];
     int n_roles;
-    bool makes_checkpoint, makes_dataset, makes_eval_row;
+    bool makes_checkpoint, makes_dataset, makes_eval_row, makes_reward_model;
     const char *code_version; /* bump when the kind's numbers change */
     const struct StageOps *ops;
     /* Fills the kind's config with the trainer's defaults (for OptSpec

@@ -20,15 +20,28 @@ typedef struct {
     int n;
     char names[GRPO_STAGE_MAX_REWARDS][GRAPH_NAME];
     double weights[GRPO_STAGE_MAX_REWARDS];
+    long from[GRPO_STAGE_MAX_REWARDS];    /* counts from this step; 0 from the first */
     int scripted[GRPO_STAGE_MAX_REWARDS]; /* 1: defined by the script, not built in */
 } GrpoRewardList;
+
+/* The learned reward, scored by the stage's reward_model input. */
+#define PREFERENCE "preference"
+
+static int has_reward_model(const Stage *st) {
+    for (int i = 0; i < st->n_inputs; i++)
+        if (st->input_role[i] >= 0 && st->kind->roles[st->input_role[i]].type == INPUT_REWARD_MODEL)
+            return 1;
+    return 0;
+}
 
 static const char *const builtin_names =
     "accuracy, format, tag_count, language, repetition, cosine_length, soft_overlong";
 
-/* Parses the `rewards` option, "accuracy=1,format=0.5" (a bare name weighs
- * 1). Each name must be a built-in reward or one the script defines (hooks may
- * be NULL: built-ins only). -1 with a message naming the stage otherwise. */
+/* Parses the `rewards` option, "accuracy=1,format=0.5,preference@150=1" (a
+ * bare name weighs 1; NAME@N counts from step N on). Each name must be a
+ * built-in reward, `preference` with a reward_model input, or one the script
+ * defines (hooks may be NULL: built-ins only). -1 with a message naming the
+ * stage otherwise. */
 static int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewardList *out,
                               char *err, size_t errlen) {
     memset(out, 0, sizeof *out);
@@ -52,6 +65,19 @@ static int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewa
             }
         }
         if (!item[0]) continue;
+        char *at = strchr(item, '@');
+        long from = 0;
+        if (at) {
+            *at = 0;
+            char *end;
+            from = strtol(at + 1, &end, 10);
+            if (end == at + 1 || *end || from < 1) {
+                snprintf(err, errlen,
+                         "stage '%s': rewards: '%s@%s': expected a first step of 1 or more",
+                         st->name, item, at + 1);
+                return -1;
+            }
+        }
         if (out->n >= GRPO_STAGE_MAX_REWARDS || strlen(item) >= GRAPH_NAME) {
             snprintf(err, errlen, "stage '%s': rewards: at most %d names of under %d characters",
                      st->name, GRPO_STAGE_MAX_REWARDS, GRAPH_NAME);
@@ -59,6 +85,16 @@ static int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewa
         }
         void *ctx;
         int builtin = reward_builtin(item, &ctx) != NULL;
+        if (strcmp(item, PREFERENCE) == 0) {
+            if (!has_reward_model(st)) {
+                snprintf(err, errlen,
+                         "stage '%s': rewards: 'preference' needs a reward model among the "
+                         "inputs (inputs = {policy = ..., reward_model = a reward_model stage})",
+                         st->name);
+                return -1;
+            }
+            builtin = 1;
+        }
         int scripted =
             !builtin && hooks && hooks->has_fn && hooks->has_fn(hooks->ctx, SCRIPT_FN_REWARD, item);
         if (!builtin && !scripted) {
@@ -70,6 +106,7 @@ static int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewa
         }
         memcpy(out->names[out->n], item, strlen(item) + 1);
         out->weights[out->n] = w;
+        out->from[out->n] = from;
         out->scripted[out->n] = scripted;
         out->n++;
     }
@@ -110,6 +147,7 @@ typedef struct GrpoStage {
     ScriptReward script[GRPO_STAGE_MAX_REWARDS];
     char script_err[1024];
     int ref_resets; /* the reference moves, so a resume point keeps it */
+    int general;    /* general prompts: their own columns */
     long steps, samples_every;
     CsvAppender *samples;
     int n_cols;
@@ -182,6 +220,9 @@ static const OptSpec options[] = {
      F(FIELD_INT, ref_reset_every)},
     {"cipher_prob", OPT_NUMBER, NULL, 0, 1, "share of prompts in the letter cipher", NULL,
      F(FIELD_DOUBLE, cipher_prob)},
+    {"general_share", OPT_NUMBER, NULL, 0, 1,
+     "share of prompts that are general questions (RL for all scenarios)", NULL,
+     F(FIELD_DOUBLE, general_share)},
     {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
      "name=weight list: built-ins or r1sim.reward names", check_rewards, FIELD_NONE, 0},
     {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv", NULL,
@@ -212,7 +253,7 @@ static int config_from_options(const Stage *st, GrpoConfig *c, char *err, size_t
     return 0;
 }
 
-enum { GRPO_FIXED_COLUMNS = 18 }; /* reward, then the 17 measured whatever the rewards */
+enum { GRPO_FIXED_COLUMNS = 20 }; /* reward, then up to 19 measured whatever the rewards */
 _Static_assert(GRPO_FIXED_COLUMNS + GRPO_STAGE_MAX_REWARDS <= METRICS_MAX_VALUES,
                "a metrics row must hold every grpo column");
 
@@ -230,6 +271,10 @@ static void fill_row(const GrpoStage *s, const GrpoStep *x, MetricsRow *row) {
         COL(term[k], x->reward_term[k]);
     }
     COL("accuracy", x->accuracy);
+    if (s->general) {
+        COL("general_share", x->general_share);
+        COL("general_accuracy", x->general_accuracy);
+    }
     COL("format_rate", x->format_rate);
     COL("think_rate", x->think_rate);
     COL("kl", x->kl);
@@ -276,9 +321,12 @@ static void *open_grpo(StageCtx *c, long *total, char *err, size_t errlen) {
         goto fail;
     cfg.seed = c->seed;
     RewardTerm terms[GRPO_STAGE_MAX_REWARDS];
+    memset(terms, 0, sizeof terms);
     for (int k = 0; k < s->list.n; k++) {
         terms[k].name = s->list.names[k];
         terms[k].weight = s->list.weights[k];
+        terms[k].from_step = s->list.from[k];
+        terms[k].scope = reward_builtin_scope(s->list.names[k]);
         if (s->list.scripted[k]) {
             s->script[k] =
                 (ScriptReward){&c->g->hooks, s->list.names[k], s->script_err, sizeof s->script_err};
@@ -296,12 +344,14 @@ static void *open_grpo(StageCtx *c, long *total, char *err, size_t errlen) {
     }
     s->steps = cfg.steps;
     s->samples_every = (long)stage_opt_num(st, "samples_every");
+    s->general = cfg.general_share > 0;
     MetricsRow names;
     GrpoStep zero = {0};
     fill_row(s, &zero, &names);
     s->n_cols = names.n;
     memcpy(s->cols, names.names, sizeof s->cols);
     s->ref_resets = cfg.ref_reset_every > 0;
+    s->general = cfg.general_share > 0;
     *total = s->steps;
     return s;
 fail:
@@ -467,8 +517,10 @@ const StageKind stage_kind_grpo = {
     .name = "grpo",
     .summary = "GRPO with rule rewards (R1-Zero, reasoning RL)",
     .options = options,
-    .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to train (also the reference)"}},
-    .n_roles = 1,
+    .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to train (also the reference)"},
+              {"reward_model", INPUT_REWARD_MODEL, 0, 1,
+               "a reward_model stage, for the preference reward"}},
+    .n_roles = 2,
     .makes_checkpoint = true,
     .code_version = "grpo-1",
     .ops = &ops,

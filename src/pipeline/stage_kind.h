@@ -103,7 +103,7 @@ void stage_headline_loss(const char *const *names, const double *values, int n, 
  * pointing into the sample and into this struct). */
 typedef struct {
     GraphRewardArgs a;
-    char task[16];
+    char task[32]; /* "pair4", or "general:to_cipher" */
 } StageScriptArgs;
 void stage_script_args(const RewardSample *s, StageScriptArgs *out);
 

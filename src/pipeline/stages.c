@@ -397,11 +397,20 @@ void stage_script_args(const RewardSample *s, StageScriptArgs *out) {
     CompletionParts parts;
     completion_parse(s->completion, &parts);
     out->task[0] = 0;
-    if (s->problem) task_spec_name(s->problem->spec, out->task, sizeof out->task);
+    const char *question = "", *expected = "";
+    if (s->problem) {
+        task_spec_name(s->problem->spec, out->task, sizeof out->task);
+        question = s->problem->prompt;
+        expected = s->problem->answer;
+    } else if (s->general) { /* "general:copy": a script can tell the scenarios apart */
+        snprintf(out->task, sizeof out->task, "general:%s", general_kind_name(s->general->kind));
+        question = s->general->prompt;
+        expected = s->general->answer;
+    }
     out->a = (GraphRewardArgs){.prompt = s->prompt,
                                .completion = s->completion,
-                               .question = s->problem ? s->problem->prompt : "",
-                               .expected = s->problem ? s->problem->answer : "",
+                               .question = question,
+                               .expected = expected,
                                .task = out->task,
                                .thought = parts.thought,
                                .thought_len = parts.thought_len,

@@ -12,6 +12,7 @@
 #include "train/train_state.h"
 #include "world/completion.h"
 #include "world/evalset.h"
+#include "world/general.h"
 #include "world/rng.h"
 #include "world/template.h"
 #include "world/tokenizer.h"
@@ -34,12 +35,17 @@ struct Grpo {
     long step;
     int n; /* B * G sequences */
     /* the rollout batch */
-    Problem *problems;        /* (B) */
-    char *prompt_text;        /* (B, PROMPT_TEXT_MAX) */
-    const char **prompt_ptrs; /* (B) into prompt_text */
-    double *term;             /* (n, GRPO_MAX_REWARDS) */
-    float *total, *adv;       /* (n) */
-    int *order;               /* (n) minibatch permutation */
+    Problem *problems;          /* (B) */
+    GeneralItem *general;       /* (B) */
+    char *is_general;           /* (B) */
+    const RewardSample **batch; /* (n) samples a batch reward scores */
+    double *batch_out;          /* (n) */
+    char *applies;              /* (n, GRPO_MAX_REWARDS) */
+    char *prompt_text;          /* (B, PROMPT_TEXT_MAX) */
+    const char **prompt_ptrs;   /* (B) into prompt_text */
+    double *term;               /* (n, GRPO_MAX_REWARDS) */
+    float *total, *adv;         /* (n) */
+    int *order;                 /* (n) minibatch permutation */
     /* one micro-batch of training rows */
     int *inp, *tgt;
     float *logp, *ref_logp, *entropy, *dlogp;
@@ -90,6 +96,7 @@ static const char *config_error(const GrpoConfig *c, const Gpt *policy) {
     if (c->minibatches > c->prompts_per_step * c->group_size)
         return "more minibatches than sequences";
     if (c->n_tasks < 1 || c->n_tasks > GRPO_MAX_TASKS) return "no task to train on";
+    if (!(c->general_share >= 0 && c->general_share <= 1)) return "general_share must be in [0, 1]";
     for (int i = 0; i < c->n_tasks; i++)
         if (!task_spec_valid(c->tasks[i])) return "invalid task";
     return NULL;
@@ -100,9 +107,10 @@ void grpo_free(Grpo *g) {
     gpt_free(g->ref);
     adamw_free(g->opt);
     rollout_free(g->rollout);
-    void *bufs[] = {g->problems, g->prompt_text, g->prompt_ptrs, g->term,    g->total,
-                    g->adv,      g->order,       g->inp,         g->tgt,     g->logp,
-                    g->ref_logp, g->entropy,     g->dlogp,       g->old_row, g->row_seq};
+    void *bufs[] = {g->problems, g->prompt_text, g->prompt_ptrs, g->term,      g->total,
+                    g->adv,      g->order,       g->inp,         g->tgt,       g->logp,
+                    g->ref_logp, g->entropy,     g->dlogp,       g->old_row,   g->row_seq,
+                    g->general,  g->is_general,  g->batch,       g->batch_out, g->applies};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(g);
 }
@@ -133,6 +141,11 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
                         .top_p = cfg->top_p};
     g->rollout = rollout_new(&policy->cfg, B, &rc);
     g->problems = calloc((size_t)B, sizeof(Problem));
+    g->general = calloc((size_t)B, sizeof(GeneralItem));
+    g->is_general = calloc((size_t)B, 1);
+    g->batch = calloc((size_t)n, sizeof(RewardSample *));
+    g->batch_out = calloc((size_t)n, sizeof(double));
+    g->applies = calloc((size_t)n * GRPO_MAX_REWARDS, 1);
     g->prompt_text = calloc((size_t)B, PROMPT_TEXT_MAX);
     g->prompt_ptrs = calloc((size_t)B, sizeof(char *));
     g->term = calloc((size_t)n * GRPO_MAX_REWARDS, sizeof(double));
@@ -150,7 +163,8 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
     g->row_seq = calloc(rows, sizeof(int));
     if (!g->ref || !g->opt || !g->rollout || !g->problems || !g->prompt_text || !g->prompt_ptrs ||
         !g->term || !g->total || !g->adv || !g->order || !g->inp || !g->tgt || !g->logp ||
-        !g->ref_logp || !g->entropy || !g->dlogp || !g->old_row || !g->row_seq)
+        !g->ref_logp || !g->entropy || !g->dlogp || !g->old_row || !g->row_seq || !g->general ||
+        !g->is_general || !g->batch || !g->batch_out || !g->applies)
         goto oom;
     gpt_copy_params(g->ref, policy);
     return g;
@@ -214,11 +228,96 @@ static double now(void) {
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+/* General prompts in step `step` (0-based): the rounded share of the
+ * prompts up to the step's end minus that up to its start, so that the share
+ * over any run is exact to one prompt. */
+static int general_in_step(const GrpoConfig *c, long step) {
+    if (c->general_share <= 0) return 0;
+    double per = c->general_share * c->prompts_per_step;
+    return (int)(llround(per * (double)(step + 1)) - llround(per * (double)step));
+}
+
+static int reward_applies(const RewardTerm *t, int general) {
+    return t->scope == REWARD_SCOPE_ALL || (t->scope == REWARD_SCOPE_GENERAL) == (general != 0);
+}
+
+static RewardSample sample_of(const Grpo *g, int i) {
+    const int G = g->cfg.group_size, b = i / G;
+    return (RewardSample){.prompt = g->prompt_ptrs[b],
+                          .completion = rollout_text(g->rollout, i),
+                          .problem = g->is_general[b] ? NULL : &g->problems[b],
+                          .general = g->is_general[b] ? &g->general[b] : NULL,
+                          .length = rollout_length(g->rollout, i),
+                          .max_length = g->cfg.max_new_tokens,
+                          .truncated = rollout_truncated(g->rollout, i)};
+}
+
+/* Scores the rollout batch: each reward where it applies (a term that does
+ * not apply stays 0 and is left out of its mean), counted in the total from
+ * its first step on. */
+static int score(Grpo *g, char *err, size_t errlen) {
+    const int G = g->cfg.group_size, n = g->n;
+    RewardSample *all = malloc(sizeof *all * (size_t)n);
+    double *total = calloc((size_t)n, sizeof *total); /* summed in double, as one term */
+    if (!all || !total) {
+        free(all);
+        free(total);
+        snprintf(err, errlen, "grpo: out of memory");
+        return -1;
+    }
+    for (int i = 0; i < n; i++) all[i] = sample_of(g, i);
+    for (int k = 0; k < g->n_rewards; k++) {
+        const RewardTerm *t = &g->rewards[k];
+        int m = 0;
+        for (int i = 0; i < n; i++) {
+            char ok = (char)reward_applies(t, g->is_general[i / G]);
+            g->applies[(size_t)i * GRPO_MAX_REWARDS + k] = ok;
+            g->term[(size_t)i * GRPO_MAX_REWARDS + k] = 0;
+            if (ok) g->batch[m++] = &all[i];
+        }
+        if (t->batch && m > 0) {
+            char why[512];
+            if (t->batch(t->ctx, g->batch, m, g->batch_out, why, sizeof why)) {
+                snprintf(err, errlen, "grpo: reward '%s': %s", t->name, why);
+                free(all);
+                free(total);
+                return -1;
+            }
+        }
+        int used = t->from_step <= 0 || g->step + 1 >= t->from_step;
+        for (int j = 0; j < m; j++) {
+            int i = (int)(g->batch[j] - all);
+            double r = t->batch ? g->batch_out[j] : t->fn(t->ctx, g->batch[j]);
+            if (!isfinite(r)) {
+                snprintf(err, errlen, "grpo: reward '%s' returned %g", t->name, r);
+                free(all);
+                free(total);
+                return -1;
+            }
+            g->term[(size_t)i * GRPO_MAX_REWARDS + k] = r;
+            if (used) total[i] += t->weight * r;
+        }
+    }
+    for (int i = 0; i < n; i++) g->total[i] = (float)total[i];
+    free(all);
+    free(total);
+    return 0;
+}
+
 /* Samples the rollout batch and scores it. */
 static int rollout(Grpo *g, char *err, size_t errlen) {
     const GrpoConfig *c = &g->cfg;
-    const int B = c->prompts_per_step, G = c->group_size, T = g->policy->cfg.max_seq_len;
+    const int B = c->prompts_per_step, T = g->policy->cfg.max_seq_len;
+    int n_general = general_in_step(c, g->step);
     for (int b = 0; b < B; b++) {
+        char *text = g->prompt_text + (size_t)b * PROMPT_TEXT_MAX;
+        g->is_general[b] = b >= B - n_general; /* the last slots: groups are shuffled anyway */
+        if (g->is_general[b]) {
+            general_generate_any(&g->world_rng, &g->general[b]);
+            tmpl_prompt(g->general[b].prompt, text, PROMPT_TEXT_MAX);
+            g->prompt_ptrs[b] = text;
+            continue;
+        }
         TaskSpec spec = c->tasks[world_rng_below(&g->world_rng, (uint64_t)c->n_tasks)];
         WorldScript script =
             world_rng_chance(&g->world_rng, c->cipher_prob) ? WORLD_CIPHER : WORLD_DIGITS;
@@ -227,7 +326,6 @@ static int rollout(Grpo *g, char *err, size_t errlen) {
             snprintf(err, errlen, "grpo: cannot generate a training problem");
             return -1;
         }
-        char *text = g->prompt_text + (size_t)b * PROMPT_TEXT_MAX;
         tmpl_prompt(p->prompt, text, PROMPT_TEXT_MAX);
         /* Stricter than the rollout's own check: room for all max_new_tokens,
          * so that "truncated" always means the length limit, never the context. */
@@ -243,26 +341,7 @@ static int rollout(Grpo *g, char *err, size_t errlen) {
         snprintf(err, errlen, "grpo: %s", why);
         return -1;
     }
-    for (int i = 0; i < g->n; i++) {
-        RewardSample s = {.prompt = g->prompt_ptrs[i / G],
-                          .completion = rollout_text(g->rollout, i),
-                          .problem = &g->problems[i / G],
-                          .length = rollout_length(g->rollout, i),
-                          .max_length = c->max_new_tokens,
-                          .truncated = rollout_truncated(g->rollout, i)};
-        double total = 0;
-        for (int k = 0; k < g->n_rewards; k++) {
-            double r = g->rewards[k].fn(g->rewards[k].ctx, &s);
-            if (!isfinite(r)) {
-                snprintf(err, errlen, "grpo: reward '%s' returned %g", g->rewards[k].name, r);
-                return -1;
-            }
-            g->term[(size_t)i * GRPO_MAX_REWARDS + k] = r;
-            total += g->rewards[k].weight * r;
-        }
-        g->total[i] = (float)total;
-    }
-    return 0;
+    return score(g, err, errlen);
 }
 
 typedef struct {
@@ -376,12 +455,20 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
     g->step++;
 
     /* metrics */
-    long sampled = 0;
+    long sampled = 0, n_general = 0, applied[GRPO_MAX_REWARDS] = {0};
     for (int i = 0; i < n; i++) {
         const char *text = rollout_text(g->rollout, i);
         const int len = rollout_length(g->rollout, i);
-        RewardSample s = {.completion = text, .problem = &g->problems[i / G]};
-        out->accuracy += reward_accuracy(NULL, &s);
+        RewardSample s = sample_of(g, i);
+        if (s.general) {
+            CompletionParts a;
+            completion_parse(text, &a);
+            out->general_accuracy +=
+                a.answer != NULL && general_verify_span(s.general, a.answer, a.answer_len);
+            n_general++;
+        } else {
+            out->accuracy += reward_accuracy(NULL, &s);
+        }
         out->format_rate += reward_format(NULL, &s);
         CompletionParts parts;
         completion_parse(text, &parts);
@@ -392,18 +479,23 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
         out->mean_length += len;
         if (len > out->max_length) out->max_length = len;
         out->reward += g->total[i];
-        for (int k = 0; k < g->n_rewards; k++)
+        for (int k = 0; k < g->n_rewards; k++) {
             out->reward_term[k] += g->term[(size_t)i * GRPO_MAX_REWARDS + k];
+            applied[k] += g->applies[(size_t)i * GRPO_MAX_REWARDS + k];
+        }
         sampled += len;
     }
-    out->accuracy /= n;
+    out->accuracy = n > n_general ? out->accuracy / (double)(n - n_general) : 0;
+    out->general_share = (double)n_general / n;
+    out->general_accuracy = n_general ? out->general_accuracy / (double)n_general : 0;
     out->format_rate /= n;
     out->think_rate /= n;
     out->aha /= n;
     out->checks /= n;
     out->mean_length /= n;
     out->reward /= n;
-    for (int k = 0; k < g->n_rewards; k++) out->reward_term[k] /= n;
+    for (int k = 0; k < g->n_rewards; k++)
+        out->reward_term[k] = applied[k] ? out->reward_term[k] / (double)applied[k] : 0;
     out->step = g->step;
     double tok = pt.tokens > 0 ? pt.tokens : 1;
     out->kl = pt.kl / tok;

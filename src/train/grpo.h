@@ -37,6 +37,11 @@ typedef struct {
     TaskSpec tasks[GRPO_MAX_TASKS];
     int n_tasks;
     double cipher_prob; /* share of prompts written in the letter cipher */
+    /* RL for all scenarios: this share of each step's prompts are general
+     * questions (world/general.h) instead of tasks, allotted by cumulative
+     * rounding so that the share over a run is exact; 0 keeps every prompt a
+     * task and the random streams as they were. */
+    double general_share;
     unsigned long long seed;
 } GrpoConfig;
 
@@ -49,7 +54,8 @@ GrpoConfig grpo_defaults(void);
 typedef struct {
     long step;
     double reward;                        /* mean weighted total */
-    double reward_term[GRPO_MAX_REWARDS]; /* mean of each reward, unweighted */
+    double reward_term[GRPO_MAX_REWARDS]; /* mean of each reward, unweighted, over the
+                                             prompts where it applies */
     double accuracy, format_rate;         /* measured whatever the rewards are */
     double kl;                            /* mean per completion token */
     double clip_low, clip_high;           /* share of tokens clipped */
@@ -59,6 +65,10 @@ typedef struct {
     double checks;                        /* "check" (re-verification) per completion */
     double think_rate;                    /* completions whose thought works a step */
     double zero_variance_groups;          /* share of groups with equal rewards */
+    /* With general prompts: accuracy above counts task prompts only; these
+     * are the general ones' share of the step and the verifier's verdict on
+     * their answers (the true helpfulness a learned reward stands for). */
+    double general_share, general_accuracy;
     double loss, grad_norm, lr;
     double tokens_per_s; /* sampled and trained tokens per second */
 } GrpoStep;

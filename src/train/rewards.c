@@ -111,6 +111,10 @@ double reward_soft_overlong(void *ctx, const RewardSample *s) {
     return (double)(start - s->length) / cache;
 }
 
+RewardScope reward_builtin_scope(const char *name) {
+    return strcmp(name, "accuracy") == 0 ? REWARD_SCOPE_REASONING : REWARD_SCOPE_ALL;
+}
+
 RewardFn reward_builtin(const char *name, void **ctx) {
     static const struct {
         const char *name;

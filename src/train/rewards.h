@@ -6,25 +6,45 @@
  * cosine-scaled length, repetition penalty, soft overlong punishment. Each
  * reads one sample; a script may add its own through the same signature. */
 
+#include <stddef.h>
+
+#include "world/general.h"
 #include "world/task.h"
 
 typedef struct {
-    const char *prompt;     /* templated prompt text */
-    const char *completion; /* generated text, after the prompt's "<think>" */
-    const Problem *problem; /* the task instance, or NULL for a non-task prompt */
-    int length;             /* completion tokens */
-    int max_length;         /* the stage's completion limit */
-    int truncated;          /* ran out of length before a stop token */
+    const char *prompt;         /* templated prompt text */
+    const char *completion;     /* generated text, after the prompt's "<think>" */
+    const Problem *problem;     /* the task instance, or NULL for a non-task prompt */
+    const GeneralItem *general; /* the general question, or NULL for a task prompt */
+    int length;                 /* completion tokens */
+    int max_length;             /* the stage's completion limit */
+    int truncated;              /* ran out of length before a stop token */
 } RewardSample;
 
 typedef double (*RewardFn)(void *ctx, const RewardSample *s);
+
+/* Scores n samples at once (a learned reward model runs one batched
+ * forward). 0, or -1 with a message. */
+typedef int (*RewardBatchFn)(void *ctx, const RewardSample *const *s, int n, double *out, char *err,
+                             size_t errlen);
+
+/* Where a reward is defined (RL for all scenarios): rule rewards where an
+ * answer can be checked, a learned one where it cannot. */
+typedef enum { REWARD_SCOPE_ALL, REWARD_SCOPE_REASONING, REWARD_SCOPE_GENERAL } RewardScope;
 
 typedef struct {
     const char *name;
     RewardFn fn;
     void *ctx;
     double weight;
+    /* Zero-initialised, a term applies to every prompt from the first step. */
+    RewardScope scope;
+    long from_step;      /* counts towards the total from this step (1-based) on */
+    RewardBatchFn batch; /* used instead of fn when set */
 } RewardTerm;
+
+/* The scope a built-in reward has: accuracy needs a task's verifier. */
+RewardScope reward_builtin_scope(const char *name);
 
 /* 1 when the <answer> content is the task's answer, else 0. */
 double reward_accuracy(void *ctx, const RewardSample *s);
