@@ -19,6 +19,8 @@
 #include "world/completion.h"
 #include "world/cot_check.h"
 #include "world/evalset.h"
+#include "world/general.h"
+#include "world/preference.h"
 #include "world/template.h"
 #include "world/tokenizer.h"
 
@@ -45,7 +47,8 @@ static void read_table(const char *dir, const char *name, CsvTable *t) {
 }
 
 static void training_prompts_are_never_eval_prompts(void **state) {
-    static const char *const training[] = {"coldstart.csv", "coldstart_pair4.csv", "general.csv"};
+    static const char *const training[] = {"coldstart.csv", "coldstart_pair4.csv", "general.csv",
+                                           "preferences.csv"};
     for (size_t f = 0; f < sizeof training / sizeof training[0]; f++) {
         CsvTable t;
         read_table(data_dir, training[f], &t);
@@ -130,6 +133,64 @@ static void pair_cold_start_is_whole_searches(void **state) {
     }
     assert_int_equal(cipher * 2, (int)t.nrows);
     for (int m = 0; m < 6; m++) assert_true(by_misses[m] >= 20);
+    csvio_free(&t);
+}
+
+static int tokens(const char *s) {
+    return tok_encode(s, NULL, 0, NULL);
+}
+
+/* 3000 train and 500 held-out pairs, the reasons in equal numbers, every kind
+ * in both splits, held-out questions new, the answer alone telling chosen from
+ * rejected, and lengths matched except for longer_wrong. */
+static void preferences_are_balanced_held_out_and_length_matched(void **state) {
+    CsvTable t;
+    read_table(data_dir, "preferences.csv", &t);
+    static const char *const names[] = {"split", "kind", "prompt", "chosen", "rejected", "reason"};
+    int cols[6];
+    char err[512];
+    if (csvio_cols(&t, names, 6, cols, err, sizeof err) != 0) fail_msg("%s", err);
+    int count[2][PREF_NUM_REASONS] = {{0}}, kinds[2][GEN_NUM_KINDS] = {{0}};
+    double len[2][PREF_NUM_REASONS] = {{0}}; /* chosen, rejected */
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *c[6];
+        for (int j = 0; j < 6; j++) c[j] = csvio_cell(&t, r, (size_t)cols[j]);
+        int held = strcmp(c[0], "heldout") == 0;
+        assert_true(held || strcmp(c[0], "train") == 0);
+        PrefReason why;
+        assert_int_equal(pref_reason_from_name(c[5], &why), 0);
+        char q[64];
+        GeneralItem it;
+        assert_true(tmpl_question(c[2], q, sizeof q) > 0);
+        assert_int_equal(general_parse_prompt(q, &it), 0);
+        assert_string_equal(general_kind_name(it.kind), c[1]);
+        if (!general_helpful(&it, c[3]) || general_helpful(&it, c[4]))
+            fail_msg("preferences.csv:%d: chosen not helpful or rejected helpful", t.lines[r]);
+        CompletionParts rp;
+        completion_parse(c[4], &rp);
+        if (why != PREF_RAMBLING) assert_false(general_verify_span(&it, rp.answer, rp.answer_len));
+        int np = tokens(c[2]), nc = tokens(c[3]), nr = tokens(c[4]);
+        assert_true(nc <= 96 && nr <= 96 && np + nc <= 128 && np + nr <= 128);
+        if (why == PREF_LONGER_WRONG) assert_true(nr >= nc + PREF_LONGER_MARGIN);
+        count[held][why]++;
+        kinds[held][it.kind]++;
+        len[0][why] += nc;
+        len[1][why] += nr;
+        /* held-out questions are not asked in train */
+        if (held)
+            for (size_t k = 0; k < t.nrows; k++)
+                if (strcmp(csvio_cell(&t, k, (size_t)cols[0]), "train") == 0 &&
+                    strcmp(csvio_cell(&t, k, (size_t)cols[2]), c[2]) == 0)
+                    fail_msg("preferences.csv:%d: held-out prompt in train", t.lines[r]);
+    }
+    for (int w = 0; w < PREF_NUM_REASONS; w++) {
+        assert_int_equal(count[0][w], 750);
+        assert_int_equal(count[1][w], 125);
+        double gap = (len[1][w] - len[0][w]) / (count[0][w] + count[1][w]);
+        if (w == PREF_LONGER_WRONG ? gap < PREF_LONGER_MARGIN : gap < -1.5 || gap > 1.5)
+            fail_msg("%s: rejected is %.1f tokens longer on average", pref_reason_name(w), gap);
+    }
+    for (int k = 0; k < GEN_NUM_KINDS; k++) assert_true(kinds[0][k] >= 300 && kinds[1][k] >= 50);
     csvio_free(&t);
 }
 
@@ -245,6 +306,56 @@ static void held_out_prompts_in_training_files_are_refused(void **state) {
     expect_refused("notes.csv", "a\n1\n", "not a data file");
 }
 
+/* Preference rows the checker refuses, each naming file:line. */
+static void damaged_preferences_are_refused(void **state) {
+    static const char head[] = "split,kind,prompt,chosen,rejected,reason\n";
+    static const char good[] = "train,reverse,<bos>user: reverse: plan? assistant: <think>,"
+                               "sure.</think><answer>nalp</answer><eos>,"
+                               "sure.</think><answer>plan</answer><eos>,wrong\n";
+    static const struct {
+        const char *row, *expect;
+    } cases[] = {
+        {"dev,reverse,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>plan</answer><eos>,wrong\n",
+         "split 'dev'"},
+        {"train,copy,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>plan</answer><eos>,wrong\n",
+         "kind is 'copy'"},
+        {"train,reverse,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>plan</answer><eos>,rude\n",
+         "reason 'rude'"},
+        {"train,reverse,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>nalp</answer><eos>,wrong\n",
+         "which is right"},
+        {"train,reverse,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,\"sure.</think><answer>one, two, three. "
+         "nalp</answer><eos>\",wrong\n",
+         "rambling, not a wrong answer"},
+        {"heldout,reverse,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>lpan</answer><eos>,wrong\n",
+         "held-out prompt '<bos>user: reverse: plan? assistant: <think>' is also a train"},
+        {"train,reverse,<bos>user: reverse: plan? assistant: <think>,"
+         "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>nalp~</answer><eos>,wrong\n",
+         "outside the tokenizer"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char text[2048];
+        snprintf(text, sizeof text, "%s%s%s", head, good, cases[i].row);
+        expect_refused("preferences.csv", text, cases[i].expect);
+        expect_refused("preferences.csv", text, "preferences.csv:3:");
+    }
+    /* a completion past the 96 new tokens */
+    char text[2048];
+    snprintf(
+        text, sizeof text,
+        "%s%strain,reverse,<bos>user: reverse: plan? assistant: <think>,"
+        "sure.</think><answer>nalp</answer><eos>,sure.</think><answer>%s plan</answer><eos>,"
+        "longer_wrong\n",
+        head, good,
+        "nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp nalp");
+    expect_refused("preferences.csv", text, "over the 96 new tokens");
+}
+
 /* Pair rows that are not whole searches in one script, within budget. */
 static void pair_rows_that_are_not_whole_searches_are_refused(void **state) {
     static const struct {
@@ -302,10 +413,12 @@ int main(void) {
         cmocka_unit_test(training_prompts_are_never_eval_prompts),
         cmocka_unit_test(cold_start_is_curated),
         cmocka_unit_test(pair_cold_start_is_whole_searches),
+        cmocka_unit_test(preferences_are_balanced_held_out_and_length_matched),
         cmocka_unit_test(shipped_files_pass_the_checker),
         cmocka_unit_test(shipped_files_equal_what_make_data_writes),
         cmocka_unit_test(damaged_files_name_file_and_line),
         cmocka_unit_test(held_out_prompts_in_training_files_are_refused),
+        cmocka_unit_test(damaged_preferences_are_refused),
         cmocka_unit_test(pair_rows_that_are_not_whole_searches_are_refused),
     };
     return cmocka_run_group_tests_name("data", tests, setup, teardown);

@@ -15,6 +15,7 @@
 #include "world/cot_check.h"
 #include "world/evalset.h"
 #include "world/general.h"
+#include "world/preference.h"
 #include "world/task.h"
 #include "world/template.h"
 #include "world/tokenizer.h"
@@ -49,6 +50,7 @@ typedef struct {
 #define COLD_SEED 0x0c01d5a7a2026ULL
 #define COLD_PAIR_SEED 0x0c01d5a7a9a14ULL
 #define GENERAL_SEED 0x6e6e7a1da7aULL
+#define PREF_SEED 0x9ef5ea1da7aULL
 
 enum {
     EVAL_ROWS = 500,
@@ -58,6 +60,13 @@ enum {
     /* What GRPO and eval sample by default: a curated search that did not
      * fit would teach a length RL then cuts off. */
     COLD_PAIR_MAX_NEW = 96,
+    /* Preference pairs: a few thousand to train a reward model on and a
+     * held-out share to score it on, each completion within the context
+     * with its prompt and within what GRPO samples. */
+    PREF_TRAIN_ROWS = 3000,
+    PREF_HELDOUT_ROWS = 500,
+    PREF_CONTEXT = 128,
+    PREF_MAX_NEW = 96,
 };
 
 /* The pair searches never slip and never stop before the pair: in the
@@ -80,13 +89,17 @@ enum {
 static const char *const cold_header[] = {"task", "script", "prompt", "completion", "answer"};
 static const char *const general_header[] = {"kind", "prompt", "completion"};
 static const char *const eval_header[] = {"prompt", "answer"};
+static const char *const pref_header[] = {"split",  "kind",     "prompt",
+                                          "chosen", "rejected", "reason"};
+static const char *const pref_splits[] = {"train", "heldout"};
 
-/* Files in order: the cold-start sets, general.csv, the eval sets. */
+/* Files in order: the cold-start sets, general.csv, preferences.csv, the eval sets. */
 const char *cli_data_file(int i) {
     static char names[N_EVAL][32];
     if (i >= 0 && i < N_COLD_SETS) return cold_sets[i].file;
     if (i == N_COLD_SETS) return "general.csv";
-    int e = i - N_COLD_SETS - 1;
+    if (i == N_COLD_SETS + 1) return "preferences.csv";
+    int e = i - N_COLD_SETS - 2;
     if (i < 0 || e >= N_EVAL) return NULL;
     snprintf(names[e], sizeof names[0], "eval_%s.csv", eval_tasks[e]);
     return names[e];
@@ -204,6 +217,71 @@ static int write_general(const char *path, int *rows, char *err, size_t errlen) 
     return csvio_writer_commit(w, err, errlen);
 }
 
+/* FNV-1a over the fields, to drop a pair drawn twice. */
+static uint64_t row_hash(const char *const *fields, size_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++)
+        for (const char *p = fields[i];; p++) {
+            h = (h ^ (unsigned char)*p) * 0x100000001b3ULL;
+            if (!*p) break;
+        }
+    return h;
+}
+
+static int has_question(char (*qs)[GENERAL_TEXT_MAX], int n, const char *q) {
+    for (int i = 0; i < n; i++)
+        if (strcmp(qs[i], q) == 0) return 1;
+    return 0;
+}
+
+/* Train pairs first, then held-out pairs on questions the train split never
+ * asks; reasons in turn, so each split holds them in equal numbers. */
+static int write_preferences(const char *path, int *rows, char *err, size_t errlen) {
+    CsvWriter *w = csvio_writer_open(path, pref_header, 6, err, errlen);
+    if (!w) return -1;
+    static uint64_t seen[PREF_TRAIN_ROWS + PREF_HELDOUT_ROWS];
+    static char train_q[PREF_TRAIN_ROWS][GENERAL_TEXT_MAX];
+    int nseen = 0, ntrain_q = 0;
+    *rows = 0;
+    for (int split = 0; split < 2; split++) {
+        WorldRng rng;
+        world_rng_seed(&rng, world_rng_mix(PREF_SEED + (uint64_t)split));
+        int want = split ? PREF_HELDOUT_ROWS : PREF_TRAIN_ROWS, have = 0;
+        for (long attempt = 0; have < want && attempt < 100000; attempt++) {
+            GeneralItem it;
+            if (split)
+                general_generate_heldout_any(&rng, &it);
+            else
+                general_generate_any(&rng, &it);
+            if (split && has_question(train_q, ntrain_q, it.prompt)) continue;
+            PrefReason why = (PrefReason)(have % PREF_NUM_REASONS);
+            char prompt[96];
+            tmpl_prompt(it.prompt, prompt, sizeof prompt);
+            int budget = PREF_CONTEXT - tokens_of(prompt);
+            if (budget > PREF_MAX_NEW) budget = PREF_MAX_NEW;
+            PrefPair pair;
+            if (pref_generate(&it, why, budget, &rng, &pair) != 0) continue;
+            const char *row[] = {
+                pref_splits[split], general_kind_name(it.kind), prompt, pair.chosen,
+                pair.rejected,      pref_reason_name(why)};
+            uint64_t h = row_hash(row + 2, 3);
+            int dup = 0;
+            for (int i = 0; i < nseen && !dup; i++) dup = seen[i] == h;
+            if (dup) continue;
+            if (write_training_row(w, path, row, 6, 2, err, errlen) != 0) {
+                csvio_writer_abort(w);
+                return -1;
+            }
+            seen[nseen++] = h;
+            have++;
+            if (!split && !has_question(train_q, ntrain_q, it.prompt))
+                snprintf(train_q[ntrain_q++], sizeof train_q[0], "%s", it.prompt);
+        }
+        *rows += have;
+    }
+    return csvio_writer_commit(w, err, errlen);
+}
+
 static int write_eval(const char *path, const char *task, int *rows, char *err, size_t errlen) {
     TaskSpec spec;
     task_spec_parse(task, &spec);
@@ -233,8 +311,10 @@ int cli_data_write(const char *dir, FILE *log, char *err, size_t errlen) {
             rc = write_coldstart(&cold_sets[i], path, &rows, err, errlen);
         else if (i == N_COLD_SETS)
             rc = write_general(path, &rows, err, errlen);
+        else if (i == N_COLD_SETS + 1)
+            rc = write_preferences(path, &rows, err, errlen);
         else
-            rc = write_eval(path, eval_tasks[i - N_COLD_SETS - 1], &rows, err, errlen);
+            rc = write_eval(path, eval_tasks[i - N_COLD_SETS - 2], &rows, err, errlen);
         if (rc != 0) return -1;
         if (log) fprintf(log, "%s: %d rows\n", path, rows);
     }
@@ -314,14 +394,21 @@ static int check_cold_row(const Where *w, const ColdSet *set, const char *const 
     return 0;
 }
 
-static int check_general_row(const Where *w, const char *const *c) {
+/* The question and item of a general row's prompt, checked against its kind. */
+static int general_item_of(const Where *w, const char *kind, const char *prompt, GeneralItem *it) {
     char q[GENERAL_TEXT_MAX + 8];
+    if (check_training_prompt(w, prompt) != 0 || question_of(w, prompt, q, sizeof q) != 0)
+        return -1;
+    if (general_parse_prompt(q, it) != 0) return bad(w, "'%s' is not a general question", q);
+    if (strcmp(general_kind_name(it->kind), kind) != 0)
+        return bad(w, "kind is '%s' but the prompt is %s", kind, general_kind_name(it->kind));
+    return 0;
+}
+
+static int check_general_row(const Where *w, const char *const *c) {
     GeneralItem it;
     CompletionParts parts;
-    if (check_training_prompt(w, c[1]) != 0 || question_of(w, c[1], q, sizeof q) != 0) return -1;
-    if (general_parse_prompt(q, &it) != 0) return bad(w, "'%s' is not a general question", q);
-    if (strcmp(general_kind_name(it.kind), c[0]) != 0)
-        return bad(w, "kind is '%s' but the prompt is %s", c[0], general_kind_name(it.kind));
+    if (general_item_of(w, c[0], c[1], &it) != 0) return -1;
     size_t n = strlen(c[2]);
     if (n < 5 || strcmp(c[2] + n - 5, "<eos>") != 0 || !completion_parse(c[2], &parts))
         return bad(w, "completion is not one thought, one answer and <eos>");
@@ -329,6 +416,62 @@ static int check_general_row(const Where *w, const char *const *c) {
         return bad(w, "completion answers '%.*s', not '%s'", (int)parts.answer_len, parts.answer,
                    it.answer);
     return 0;
+}
+
+/* c: split, kind, prompt, chosen, rejected, reason. */
+static int check_pref_row(const Where *w, const char *const *c, int *heldout) {
+    GeneralItem it;
+    PrefReason reason;
+    char why[384];
+    if (strcmp(c[0], pref_splits[0]) != 0 && strcmp(c[0], pref_splits[1]) != 0)
+        return bad(w, "split '%s' is neither train nor heldout", c[0]);
+    *heldout = strcmp(c[0], pref_splits[1]) == 0;
+    if (general_item_of(w, c[1], c[2], &it) != 0) return -1;
+    if (pref_reason_from_name(c[5], &reason) != 0)
+        return bad(w, "reason '%s' is not wrong, unhelpful, rambling or longer_wrong", c[5]);
+    if (pref_check(&it, reason, c[3], c[4], why, sizeof why) != 0) return bad(w, "%s", why);
+    int np = tokens_of(c[2]);
+    for (int j = 3; j <= 4; j++) {
+        int nc = tokens_of(c[j]);
+        if (nc < 0 || np < 0) return bad(w, "text outside the tokenizer's vocabulary");
+        if (nc > PREF_MAX_NEW)
+            return bad(w, "%s is %d tokens, over the %d new tokens GRPO samples", pref_header[j],
+                       nc, PREF_MAX_NEW);
+        if (np + nc > PREF_CONTEXT)
+            return bad(w, "prompt and %s are over %d tokens", pref_header[j], PREF_CONTEXT);
+    }
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b) {
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Rows one by one, then the held-out ones against every train prompt: a
+ * reward model's held-out accuracy means nothing on questions it trained on. */
+static int check_pref_table(const CsvTable *t, const int *idx, char *err, size_t errlen) {
+    const char **train = malloc((t->nrows + 1) * sizeof *train);
+    int *held = malloc((t->nrows + 1) * sizeof *held);
+    size_t ntrain = 0;
+    int rc = train && held ? 0 : -1;
+    if (rc) set_err(err, errlen, "%s: out of memory", t->path);
+    for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+        const char *c[6];
+        for (size_t j = 0; j < 6; j++) c[j] = csvio_cell(t, r, (size_t)idx[j]);
+        Where w = {t, r, err, errlen};
+        rc = check_pref_row(&w, c, &held[r]);
+        if (rc == 0 && !held[r]) train[ntrain++] = c[2];
+    }
+    if (rc == 0) qsort(train, ntrain, sizeof *train, cmp_str);
+    for (size_t r = 0; r < t->nrows && rc == 0; r++) {
+        const char *prompt = csvio_cell(t, r, (size_t)idx[2]);
+        Where w = {t, r, err, errlen};
+        if (held[r] && bsearch(&prompt, train, ntrain, sizeof *train, cmp_str))
+            rc = bad(&w, "held-out prompt '%s' is also a train prompt", prompt);
+    }
+    free(train);
+    free(held);
+    return rc;
 }
 
 static int check_eval_row(const Where *w, const char *const *c, const char *task) {
@@ -349,7 +492,7 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
     const char *const *names;
     size_t ncols;
     char task[16] = "";
-    int kind; /* 0 cold start, 1 general, 2 eval */
+    int kind; /* 0 cold start, 1 general, 2 eval, 3 preferences */
     const ColdSet *set = NULL;
     size_t bl = strlen(base);
     for (int i = 0; i < N_COLD_SETS; i++)
@@ -362,6 +505,10 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
         kind = 1;
         names = general_header;
         ncols = 3;
+    } else if (strcmp(base, "preferences.csv") == 0) {
+        kind = 3;
+        names = pref_header;
+        ncols = 6;
     } else if (strncmp(base, "eval_", 5) == 0 && bl > 9 && bl - 9 < sizeof task &&
                strcmp(base + bl - 4, ".csv") == 0) {
         kind = 2;
@@ -371,13 +518,13 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
     } else {
         set_err(err, errlen,
                 "%s: not a data file (coldstart.csv, coldstart_pair4.csv, general.csv, "
-                "eval_TASK.csv)",
+                "preferences.csv, eval_TASK.csv)",
                 path);
         return -1;
     }
     CsvTable t;
     if (csvio_read(path, &t, err, errlen) != 0) return -1;
-    int idx[5], rc = 0;
+    int idx[6], rc = 0;
     if (csvio_cols(&t, names, ncols, idx, err, errlen) != 0) {
         csvio_free(&t);
         return -1;
@@ -386,7 +533,8 @@ int cli_data_check_file(const char *path, char *err, size_t errlen) {
         set_err(err, errlen, "%s: no rows", path);
         rc = -1;
     }
-    for (size_t r = 0; r < t.nrows && rc == 0; r++) {
+    if (kind == 3 && rc == 0) rc = check_pref_table(&t, idx, err, errlen);
+    for (size_t r = 0; r < t.nrows && rc == 0 && kind != 3; r++) {
         const char *c[5];
         for (size_t j = 0; j < ncols; j++) c[j] = csvio_cell(&t, r, (size_t)idx[j]);
         Where w = {&t, r, err, errlen};
@@ -416,7 +564,8 @@ static const char usage[] =
     "Writes the shipped data files into DIR (created if missing) from the world's\n"
     "generators with fixed seeds: coldstart.csv (curated long CoT for arithmetic),\n"
     "coldstart_pair4.csv (curated whole pair searches), general.csv (non-reasoning\n"
-    "items) and eval_TASK.csv (held-out problems). The repository's data/ is\n"
+    "items), preferences.csv (chosen/rejected pairs for a reward model) and\n"
+    "eval_TASK.csv (held-out problems). The repository's data/ is\n"
     "`r1sim make-data data`.\n"
     "  --check   validate instead of writing: every data file in each DIR, or each\n"
     "            FILE (its kind known from its name): columns, answers, format,\n"

@@ -13,6 +13,10 @@
  *       give-up, no slip), in the prompt's script, within GRPO's 96 new tokens
  *   general.csv     kind,prompt,completion
  *       non-reasoning items (copy, reverse, to_cipher, to_digits, identity)
+ *   preferences.csv   split,kind,prompt,chosen,rejected,reason
+ *       chosen/rejected pairs on general questions for a reward model
+ *       (world/preference.h): train and heldout splits, held-out questions
+ *       never asked in train, reasons wrong/unhelpful/rambling/longer_wrong
  *   eval_TASK.csv   prompt,answer
  *       the first problems of the task's held-out set (evalset_generate, in
  *       digits): what `r1sim eval` and eval stages sample

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "world/cipher.h"
+#include "world/completion.h"
 
 static const char *const kind_names[GEN_NUM_KINDS] = {"copy", "reverse", "to_cipher", "to_digits",
                                                       "identity"};
@@ -15,6 +16,13 @@ static const char *const identity_questions[] = {"who are you?", "what are you?"
                                                  "what is your name?"};
 enum { N_IDENTITY = sizeof identity_questions / sizeof identity_questions[0] };
 
+/* Phrasings only held-out preference prompts use. */
+static const char *const heldout_identity_questions[] = {
+    "tell me who you are?", "what should i call you?", "who am i talking to?"};
+enum {
+    N_HELDOUT_IDENTITY = sizeof heldout_identity_questions / sizeof heldout_identity_questions[0]
+};
+
 /* Short common words; letters outside a..j keep most of them from reading as
  * cipher numbers. */
 static const char *const words[] = {
@@ -25,6 +33,14 @@ static const char *const words[] = {
     "wait",  "check", "right", "wrong", "green", "blue", "small", "quick", "zero",  "seven",
 };
 enum { N_WORDS = sizeof words / sizeof words[0] };
+
+/* Disjoint from words, so held-out copy and reverse prompts are new questions. */
+static const char *const heldout_words[] = {
+    "frog",  "cloud", "bread", "chair", "glass", "plant", "sheep", "smile", "table", "water",
+    "house", "paper", "grass", "horse", "apple", "music", "storm", "field", "spoon", "sugar",
+    "tiger", "flame", "clock", "shell", "ocean", "honey", "pearl", "wheel", "bell",  "cake",
+};
+enum { N_HELDOUT_WORDS = sizeof heldout_words / sizeof heldout_words[0] };
 
 const char *general_kind_name(GeneralKind k) {
     return k >= 0 && k < GEN_NUM_KINDS ? kind_names[k] : "invalid";
@@ -63,7 +79,18 @@ static void answer_for(GeneralItem *it, const char *arg, size_t n) {
     }
 }
 
-void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
+typedef struct {
+    const char *const *words;
+    int nwords;
+    const char *const *questions;
+    int nquestions;
+} Pool;
+
+static const Pool train_pool = {words, N_WORDS, identity_questions, N_IDENTITY};
+static const Pool heldout_pool = {heldout_words, N_HELDOUT_WORDS, heldout_identity_questions,
+                                  N_HELDOUT_IDENTITY};
+
+static void generate_from(const Pool *pool, GeneralKind kind, WorldRng *rng, GeneralItem *out) {
     memset(out, 0, sizeof *out);
     out->kind = kind;
     char arg[GENERAL_WORD_MAX + 1];
@@ -71,7 +98,7 @@ void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
     switch (kind) {
     case GEN_COPY:
     case GEN_REVERSE:
-        snprintf(arg, sizeof arg, "%s", words[world_rng_below(rng, N_WORDS)]);
+        snprintf(arg, sizeof arg, "%s", pool->words[world_rng_below(rng, (uint64_t)pool->nwords)]);
         n = strlen(arg);
         break;
     case GEN_TO_CIPHER:
@@ -86,7 +113,7 @@ void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
     default:
         out->kind = GEN_IDENTITY;
         snprintf(out->prompt, sizeof out->prompt, "%s",
-                 identity_questions[world_rng_below(rng, N_IDENTITY)]);
+                 pool->questions[world_rng_below(rng, (uint64_t)pool->nquestions)]);
         answer_for(out, "", 0);
         return;
     }
@@ -94,8 +121,20 @@ void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
     answer_for(out, arg, n);
 }
 
+void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
+    generate_from(&train_pool, kind, rng, out);
+}
+
 void general_generate_any(WorldRng *rng, GeneralItem *out) {
     general_generate((GeneralKind)world_rng_below(rng, GEN_NUM_KINDS), rng, out);
+}
+
+void general_generate_heldout(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
+    generate_from(&heldout_pool, kind, rng, out);
+}
+
+void general_generate_heldout_any(WorldRng *rng, GeneralItem *out) {
+    general_generate_heldout((GeneralKind)world_rng_below(rng, GEN_NUM_KINDS), rng, out);
 }
 
 static int arg_ok(GeneralKind k, const char *s, size_t n) {
@@ -118,15 +157,22 @@ static int arg_ok(GeneralKind k, const char *s, size_t n) {
     return 1;
 }
 
+static int is_identity_question(const char *prompt) {
+    for (int i = 0; i < N_IDENTITY; i++)
+        if (strcmp(prompt, identity_questions[i]) == 0) return 1;
+    for (int i = 0; i < N_HELDOUT_IDENTITY; i++)
+        if (strcmp(prompt, heldout_identity_questions[i]) == 0) return 1;
+    return 0;
+}
+
 int general_parse_prompt(const char *prompt, GeneralItem *out) {
     memset(out, 0, sizeof *out);
-    for (int i = 0; i < N_IDENTITY; i++)
-        if (strcmp(prompt, identity_questions[i]) == 0) {
-            out->kind = GEN_IDENTITY;
-            snprintf(out->prompt, sizeof out->prompt, "%s", prompt);
-            answer_for(out, "", 0);
-            return 0;
-        }
+    if (is_identity_question(prompt)) {
+        out->kind = GEN_IDENTITY;
+        snprintf(out->prompt, sizeof out->prompt, "%s", prompt);
+        answer_for(out, "", 0);
+        return 0;
+    }
     for (int k = 0; k < GEN_IDENTITY; k++) {
         size_t np = strlen(prefixes[k]), n = strlen(prompt);
         if (strncmp(prompt, prefixes[k], np) != 0 || n < np + 1 || prompt[n - 1] != '?') continue;
@@ -147,4 +193,10 @@ int general_verify_span(const GeneralItem *it, const char *answer, size_t len) {
 
 int general_verify(const GeneralItem *it, const char *answer) {
     return answer != NULL && general_verify_span(it, answer, strlen(answer));
+}
+
+int general_helpful(const GeneralItem *it, const char *completion) {
+    CompletionParts parts;
+    return completion != NULL && completion_parse(completion, &parts) &&
+           general_verify_span(it, parts.answer, parts.answer_len);
 }

@@ -43,14 +43,40 @@ void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out);
 /* A random item of a uniformly chosen kind. */
 void general_generate_any(WorldRng *rng, GeneralItem *out);
 
+/* An item for held-out preference pairs: copy and reverse take words, and
+ * identity phrasings, that general_generate never draws, so a reward model
+ * scored on these has not seen the question in training. Cipher and digit
+ * arguments come from the same space as general_generate's, so a caller that
+ * needs them held out rejects the ones its training split holds. */
+void general_generate_heldout(GeneralKind kind, WorldRng *rng, GeneralItem *out);
+void general_generate_heldout_any(WorldRng *rng, GeneralItem *out);
+
 /* Recovers the item (and so the expected answer) from its question; 0 on
  * success, -1 when the question is not a general one. Copy and reverse accept
- * any a..z word up to GENERAL_WORD_MAX letters, not only the built-in list. */
+ * any a..z word up to GENERAL_WORD_MAX letters, not only the built-in list;
+ * identity accepts the held-out phrasings too. */
 int general_parse_prompt(const char *prompt, GeneralItem *out);
 
 /* 1 when answer is exactly the expected answer. */
 int general_verify(const GeneralItem *it, const char *answer);
 /* The same for an answer given as a span (e.g. from completion_parse). */
 int general_verify_span(const GeneralItem *it, const char *answer, size_t len);
+
+/* True helpfulness, for plotting beside a reward model's score: 1 when the
+ * completion is well formed and its answer is exactly right. Format counts
+ * here, unlike for the accuracy reward: text after </answer> or a missing tag
+ * is what the user sees, so a right answer buried in it is not a clean one. */
+int general_helpful(const GeneralItem *it, const char *completion);
+
+/* Mistakes for the rejected side of preference pairs (general_wrong.c), never
+ * the right answer and always in the answer's alphabet, so that only
+ * correctness tells them apart:
+ *   general_wrong_answer: about as long as the right answer (a misspelt copy,
+ *     a half-reversed word, one wrong cipher letter, another name);
+ *   general_longer_wrong_answer: strictly longer than the right answer (the
+ *     word twice, every letter doubled, extra symbols, "i am not r1sim.").
+ * Deterministic given the RNG state. */
+void general_wrong_answer(const GeneralItem *it, WorldRng *rng, char out[GENERAL_TEXT_MAX]);
+void general_longer_wrong_answer(const GeneralItem *it, WorldRng *rng, char out[GENERAL_TEXT_MAX]);
 
 #endif
