@@ -22,7 +22,7 @@ int cli_teardown(void) {
     return system(cmd);
 }
 
-int cli_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap) {
+int harness_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap) {
     char full[4096], errpath[128];
     snprintf(errpath, sizeof errpath, "%s/stderr.txt", cli_dir);
     snprintf(full, sizeof full, "%s 2>%s", cmd, errpath);

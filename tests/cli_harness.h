@@ -16,6 +16,6 @@ int cli_setup(const char *prefix);
 int cli_teardown(void);
 /* Runs a shell command; returns its exit status (-1 when it did not exit)
  * and captures stdout and stderr, each truncated to its cap. */
-int cli_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap);
+int harness_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap);
 
 #endif

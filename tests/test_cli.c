@@ -28,15 +28,14 @@ static void init_model(const char *name) {
     char cmd[512], out[256], err[512];
     snprintf(cmd, sizeof cmd, "%s init --layers 2 --dim 32 --heads 4 --ctx 48 --seed 3 -o %s/%s",
              cli_bin, cli_dir, name);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
 }
 
 static void score_prints_one_row_per_token_after_the_first(void **state) {
     init_model("m.bin");
     char cmd[512], out[8192], err[512];
-    snprintf(cmd, sizeof cmd, "printf '12+3\\n<think>\\n' | %s score %s/m.bin", cli_bin,
-             cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "printf '12+3\\n<think>\\n' | %s score %s/m.bin", cli_bin, cli_dir);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     /* line 1: <bos> 1 2 + 3 -> 4 rows; line 2: <bos> <think> -> 1 row */
     int rows = 0, line, pos, id;
     char tok[32];
@@ -62,37 +61,36 @@ static void score_refuses_characters_outside_the_vocabulary(void **state) {
     init_model("m.bin");
     char cmd[512], out[4096], err[512];
     snprintf(cmd, sizeof cmd, "printf '1+1\\nHELLO\\n' | %s score %s/m.bin", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "stdin:2"));
 }
 
 static void sample_is_reproducible_for_a_seed(void **state) {
     init_model("m.bin");
     char cmd[512], a[4096], b[4096], err[512];
-    snprintf(cmd, sizeof cmd,
-             "%s sample %s/m.bin --prompt 'user: 1+2?' -n 12 --samples 3 --seed 9", cli_bin,
-             cli_dir);
-    assert_int_equal(cli_run(cmd, a, sizeof a, err, sizeof err), 0);
-    assert_int_equal(cli_run(cmd, b, sizeof b, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s sample %s/m.bin --prompt 'user: 1+2?' -n 12 --samples 3 --seed 9",
+             cli_bin, cli_dir);
+    assert_int_equal(harness_run(cmd, a, sizeof a, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, b, sizeof b, err, sizeof err), 0);
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "<bos>user: 1+2?"));
 }
 
 static void bad_options_are_named(void **state) {
     char cmd[512], out[256], err[512];
-    snprintf(cmd, sizeof cmd, "%s init --layers x --dim 8 --heads 2 --ctx 8 -o %s/y.bin",
-             cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s init --layers x --dim 8 --heads 2 --ctx 8 -o %s/y.bin", cli_bin,
+             cli_dir);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "--layers"));
-    snprintf(cmd, sizeof cmd, "%s init --layers 1 --dim 10 --heads 3 --ctx 8 -o %s/y.bin",
-             cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    snprintf(cmd, sizeof cmd, "%s init --layers 1 --dim 10 --heads 3 --ctx 8 -o %s/y.bin", cli_bin,
+             cli_dir);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "multiple of n_head"));
     snprintf(cmd, sizeof cmd, "%s bench --config X", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "--config"));
     snprintf(cmd, sizeof cmd, "%s frobnicate", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
 }
 
 /* Damages a fresh checkpoint with a shell command (given the path as $F)
@@ -106,7 +104,7 @@ static void expect_refused(const char *damage, const char *expect) {
     const char *uses[] = {"echo 1+1 | %s score %s/d.bin", "%s sample %s/d.bin --prompt 1"};
     for (int u = 0; u < 2; u++) {
         snprintf(cmd, sizeof cmd, uses[u], cli_bin, cli_dir);
-        int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
+        int rc = harness_run(cmd, out, sizeof out, err, sizeof err);
         if (rc != 2) fail_msg("'%s' after '%s': exit %d, stderr: %s", cmd, damage, rc, err);
         char *nl = strchr(err, '\n');
         if (!nl || nl[1] != '\0') fail_msg("not one line: '%s'", err);
@@ -128,7 +126,7 @@ static void damaged_checkpoints_exit_2_with_one_line(void **state) {
     expect_refused(": > $F", "truncated header");
     char cmd[256], out[64], err[512];
     snprintf(cmd, sizeof cmd, "echo 1 | %s score %s/missing.bin", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "missing.bin"));
 }
 

@@ -48,8 +48,8 @@ static void csv_row_is_reproducible(void **state) {
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 4 -k 3 --max-new 16 --seed 5 --threads 1 --csv",
              cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, a, sizeof a, err, sizeof err), 0);
-    assert_int_equal(cli_run(cmd, b, sizeof b, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, a, sizeof a, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, b, sizeof b, err, sizeof err), 0);
     assert_string_equal(a, b);
     assert_int_equal(count_lines(a), 2);
     assert_memory_equal(a, header, strlen(header));
@@ -69,7 +69,7 @@ static void forced_adds_two_columns(void **state) {
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 3 -k 2 --max-new 12 --forced --threads 1 --csv",
              cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     char expect[512];
     snprintf(expect, sizeof expect, "%s,forced_think_acc,forced_direct_acc\n", header);
     assert_memory_equal(out, expect, strlen(expect));
@@ -79,7 +79,7 @@ static void table_has_a_header_and_one_row(void **state) {
     char cmd[512], out[4096], err[512];
     snprintf(cmd, sizeof cmd, "%s eval %s/m.bin --task add2 -n 3 -k 2 --max-new 12 --threads 1",
              cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_int_equal(count_lines(out), 2);
     assert_non_null(strstr(out, "pass@1"));
     assert_non_null(strstr(out, "maj@k"));
@@ -88,7 +88,7 @@ static void table_has_a_header_and_one_row(void **state) {
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 3 -k 5 --temp 0 --max-new 12 --threads 1 --csv",
              cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, ",add2,1,"));
 }
 
@@ -98,7 +98,7 @@ static void samples_file_is_written(void **state) {
     snprintf(cmd, sizeof cmd,
              "%s eval %s/m.bin --task add2 -n 2 -k 2 --max-new 8 --threads 1 --samples-csv %s",
              cli_bin, cli_dir, path);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     FILE *f = fopen(path, "r");
     assert_non_null(f);
     char line[256];
@@ -111,7 +111,7 @@ static void samples_file_is_written(void **state) {
 static void expect_usage_error(const char *args, const char *expect) {
     char cmd[512], out[4096], err[1024];
     snprintf(cmd, sizeof cmd, "%s eval %s", cli_bin, args);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     if (!strstr(err, expect)) fail_msg("'%s': expected '%s' in: %s", args, expect, err);
     assert_string_equal(out, "");
 }
@@ -132,29 +132,29 @@ static void errors_are_one_line_with_status_2(void **state) {
     expect_usage_error(args, "context");
     char cmd[256], out[4096], err[512];
     snprintf(cmd, sizeof cmd, "%s eval %s/short.bin --task add2", cli_bin, cli_dir);
-    cli_run(cmd, out, sizeof out, err, sizeof err);
+    harness_run(cmd, out, sizeof out, err, sizeof err);
     assert_int_equal(count_lines(err), 1);
     snprintf(cmd, sizeof cmd, "%s eval --help", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "usage: r1sim eval"));
 }
 
 static void make_data_writes_files_that_pass_its_check(void **state) {
     char cmd[512], out[4096], err[512];
     snprintf(cmd, sizeof cmd, "%s make-data %s/data", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "coldstart.csv"));
     assert_non_null(strstr(out, "eval_add3.csv"));
     snprintf(cmd, sizeof cmd, "%s make-data --check %s/data", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     snprintf(cmd, sizeof cmd,
              "printf 'prompt,answer\\nx\\n' > %s/eval_add3.csv && %s make-data "
              "--check %s/eval_add3.csv",
              cli_dir, cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "eval_add3.csv:2:"));
     snprintf(cmd, sizeof cmd, "%s make-data", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
 }
 
 int main(void) {

@@ -64,7 +64,7 @@ static void expect_refusal(const char *name, const char *body, int line, const c
     snprintf(text, sizeof text, "%s%s", base_stage, body);
     write_file(script, text);
     snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s", cli_bin, script, out_dir);
-    int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
+    int rc = harness_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 2) fail_msg("%s: exit status %d, stderr: %s", name, rc, err);
     assert_string_equal(out, "");
     char want[256];

@@ -47,7 +47,7 @@ static void write_run(const char *name, const char *text) {
 static void table(const char *name, const char *args, char *out, size_t cap) {
     char cmd[512], err[1024];
     snprintf(cmd, sizeof cmd, "%s table %s/%s %s", cli_bin, cli_dir, name, args);
-    int rc = cli_run(cmd, out, cap, err, sizeof err);
+    int rc = harness_run(cmd, out, cap, err, sizeof err);
     if (rc != 0) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
     assert_string_equal(err, "");
 }
@@ -187,7 +187,7 @@ static void labels_follow_the_column_names(void **state) {
 static void expect_refused(const char *arg, const char *expect) {
     char cmd[512], out[1024], err[2048];
     snprintf(cmd, sizeof cmd, "%s table %s", cli_bin, arg);
-    int rc = cli_run(cmd, out, sizeof out, err, sizeof err);
+    int rc = harness_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 2) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
     assert_string_equal(out, "");
     char *nl = strchr(err, '\n');
@@ -221,19 +221,19 @@ static void bad_input_is_one_line_and_exit_2(void **state) {
     snprintf(arg, sizeof arg, "%s/nan %s/quote", cli_dir, cli_dir);
     char cmd[512], out[1024], err[2048];
     snprintf(cmd, sizeof cmd, "%s table %s", cli_bin, arg);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     snprintf(cmd, sizeof cmd, "%s table --markdown %s/nan", cli_bin, cli_dir);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "markdown"));
 }
 
 static void help_and_usage_name_the_command(void **state) {
     char cmd[256], out[4096], err[1024];
     snprintf(cmd, sizeof cmd, "%s table --help", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "usage: r1sim table RUN_DIR [--md]"));
     snprintf(cmd, sizeof cmd, "%s --help", cli_bin);
-    assert_int_equal(cli_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_int_equal(harness_run(cmd, out, sizeof out, err, sizeof err), 0);
     assert_non_null(strstr(out, "  table "));
 }
 
