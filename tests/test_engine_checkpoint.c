@@ -103,6 +103,10 @@ static void heads_not_dividing(unsigned char *b, size_t *len) {
     int32_t v = 3;
     memcpy(b + 5 * 4, &v, 4);
 }
+static void unknown_kind(unsigned char *b, size_t *len) {
+    int32_t v = 7;
+    memcpy(b + 8 * 4, &v, 4);
+}
 static void trailing_bytes(unsigned char *b, size_t *len) {
     *len += 4;
 }
@@ -115,6 +119,7 @@ static void damaged_files_are_refused_with_one_line(void **state) {
     expect_refused(absurd_layers, "n_layer out of range");
     expect_refused(heads_not_dividing, "not a multiple of n_head");
     expect_refused(trailing_bytes, "trailing data");
+    expect_refused(unknown_kind, "unknown model kind 7");
 }
 
 static void zero_crc_means_unchecked(void **state) {

@@ -16,7 +16,7 @@
 enum { B = 2, T = 5 };
 static const GptConfig cfg = {
     .max_seq_len = 6, .vocab_size = 11, .n_layer = 2, .n_head = 2, .d_model = 8};
-static const char *const tensor_names[GPT_NUM_TENSORS] = {
+static const char *const tensor_names[GPT_TRUNK_TENSORS] = {
     "wte",  "wpe",  "ln1w", "ln1b", "qkvw",    "qkvb",    "attprojw", "attprojb",
     "ln2w", "ln2b", "fcw",  "fcb",  "fcprojw", "fcprojb", "lnfw",     "lnfb"};
 
@@ -73,7 +73,7 @@ static void check_all_tensors(Gpt *m, const Problem *p, int via_logits, float te
     for (size_t i = 0; i < m->num_params; i++) grad[i] = m->grads[i];
     const float h = 1e-2f;
     size_t off = 0;
-    for (int t = 0; t < GPT_NUM_TENSORS; t++) {
+    for (int t = 0; t < GPT_TRUNK_TENSORS; t++) {
         double max_err = 0, max_g = 0;
         for (size_t i = 0; i < m->tensor_size[t]; i++) {
             float *w = &m->params[off + i];

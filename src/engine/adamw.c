@@ -57,10 +57,12 @@ float gpt_grad_norm(const Gpt *model) {
     return (float)sqrt(sum);
 }
 
-/* Tensors that get weight decay: the embeddings and the four weight matrices
- * per layer (indices into the checkpoint order). */
+/* Tensors that get weight decay: the embeddings, the four weight matrices
+ * per layer and the reward head's weight vector (indices into the checkpoint
+ * order). */
 static int decays(int tensor) {
-    return tensor == 0 || tensor == 1 || tensor == 4 || tensor == 6 || tensor == 10 || tensor == 12;
+    return tensor == 0 || tensor == 1 || tensor == 4 || tensor == 6 || tensor == 10 ||
+           tensor == 12 || tensor == 16;
 }
 
 float adamw_update(AdamW *o, Gpt *model) {

@@ -10,6 +10,16 @@
 #include "engine/atomic_file.h"
 #include "engine/crc32.h"
 
+#define KIND_WORD 8
+
+/* The kind word is covered only when it is not 0, which keeps a policy's CRC
+ * the one it had before the word existed. */
+static uint32_t checksum(const int32_t *header, const float *params, size_t n) {
+    uint32_t crc = 0;
+    if (header[KIND_WORD] != 0) crc = crc32_update(crc, &header[KIND_WORD], sizeof(int32_t));
+    return crc32_update(crc, params, n * sizeof(float));
+}
+
 int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
     int32_t header[CKPT_HEADER_INTS] = {0};
     header[0] = CKPT_MAGIC;
@@ -19,7 +29,8 @@ int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
     header[4] = m->cfg.n_layer;
     header[5] = m->cfg.n_head;
     header[6] = m->cfg.d_model;
-    uint32_t crc = crc32_update(0, m->params, m->num_params * sizeof(float));
+    header[KIND_WORD] = m->cfg.has_head;
+    uint32_t crc = checksum(header, m->params, m->num_params);
     memcpy(&header[7], &crc, sizeof crc);
 
     const void *parts[] = {header, m->params};
@@ -27,7 +38,7 @@ int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
     return atomic_write_parts(path, parts, sizes, 2, err, errlen);
 }
 
-Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
+Gpt *ckpt_load_kind(const char *path, int kinds, char *err, size_t errlen) {
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));
@@ -52,11 +63,31 @@ Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
         fclose(f);
         return NULL;
     }
+    int32_t kind = header[KIND_WORD];
+    if (kind != 0 && kind != 1) {
+        snprintf(err, errlen, "%s: unknown model kind %d in header (0 policy, 1 reward model)",
+                 path, kind);
+        fclose(f);
+        return NULL;
+    }
+    /* Checked before the size, so a file of the wrong kind gets this message
+     * rather than one about its length. */
+    if (kind == 1 && !(kinds & CKPT_REWARD_MODEL)) {
+        snprintf(err, errlen, "%s: a reward model (it has a scalar head), not a policy", path);
+        fclose(f);
+        return NULL;
+    }
+    if (kind == 0 && !(kinds & CKPT_POLICY)) {
+        snprintf(err, errlen, "%s: a policy, not a reward model", path);
+        fclose(f);
+        return NULL;
+    }
     GptConfig cfg = {.max_seq_len = header[2],
                      .vocab_size = header[3],
                      .n_layer = header[4],
                      .n_head = header[5],
-                     .d_model = header[6]};
+                     .d_model = header[6],
+                     .has_head = kind};
     const char *bad = gpt_config_error(&cfg);
     if (bad) {
         snprintf(err, errlen,
@@ -97,7 +128,7 @@ Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
     uint32_t want_crc;
     memcpy(&want_crc, &header[7], sizeof want_crc);
     if (want_crc != 0) {
-        uint32_t crc = crc32_update(0, m->params, m->num_params * sizeof(float));
+        uint32_t crc = checksum(header, m->params, m->num_params);
         if (crc != want_crc) {
             snprintf(err, errlen, "%s: corrupted: CRC-32 %08x, header says %08x", path, crc,
                      want_crc);
@@ -106,4 +137,8 @@ Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
         }
     }
     return m;
+}
+
+Gpt *ckpt_load(const char *path, char *err, size_t errlen) {
+    return ckpt_load_kind(path, CKPT_POLICY, err, errlen);
 }

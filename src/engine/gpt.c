@@ -22,31 +22,35 @@ const char *gpt_config_error(const GptConfig *c) {
     if (c->d_model < 1 || c->d_model > GPT_MAX_DIM) return "d_model out of range";
     if (c->n_head < 1 || c->n_head > c->d_model) return "n_head out of range";
     if (c->d_model % c->n_head != 0) return "d_model is not a multiple of n_head";
+    if (c->has_head != 0 && c->has_head != 1) return "has_head is neither 0 nor 1";
     unsigned long long C = c->d_model, L = c->n_layer;
     unsigned long long n = (unsigned long long)c->vocab_size * C +
                            (unsigned long long)c->max_seq_len * C + L * 12 * C * C + L * 13 * C +
-                           2 * C;
+                           2 * C + (unsigned long long)c->has_head * (C + 1);
     if (n > GPT_MAX_PARAMS) return "model too large";
     return NULL;
 }
 
 static void tensor_sizes(const GptConfig *c, size_t *s) {
     size_t V = c->vocab_size, T = c->max_seq_len, L = c->n_layer, C = c->d_model;
+    size_t H = c->has_head ? 1 : 0;
     size_t sizes[GPT_NUM_TENSORS] = {
-        V * C, T * C, L * C,         L * C,     L * 3 * C * C, L * 3 * C, L * C * C, L * C,
-        L * C, L * C, L * 4 * C * C, L * 4 * C, L * C * 4 * C, L * C,     C,         C,
+        V * C,         T * C, L * C, L * C, L * 3 * C * C, L * 3 * C,
+        L * C * C,     L * C, L * C, L * C, L * 4 * C * C, L * 4 * C,
+        L * C * 4 * C, L * C, C,     C,     H * C,         H,
     };
     memcpy(s, sizes, sizeof sizes);
 }
 
-static void point_tensors(GptTensors *t, float *mem, const size_t *sizes) {
+void gpt_point_tensors(GptTensors *t, float *mem, const size_t *sizes) {
     float **ptrs[GPT_NUM_TENSORS] = {
-        &t->wte,      &t->wpe,      &t->ln1w, &t->ln1b, &t->qkvw, &t->qkvb,
-        &t->attprojw, &t->attprojb, &t->ln2w, &t->ln2b, &t->fcw,  &t->fcb,
-        &t->fcprojw,  &t->fcprojb,  &t->lnfw, &t->lnfb,
+        &t->wte,      &t->wpe,      &t->ln1w, &t->ln1b, &t->qkvw,  &t->qkvb,
+        &t->attprojw, &t->attprojb, &t->ln2w, &t->ln2b, &t->fcw,   &t->fcb,
+        &t->fcprojw,  &t->fcprojb,  &t->lnfw, &t->lnfb, &t->headw, &t->headb,
     };
+    /* An empty tensor (a policy's head) gets NULL, so misuse faults at once. */
     for (int i = 0; i < GPT_NUM_TENSORS; i++) {
-        *ptrs[i] = mem;
+        *ptrs[i] = sizes[i] ? mem : NULL;
         mem += sizes[i];
     }
 }
@@ -70,7 +74,7 @@ Gpt *gpt_new(const GptConfig *cfg) {
         free(m);
         return NULL;
     }
-    point_tensors(&m->w, m->params, m->tensor_size);
+    gpt_point_tensors(&m->w, m->params, m->tensor_size);
     return m;
 }
 
@@ -102,6 +106,12 @@ void gpt_init_random(Gpt *m, unsigned long long seed) {
     float *zeros[] = {w->ln1b, w->qkvb, w->attprojb, w->ln2b, w->fcb, w->fcprojb, w->lnfb};
     int zidx[] = {3, 5, 7, 9, 11, 13, 15};
     for (int t = 0; t < 7; t++) memset(zeros[t], 0, m->tensor_size[zidx[t]] * sizeof(float));
+    /* Drawn after the trunk, so a seed gives a reward model the trunk it
+     * gives a policy. */
+    if (c->has_head) {
+        for (int i = 0; i < c->d_model; i++) w->headw[i] = 0.02f * rng_normal(&r);
+        w->headb[0] = 0.0f;
+    }
 }
 
 void gpt_copy_params(Gpt *dst, const Gpt *src) {
@@ -189,12 +199,12 @@ static void ensure_acts(Gpt *m, int B, int T) {
     }
 }
 
-void gpt_forward(Gpt *m, const int *tokens, int B, int T) {
+void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T) {
     ensure_acts(m, B, T);
     m->B = B;
     m->T = T;
     m->tokens = tokens;
-    const int C = m->cfg.d_model, L = m->cfg.n_layer, NH = m->cfg.n_head, V = m->cfg.vocab_size;
+    const int C = m->cfg.d_model, L = m->cfg.n_layer, NH = m->cfg.n_head;
     const int BT = B * T;
     const GptTensors *w = &m->w;
     GptActs *a = &m->a;
@@ -233,7 +243,11 @@ void gpt_forward(Gpt *m, const int *tokens, int B, int T) {
         mm_inp_wT(out, gelu, w->fcprojw + (size_t)l * C * 4 * C, BT, C, 4 * C, 1.0f);
     }
     layernorm_forward(a->lnf, a->lnf_mean, a->lnf_rstd, a->residf, w->lnfw, w->lnfb, BT, C);
-    mm_inp_wT(a->logits, a->lnf, w->wte, BT, V, C, 0.0f);
+}
+
+void gpt_forward(Gpt *m, const int *tokens, int B, int T) {
+    gpt_forward_hidden(m, tokens, B, T);
+    mm_inp_wT(m->a.logits, m->a.lnf, m->w.wte, B * T, m->cfg.vocab_size, m->cfg.d_model, 0.0f);
 }
 
 void gpt_logp(Gpt *m, const int *targets, float temperature, float *logp, float *entropy) {

@@ -15,7 +15,12 @@
 
 #include <stddef.h>
 
-#define GPT_NUM_TENSORS 16
+/* The trunk's 16 tensors, then the scalar head's two (empty in a policy).
+ * The head sits last in the blob so a policy's blob is a reward model's
+ * prefix, and AdamW, gradient clipping, copies and checkpoints stay flat
+ * loops over one blob whatever the model's kind. */
+#define GPT_TRUNK_TENSORS 16
+#define GPT_NUM_TENSORS 18
 
 typedef struct {
     int max_seq_len; /* T limit (learned positions) */
@@ -23,6 +28,7 @@ typedef struct {
     int n_layer;     /* L */
     int n_head;      /* NH */
     int d_model;     /* C */
+    int has_head;    /* 1: a reward model with a scalar head (reward_head.h) */
 } GptConfig;
 
 /* Named views into a parameter (or gradient) blob, in checkpoint order.
@@ -44,6 +50,8 @@ typedef struct {
     float *fcprojb;  /* (L, C) */
     float *lnfw;     /* (C) */
     float *lnfb;     /* (C) */
+    float *headw;    /* (C) scalar head of a reward model, NULL in a policy */
+    float *headb;    /* (1) */
 } GptTensors;
 
 /* Activations kept from forward for backward. Everything backward reads is
@@ -114,11 +122,20 @@ void gpt_free(Gpt *m);
  * 1/sqrt(2L), LayerNorm weights 1, biases 0. Deterministic for a seed. */
 void gpt_init_random(Gpt *m, unsigned long long seed);
 
+/* Points t's views at a blob in GptTensors order; sizes are tensor_size.
+ * Shared by the parameter and gradient blobs so their layouts cannot drift. */
+void gpt_point_tensors(GptTensors *t, float *mem, const size_t *sizes);
+
 /* Copies parameters from src (same config). */
 void gpt_copy_params(Gpt *dst, const Gpt *src);
 
 /* Forward over tokens (B, T), T <= max_seq_len, ids < V. Fills logits. */
 void gpt_forward(Gpt *m, const int *tokens, int B, int T);
+
+/* gpt_forward without the LM head: stops at the final LayerNorm (a.lnf), for
+ * callers that read hidden states only (the reward head), skipping the
+ * (B*T, V) product. gpt_logp and the logit backward need gpt_forward. */
+void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T);
 
 /* After gpt_forward: logp[i] = log softmax(logits[i])[targets[i]] for each of
  * the B*T rows; rows whose target is negative get 0. entropy (may be NULL)
@@ -136,6 +153,11 @@ void gpt_backward_logp(Gpt *m, const int *targets, const float *dlogp);
 
 /* Backward from dL/dlogits (B*T, V) directly. Gradients accumulate. */
 void gpt_backward_logits(Gpt *m, const float *dlogits);
+
+/* Backward from dL/d(final LayerNorm output) (B*T, C), after either forward:
+ * the trunk's part of every backward. dlnf may be m->s.dbuf_c (it is read
+ * before that scratch is reused). Gradients accumulate. */
+void gpt_backward_hidden(Gpt *m, const float *dlnf);
 
 /* Mean cross-entropy of targets (negative targets ignored) over the last
  * forward, with its backward folded in when backward != 0. Returns the loss. */

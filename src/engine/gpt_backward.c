@@ -8,16 +8,7 @@ void gpt_zero_grad(Gpt *m) {
     if (!m->grads) {
         m->grads = engine_alloc_floats(m->num_params);
         if (!m->grads) abort();
-        float *p = m->grads;
-        float **ptrs[GPT_NUM_TENSORS] = {
-            &m->g.wte,      &m->g.wpe,      &m->g.ln1w, &m->g.ln1b, &m->g.qkvw, &m->g.qkvb,
-            &m->g.attprojw, &m->g.attprojb, &m->g.ln2w, &m->g.ln2b, &m->g.fcw,  &m->g.fcb,
-            &m->g.fcprojw,  &m->g.fcprojb,  &m->g.lnfw, &m->g.lnfb,
-        };
-        for (int i = 0; i < GPT_NUM_TENSORS; i++) {
-            *ptrs[i] = p;
-            p += m->tensor_size[i];
-        }
+        gpt_point_tensors(&m->g, m->grads, m->tensor_size);
         return;
     }
     memset(m->grads, 0, m->num_params * sizeof(float));
@@ -26,18 +17,25 @@ void gpt_zero_grad(Gpt *m) {
 /* Everything below the logits, given dlogits (BT, V). */
 void gpt_backward_logits(Gpt *m, const float *dlogits) {
     if (!m->grads) gpt_zero_grad(m);
+    const int BT = m->B * m->T, C = m->cfg.d_model, V = m->cfg.vocab_size;
+    /* logits = lnf @ wte^T (tied head) */
+    mm_dw_acc(m->g.wte, dlogits, m->a.lnf, BT, V, C);
+    mm_dout_w(m->s.dbuf_c, dlogits, m->w.wte, BT, V, C, 0.0f);
+    gpt_backward_hidden(m, m->s.dbuf_c);
+}
+
+void gpt_backward_hidden(Gpt *m, const float *dlnf) {
+    if (!m->grads) gpt_zero_grad(m);
     const int B = m->B, T = m->T, BT = B * T;
-    const int C = m->cfg.d_model, L = m->cfg.n_layer, NH = m->cfg.n_head, V = m->cfg.vocab_size;
+    const int C = m->cfg.d_model, L = m->cfg.n_layer, NH = m->cfg.n_head;
     const GptTensors *w = &m->w;
     GptTensors *g = &m->g;
     const GptActs *a = &m->a;
     GptScratch *s = &m->s;
 
-    /* logits = lnf @ wte^T (tied head) */
-    mm_dw_acc(g->wte, dlogits, a->lnf, BT, V, C);
-    mm_dout_w(s->dbuf_c, dlogits, w->wte, BT, V, C, 0.0f);
+    /* dlnf is consumed here, before the blocks reuse dbuf_c. */
     memset(s->dresid, 0, (size_t)BT * C * sizeof(float));
-    layernorm_backward(s->dresid, g->lnfw, g->lnfb, s->dbuf_c, a->residf, w->lnfw, a->lnf_mean,
+    layernorm_backward(s->dresid, g->lnfw, g->lnfb, dlnf, a->residf, w->lnfw, a->lnf_mean,
                        a->lnf_rstd, BT, C);
 
     for (int l = L - 1; l >= 0; l--) {
