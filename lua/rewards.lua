@@ -10,6 +10,13 @@
 --   repetition     minus the share of repeated word trigrams in the thought
 --   cosine_length  shorter when right, longer when wrong (Yeo et al.)
 --   soft_overlong  DAPO's penalty for the last quarter of the length limit
+--   preference     a reward model's score of the answer, on general prompts only
+--                  (the stage needs a reward_model input)
+--
+-- Every reward but accuracy (task prompts only) and preference (general
+-- prompts only) applies to every prompt. rewards.NAME(weight, from) counts a
+-- reward from step `from` on: rewards.preference(1, 150) is the R1 paper's
+-- learned reward in the last steps only.
 --
 -- rewards.lua(name, fn, weight) adds a reward written in Lua: fn receives a
 -- table s (s.completion, s.thought, s.answer, s.expected, s.question, s.task,
@@ -19,11 +26,11 @@
 local M = {}
 
 local builtin = {"accuracy", "format", "tag_count", "language", "repetition",
-                 "cosine_length", "soft_overlong"}
+                 "cosine_length", "soft_overlong", "preference"}
 
 for _, name in ipairs(builtin) do
-  M[name] = function(weight)
-    return {name = name, weight = weight or 1}
+  M[name] = function(weight, from)
+    return {name = name, weight = weight or 1, from = from}
   end
 end
 
@@ -32,14 +39,20 @@ function M.lua(name, fn, weight)
   return {name = name, weight = weight or 1}
 end
 
--- The `rewards` option text ("accuracy=1,format=0.5") of a list of rewards.
+-- The `rewards` option text ("accuracy=1,format=0.5,preference@150=1") of a
+-- list of rewards; a `from` of 1 or less counts from the first step.
 function M.mix(list)
   local parts = {}
   for i, r in ipairs(list) do
     if type(r) ~= "table" or type(r.name) ~= "string" then
       error(string.format("rewards.mix: item %d is not a reward (use rewards.accuracy(1), ...)", i), 2)
     end
-    parts[#parts + 1] = string.format("%s=%.17g", r.name, r.weight)
+    if r.from and r.from > 1 then
+      parts[#parts + 1] = string.format("%s@%d=%.17g", r.name, math.tointeger(r.from) or
+                                        math.floor(r.from), r.weight)
+    else
+      parts[#parts + 1] = string.format("%s=%.17g", r.name, r.weight)
+    end
   end
   return table.concat(parts, ",")
 end

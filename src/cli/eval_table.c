@@ -20,6 +20,8 @@ static const struct {
     {"cipher_share", "cipher prompts"},
     {"pass_at_1_cipher", "pass@1 cipher"},
     {"language_cipher", "language cipher"},
+    {"win_rate", "win rate vs base"},
+    {"rm_score", "reward model score"},
 };
 enum { N_KNOWN = sizeof known / sizeof known[0], CELL_MAX = 64 };
 
@@ -235,6 +237,14 @@ static int build_lines(const CsvTable *t, const Layout *y, Lines *l) {
         }
         for (size_t f = 0; f < t->ncols; f++) {
             if (!is_figure(y, f)) continue;
+            /* a figure no model of the block has (pass@k of another task,
+             * win rate on reasoning prompts) is left out of the block */
+            bool any = false;
+            for (int c = 0; c < y->ncols && !any; c++) {
+                int r = y->grid[b * y->ncols + c];
+                any = r >= 0 && csvio_cell(t, (size_t)r, f)[0];
+            }
+            if (!any) continue;
             if (!(line = add_line(l, false))) return -1;
             char label[CELL_MAX];
             eval_table_label(t->header[f], k, label, sizeof label);

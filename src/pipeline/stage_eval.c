@@ -3,16 +3,27 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "pipeline/rundir.h"
 #include "pipeline/stage_kind.h"
 #include "pipeline/stage_options.h"
 #include "train/eval.h"
+#include "train/eval_general.h"
+#include "train/reward_model.h"
 #include "world/csvio.h"
+#include "world/template.h"
 
 #define F(type, member) OPT_FIELD(type, EvalConfig, member)
+/* A task, or "general": held-out general questions, true helpfulness by the
+ * verifier and, with a reward model and a baseline, the win rate. */
+static const char *check_eval_task(const char *v) {
+    return strcmp(v, "general") == 0 ? NULL : stage_check_task(v);
+}
+
 static const OptSpec options[] = {
-    {"task", OPT_STRING, NULL, 0, 0, "held-out task set", stage_check_task, F(FIELD_STR, task)},
+    {"task", OPT_STRING, NULL, 0, 0, "held-out task set, or general", check_eval_task,
+     F(FIELD_STR, task)},
     {"n_prompts", OPT_INTEGER, NULL, 1, 1e6, "problems", NULL, F(FIELD_INT, n_prompts)},
     {"k", OPT_INTEGER, NULL, 1, 1024, "samples per problem", NULL, F(FIELD_INT, k)},
     {"temperature", OPT_NUMBER, NULL, 0, 10, "sampling temperature; 0 greedy", NULL,
@@ -39,7 +50,89 @@ enum { EVAL_COLUMNS = sizeof columns_of_eval / sizeof columns_of_eval[0] };
 typedef struct {
     EvalResult ev;
     int evaluated;
+    int general;
+    double win_rate, rm_score; /* NaN without a reward model (and a baseline) */
 } EvalState;
+
+/* Held-out general questions: helpfulness as the verifier sees it, and with a
+ * reward model its mean score and, with a baseline too, how often it prefers
+ * this model's answer to the baseline's on the same question and sample
+ * index (a tie counts half): the miniature of a judged win rate. */
+static int step_general(EvalState *s, StageCtx *c, const EvalConfig *ec, char *err, size_t errlen) {
+    EvalGeneralConfig gc = {.n_prompts = ec->n_prompts,
+                            .k = ec->k,
+                            .max_new_tokens = ec->max_new_tokens,
+                            .temperature = ec->temperature,
+                            .seed = ec->seed};
+    EvalGeneralResult gr, gb;
+    GeneralItem *items = NULL, *items_b = NULL;
+    char **texts = NULL, **texts_b = NULL;
+    Gpt *base = NULL, *rm = NULL;
+    float *score = NULL;
+    const char **prompts = NULL, **both = NULL;
+    const int n = gc.n_prompts * gc.k;
+    int rc = -1;
+    if (eval_general(c->model, &gc, &gr, &items, &texts, err, errlen)) goto done;
+    s->win_rate = s->rm_score = NAN;
+    if (stage_input_count(c, "reward_model") > 0) {
+        int with_base = stage_input_count(c, "baseline") > 0;
+        rm = stage_input_model(c, "reward_model", 0, err, errlen);
+        if (!rm) goto done;
+        if (with_base) {
+            base = stage_input_model(c, "baseline", 0, err, errlen);
+            if (!base || eval_general(base, &gc, &gb, &items_b, &texts_b, err, errlen)) goto done;
+        }
+        int m = with_base ? 2 * n : n;
+        score = calloc((size_t)m, sizeof *score);
+        prompts = calloc((size_t)m, sizeof *prompts);
+        both = calloc((size_t)m, sizeof *both);
+        char(*ptext)[96] = calloc((size_t)gc.n_prompts, sizeof *ptext);
+        if (!score || !prompts || !both || !ptext) {
+            free(ptext);
+            snprintf(err, errlen, "stage '%s': out of memory", c->st->name);
+            goto done;
+        }
+        for (int i = 0; i < gc.n_prompts; i++) tmpl_prompt(items[i].prompt, ptext[i], 96);
+        for (int j = 0; j < m; j++) {
+            prompts[j] = ptext[(j % n) / gc.k];
+            both[j] = j < n ? texts[j] : texts_b[j - n];
+        }
+        int bad = rm_score(rm, prompts, both, m, 1, score, err, errlen);
+        free(ptext);
+        if (bad) goto done;
+        double sum = 0, wins = 0;
+        for (int j = 0; j < n; j++) {
+            sum += score[j];
+            if (with_base) wins += score[j] > score[n + j] ? 1 : score[j] == score[n + j] ? 0.5 : 0;
+        }
+        s->rm_score = sum / n;
+        if (with_base) s->win_rate = wins / n;
+    }
+    EvalResult *e = &s->ev;
+    memset(e, 0, sizeof *e);
+    e->k = gc.k;
+    e->n_prompts = gc.n_prompts;
+    e->pass_at_1 = gr.helpful;
+    e->format_rate = gr.format_rate;
+    e->mean_length = gr.mean_length;
+    e->maj_at_k = e->language_consistency = e->aha_per_completion = e->think_rate = NAN;
+    e->pass_at_1_think = e->pass_at_1_direct = e->cipher_share = NAN;
+    e->pass_at_1_cipher = e->language_cipher = NAN;
+    rc = 0;
+done:
+    for (int i = 0; texts && i < n; i++) free(texts[i]);
+    for (int i = 0; texts_b && i < n; i++) free(texts_b[i]);
+    free(texts);
+    free(texts_b);
+    free(items);
+    free(items_b);
+    free(score);
+    free(prompts);
+    free(both);
+    gpt_free(base);
+    gpt_free(rm);
+    return rc;
+}
 
 static void *open_eval(StageCtx *c, long *total, char *err, size_t errlen) {
     c->model = stage_input_model(c, "model", 0, err, errlen);
@@ -64,7 +157,11 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     ec.seed = c->seed;
     char samples[4200];
     stage_file(c, "samples.csv", samples, sizeof samples);
-    if (eval_model_with_samples(c->model, &ec, &s->ev, samples, NULL, NULL, err, errlen)) return -1;
+    s->general = strcmp(ec.task, "general") == 0;
+    if (s->general
+            ? step_general(s, c, &ec, err, errlen)
+            : eval_model_with_samples(c->model, &ec, &s->ev, samples, NULL, NULL, err, errlen))
+        return -1;
     s->evaluated = 1;
     const EvalResult *e = &s->ev;
     const double v[EVAL_COLUMNS] = {
@@ -98,12 +195,19 @@ static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
         e->mean_length,     e->aha_per_completion, e->think_rate,  e->pass_at_1_think,
         e->pass_at_1_direct};
     for (int i = 0; i < 9; i++) x[n++] = fixed_x[i];
-    header[n] = "cipher_share";
-    x[n++] = e->cipher_share;
-    header[n] = "pass_at_1_cipher";
-    x[n++] = e->pass_at_1_cipher;
-    header[n] = "language_cipher";
-    x[n++] = e->language_cipher;
+    if (s->general) {
+        header[n] = "win_rate";
+        x[n++] = s->win_rate;
+        header[n] = "rm_score";
+        x[n++] = s->rm_score;
+    } else {
+        header[n] = "cipher_share";
+        x[n++] = e->cipher_share;
+        header[n] = "pass_at_1_cipher";
+        x[n++] = e->pass_at_1_cipher;
+        header[n] = "language_cipher";
+        x[n++] = e->language_cipher;
+    }
     for (int j = 1; j < e->n_pass_k && j < EVAL_MAX_PASS_K; j++) {
         snprintf(names[j], sizeof names[j], "pass_at_%d", e->pass_k[j]);
         header[n] = names[j];
@@ -150,8 +254,12 @@ const StageKind stage_kind_eval = {
     .name = "eval",
     .summary = "a checkpoint on held-out problems: pass@1, maj@k, format, language, length",
     .options = options,
-    .roles = {{"model", INPUT_CHECKPOINT, 1, 1, "the checkpoint to evaluate"}},
-    .n_roles = 1,
+    .roles = {{"model", INPUT_CHECKPOINT, 1, 1, "the checkpoint to evaluate"},
+              {"baseline", INPUT_CHECKPOINT, 0, 1,
+               "general task: the model whose answers the reward model compares against"},
+              {"reward_model", INPUT_REWARD_MODEL, 0, 1,
+               "general task: scores answers (mean score; win rate against the baseline)"}},
+    .n_roles = 3,
     .makes_eval_row = true,
     .code_version = "eval-2", /* cipher and pass@k columns */
     .ops = &ops,

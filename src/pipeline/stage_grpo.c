@@ -11,6 +11,7 @@
 #include "pipeline/stage_kind.h"
 #include "pipeline/stage_options.h"
 #include "train/grpo.h"
+#include "train/reward_model.h"
 #include "world/completion.h"
 #include "world/csvio.h"
 
@@ -35,7 +36,8 @@ static int has_reward_model(const Stage *st) {
 }
 
 static const char *const builtin_names =
-    "accuracy, format, tag_count, language, repetition, cosine_length, soft_overlong";
+    "accuracy, format, tag_count, language, repetition, cosine_length, soft_overlong, and "
+    "preference with a reward model";
 
 /* Parses the `rewards` option, "accuracy=1,format=0.5,preference@150=1" (a
  * bare name weighs 1; NAME@N counts from step N on). Each name must be a
@@ -140,8 +142,47 @@ static double script_reward(void *ctx, const RewardSample *s) {
     return score;
 }
 
+/* The preference reward: the reward model's score of each completion on a
+ * general prompt, one batched forward per step. */
+typedef struct {
+    Gpt *rm;
+    int answer_only, standardize;
+} Preference;
+
+static int preference_batch(void *ctx, const RewardSample *const *s, int n, double *out, char *err,
+                            size_t errlen) {
+    Preference *p = ctx;
+    const char **prompts = calloc((size_t)n, sizeof *prompts);
+    const char **texts = calloc((size_t)n, sizeof *texts);
+    float *score = malloc(sizeof *score * (size_t)n);
+    int rc = -1;
+    if (!prompts || !texts || !score) {
+        snprintf(err, errlen, "out of memory");
+        goto done;
+    }
+    for (int i = 0; i < n; i++) {
+        prompts[i] = s[i]->prompt;
+        texts[i] = s[i]->completion;
+    }
+    if (rm_score(p->rm, prompts, texts, n, p->answer_only, score, err, errlen)) goto done;
+    double mean = 0, var = 0;
+    for (int i = 0; i < n; i++) mean += score[i];
+    mean /= n;
+    for (int i = 0; i < n; i++) var += (score[i] - mean) * (score[i] - mean);
+    double sd = sqrt(var / n);
+    for (int i = 0; i < n; i++)
+        out[i] = p->standardize ? (sd > 1e-6 ? (score[i] - mean) / sd : 0) : score[i];
+    rc = 0;
+done:
+    free(prompts);
+    free(texts);
+    free(score);
+    return rc;
+}
+
 typedef struct GrpoStage {
     const Stage *st;
+    Preference pref;
     Grpo *grpo;
     GrpoRewardList list;
     ScriptReward script[GRPO_STAGE_MAX_REWARDS];
@@ -223,6 +264,12 @@ static const OptSpec options[] = {
     {"general_share", OPT_NUMBER, NULL, 0, 1,
      "share of prompts that are general questions (RL for all scenarios)", NULL,
      F(FIELD_DOUBLE, general_share)},
+    {"preference_answer_only", OPT_INTEGER, "1", 0, 1,
+     "the preference reward scores the answer block only (as its reward model was trained)", NULL,
+     FIELD_NONE, 0},
+    {"preference_standardize", OPT_INTEGER, "0", 0, 1,
+     "standardise the reward model's scores over the step's general completions", NULL, FIELD_NONE,
+     0},
     {"rewards", OPT_STRING, "accuracy=1,format=0.5", 0, 0,
      "name=weight list: built-ins or r1sim.reward names", check_rewards, FIELD_NONE, 0},
     {"samples_every", OPT_INTEGER, "10", 1, 1e9, "steps between rollouts kept in samples.csv", NULL,
@@ -303,6 +350,7 @@ static void free_state(void *state) {
     if (!s) return;
     csvio_append_close(s->samples, NULL, 0);
     grpo_free(s->grpo);
+    gpt_free(s->pref.rm);
     free(s);
 }
 
@@ -327,7 +375,17 @@ static void *open_grpo(StageCtx *c, long *total, char *err, size_t errlen) {
         terms[k].weight = s->list.weights[k];
         terms[k].from_step = s->list.from[k];
         terms[k].scope = reward_builtin_scope(s->list.names[k]);
-        if (s->list.scripted[k]) {
+        if (strcmp(s->list.names[k], PREFERENCE) == 0) {
+            if (!s->pref.rm) {
+                s->pref.rm = stage_input_model(c, "reward_model", 0, err, errlen);
+                if (!s->pref.rm) goto fail;
+                s->pref.answer_only = (int)stage_opt_num(st, "preference_answer_only");
+                s->pref.standardize = (int)stage_opt_num(st, "preference_standardize");
+            }
+            terms[k].scope = REWARD_SCOPE_GENERAL;
+            terms[k].batch = preference_batch;
+            terms[k].ctx = &s->pref;
+        } else if (s->list.scripted[k]) {
             s->script[k] =
                 (ScriptReward){&c->g->hooks, s->list.names[k], s->script_err, sizeof s->script_err};
             terms[k].fn = script_reward;

@@ -111,7 +111,7 @@ static int open_appender(StageRun *r, char *err, size_t errlen) {
  * or evaluates it (sample, eval) keeps it as its input gave it, so its
  * resume points need not copy the weights. */
 static int trains_model(const StageRun *r) {
-    return r->c.model && r->c.st->kind->makes_checkpoint;
+    return r->c.model && (r->c.st->kind->makes_checkpoint || r->c.st->kind->makes_reward_model);
 }
 
 static int try_resume(StageRun *r, char *err, size_t errlen) {
@@ -126,7 +126,8 @@ static int try_resume(StageRun *r, char *err, size_t errlen) {
     resume_prefix(r, step, prefix, sizeof prefix);
     if (trains_model(r)) {
         snprintf(ck, sizeof ck, "%s.ckpt", prefix);
-        Gpt *m = ckpt_load(ck, err, errlen);
+        Gpt *m = ckpt_load_kind(
+            ck, r->c.st->kind->makes_reward_model ? CKPT_REWARD_MODEL : CKPT_POLICY, err, errlen);
         if (!m) return -1;
         gpt_copy_params(r->c.model, m);
         gpt_free(m);
@@ -244,7 +245,7 @@ int stage_run_finish(StageRun *r, char *err, size_t errlen) {
     int rc = csvio_append_close(r->metrics, err, errlen);
     r->metrics = NULL;
     if (rc) return -1;
-    if (r->c.st->kind->makes_checkpoint) {
+    if (r->c.st->kind->makes_checkpoint || r->c.st->kind->makes_reward_model) {
         char p[4200];
         path_of(r, "model.ckpt", p, sizeof p);
         if (!r->c.model) {
@@ -337,18 +338,21 @@ const char *stage_input_file(const StageCtx *c, const char *role, int i, char *b
         return buf;
     }
     int r = c->st->input_role[k];
-    const char *file =
-        c->st->kind->roles[r].type == INPUT_CHECKPOINT ? "model.ckpt" : "dataset.csv";
+    const char *file = c->st->kind->roles[r].type == INPUT_DATASET ? "dataset.csv" : "model.ckpt";
     return rundir_path(buf, cap, c->dir, c->g->stages[j].name, file) ? NULL : buf;
 }
 
 Gpt *stage_input_model(const StageCtx *c, const char *role, int i, char *err, size_t errlen) {
     char p[4200];
-    if (!stage_input_file(c, role, i, p, sizeof p)) {
+    int r = -1;
+    for (int k = 0; k < c->st->kind->n_roles; k++)
+        if (strcmp(c->st->kind->roles[k].name, role) == 0) r = k;
+    if (r < 0 || !stage_input_file(c, role, i, p, sizeof p)) {
         snprintf(err, errlen, "stage '%s': no %s input", c->st->name, role);
         return NULL;
     }
-    return ckpt_load(p, err, errlen);
+    int kind = c->st->kind->roles[r].type == INPUT_REWARD_MODEL ? CKPT_REWARD_MODEL : CKPT_POLICY;
+    return ckpt_load_kind(p, kind, err, errlen);
 }
 
 int stage_file(const StageCtx *c, const char *file, char *buf, size_t cap) {
