@@ -156,7 +156,7 @@ local rl_all_opts = rl_options(all_steps, {
 })
 rl_all_opts.general_share = r1sim.param("general_share", 0.3)
 rl_all_opts.temperature = r1sim.param("rl_all_temperature", 0.7)
-rl_all_opts.preference_standardize = 1
+rl_all_opts.preference_standardize = r1sim.param("preference_standardize", 0)
 local r1 = r1sim.stage{kind = "grpo", name = "rl-all",
   inputs = {policy = dev3, reward_model = rm}, options = rl_all_opts}
 eval("eval-r1", r1, "r1")

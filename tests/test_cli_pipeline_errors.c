@@ -150,8 +150,32 @@ static void test_general_csv_without_completion(void **state) {
     expect_refusal("genmissing", body, 3, "stage 'samp': general input", want, 0);
 }
 
+/* RL for all scenarios: the learned reward needs a reward model, a policy is
+ * not one, and the general share is a share. */
+static void test_preference_needs_a_reward_model(void **state) {
+    (void)state;
+    expect_refusal("norm",
+                   "r1sim.stage{kind = 'grpo', name = 'all', inputs = base,\n"
+                   "  options = {task = 'add2', rewards = 'accuracy=1,preference@5=1'}}\n",
+                   3, "stage 'all': rewards: 'preference' needs a reward model", NULL, 0);
+    expect_refusal("policyrm",
+                   "r1sim.stage{kind = 'grpo', name = 'all',\n"
+                   "  inputs = {policy = base, reward_model = base},\n"
+                   "  options = {task = 'add2', rewards = 'preference=1'}}\n",
+                   3, "stage 'all': input 'base' for reward_model makes no reward model", NULL, 0);
+    expect_refusal("badshare",
+                   "r1sim.stage{kind = 'grpo', name = 'all', inputs = base,\n"
+                   "  options = {task = 'add2', general_share = 1.5}}\n",
+                   3, "option 'general_share' = 1.5 is outside [0, 1]", NULL, 0);
+    expect_refusal("badfrom",
+                   "r1sim.stage{kind = 'grpo', name = 'all', inputs = base,\n"
+                   "  options = {task = 'add2', rewards = 'accuracy@x=1'}}\n",
+                   3, "accuracy=1", NULL, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_preference_needs_a_reward_model),
         cmocka_unit_test(test_unknown_keep_predicate),
         cmocka_unit_test(test_general_ratio_outside_range),
         cmocka_unit_test(test_dataset_input_that_makes_no_dataset),

@@ -202,12 +202,20 @@ static const char *check_loss_type(const char *v) {
 
 /* "name=weight,...": the names are resolved when the script has loaded. */
 static const char *check_rewards(const char *v) {
-    static const char *const want = "name=weight pairs such as accuracy=1,format=0.5";
+    static const char *const want =
+        "name=weight pairs such as accuracy=1,format=0.5 (name@N=weight from step N on)";
     int n = 0;
     while (*v) {
         size_t len = strcspn(v, ",");
         const char *eq = memchr(v, '=', len);
         if (len == 0 || eq == v) return want;
+        const char *at = memchr(v, '@', eq ? (size_t)(eq - v) : len);
+        if (at) {
+            const char *d = at + 1, *stop = eq ? eq : v + len;
+            if (d == stop || *d == '0') return want;
+            for (; d < stop; d++)
+                if (*d < '0' || *d > '9') return want;
+        }
         if (eq) {
             char *end;
             strtod(eq + 1, &end);
