@@ -192,6 +192,10 @@ static void fill_stages(RunView *v, TuiModel *m, StageStatus *st) {
             snprintf(s->headline, sizeof s->headline, "%.47s", st[i].headline);
         for (int k = 0; k < g->stages[i].n_inputs; k++) {
             int j = g->stages[i].input_stage[k];
+            /* An eval is drawn beside the model it measures; what it compares
+             * against (a baseline, a reward model) is in its detail, not an
+             * edge across the figure. */
+            if (s->report && g->stages[i].input_role[k] != 0) continue;
             if (j >= 0 && j < m->n_stages && m->n_edges < TUI_MAX_EDGES)
                 m->edges[m->n_edges++] = (TuiLayoutEdge){j, i};
         }

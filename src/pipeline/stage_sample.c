@@ -203,17 +203,17 @@ static void free_state(void *state) {
 }
 
 static void column_names(SampleState *s) {
+    static const char *const before[] = {"generated", "kept"};
+    static const char *const after[] = {"duplicates", "over_cap", "kept_total", "generated_total",
+                                        "acceptance"};
     int n = 0;
-#define COL(...) snprintf(s->cols[n++], METRICS_NAME, __VA_ARGS__)
-    COL("generated");
-    COL("kept");
-    for (int i = 0; i < s->keep.n; i++) COL("rejected_%.14s", s->keep.name[i]);
-    COL("duplicates");
-    COL("over_cap");
-    COL("kept_total");
-    COL("generated_total");
-    COL("acceptance");
-#undef COL
+    for (int i = 0; i < 2; i++) snprintf(s->cols[n++], METRICS_NAME, "%s", before[i]);
+    for (int i = 0; i < s->keep.n; i++) {
+        char name[METRICS_NAME]; /* a copy: the compiler cannot tell keep.name from cols */
+        snprintf(name, sizeof name, "rejected_%.14s", s->keep.name[i]);
+        memcpy(s->cols[n++], name, sizeof name);
+    }
+    for (int i = 0; i < 5; i++) snprintf(s->cols[n++], METRICS_NAME, "%s", after[i]);
     s->n_cols = n;
 }
 
