@@ -107,11 +107,11 @@ typedef struct {
 } StageScriptArgs;
 void stage_script_args(const RewardSample *s, StageScriptArgs *out);
 
-/* The whole of a CSV input must have these columns: checked when the script
- * loads, so that a bad file fails before anything runs. -1 with a message
- * naming the file. */
-int stage_check_csv_columns(const char *path, const char *const *cols, int n, char *err,
-                            size_t errlen);
+/* Every file input filling `role` must be a CSV with these columns: checked
+ * when the script loads, so that a bad file fails before anything runs. -1
+ * with "stage 'S': ROLE input FILE:LINE: ...". */
+int stage_check_file_columns(const Stage *st, const char *role, const char *const *cols, int n,
+                             char *err, size_t errlen);
 
 /* ---- for the executor: checks over a loaded script ----------------------- */
 

@@ -239,17 +239,7 @@ static void headline(const char *const *names, const double *values, int n, char
 
 static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
     (void)hooks;
-    for (int i = 0; i < st->n_inputs; i++) {
-        if (st->input_stage[i] >= 0 || st->input_role[i] < 0 ||
-            st->kind->roles[st->input_role[i]].type != INPUT_DATASET)
-            continue;
-        char e[512];
-        if (stage_check_csv_columns(st->inputs[i], need, 3, e, sizeof e)) {
-            snprintf(err, errlen, "stage '%s': preferences %s", st->name, e);
-            return -1;
-        }
-    }
-    return 0;
+    return stage_check_file_columns(st, "preferences", need, 3, err, errlen);
 }
 
 static void defaults(void *config) {

@@ -598,18 +598,8 @@ static void headline(const char *const *names, const double *values, int n, char
 static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
     KeepList keep;
     if (keep_parse(st, hooks, &keep, err, errlen)) return -1;
-    for (int i = 0; i < st->n_inputs; i++) {
-        if (st->input_stage[i] >= 0 || st->input_role[i] < 0 ||
-            strcmp(st->kind->roles[st->input_role[i]].name, "general") != 0)
-            continue;
-        static const char *const need[] = {"prompt", "completion"};
-        char e[512];
-        if (stage_check_csv_columns(st->inputs[i], need, 2, e, sizeof e)) {
-            snprintf(err, errlen, "stage '%s': general input %s", st->name, e);
-            return -1;
-        }
-    }
-    return 0;
+    static const char *const need[] = {"prompt", "completion"};
+    return stage_check_file_columns(st, "general", need, 2, err, errlen);
 }
 
 static int script_fns(const Stage *st, const GraphHooks *hooks, ScriptFnKind *kinds,

@@ -194,17 +194,7 @@ static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
 static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
     (void)hooks;
     static const char *const need[] = {"prompt", "completion"};
-    for (int i = 0; i < st->n_inputs; i++) {
-        if (st->input_stage[i] >= 0 || st->input_role[i] < 0 ||
-            st->kind->roles[st->input_role[i]].type != INPUT_DATASET)
-            continue;
-        char e[512];
-        if (stage_check_csv_columns(st->inputs[i], need, 2, e, sizeof e)) {
-            snprintf(err, errlen, "stage '%s': dataset %s", st->name, e);
-            return -1;
-        }
-    }
-    return 0;
+    return stage_check_file_columns(st, "dataset", need, 2, err, errlen);
 }
 
 static void defaults(void *config) {

@@ -426,14 +426,25 @@ void stage_script_args(const RewardSample *s, StageScriptArgs *out) {
                                .truncated = s->truncated};
 }
 
-int stage_check_csv_columns(const char *path, const char *const *cols, int n, char *err,
-                            size_t errlen) {
-    CsvTable t;
-    if (csvio_read(path, &t, err, errlen)) return -1;
-    int idx[16];
-    int rc = n <= 16 ? csvio_cols(&t, cols, (size_t)n, idx, err, errlen) : -1;
-    csvio_free(&t);
-    return rc;
+int stage_check_file_columns(const Stage *st, const char *role, const char *const *cols, int n,
+                             char *err, size_t errlen) {
+    for (int i = 0; i < st->n_inputs; i++) {
+        if (st->input_stage[i] >= 0 || st->input_role[i] < 0 ||
+            strcmp(st->kind->roles[st->input_role[i]].name, role) != 0)
+            continue;
+        CsvTable t;
+        char e[512];
+        int idx[16], rc = csvio_read(st->inputs[i], &t, e, sizeof e);
+        if (rc == 0) {
+            rc = n <= 16 ? csvio_cols(&t, cols, (size_t)n, idx, e, sizeof e) : -1;
+            csvio_free(&t);
+        }
+        if (rc) {
+            snprintf(err, errlen, "stage '%s': %s input %s", st->name, role, e);
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* ---- checks over a loaded script -------------------------------------------- */
