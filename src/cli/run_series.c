@@ -29,9 +29,18 @@ static void choose(RunSeries *s, const MetricsRow *row) {
     s->chosen = true;
     if (has(row, "reward")) {
         pick(s, row, "reward", "reward/total");
+        /* RL for all scenarios: what the reward model thinks of the general
+         * answers beside what the verifier knows of them, on one chart, so
+         * that reward hacking shows as two lines drifting apart */
+        bool general = has(row, "general_accuracy");
+        if (general) {
+            pick(s, row, "reward_preference", "general/reward model");
+            pick(s, row, "general_accuracy", "general/true accuracy");
+        }
         /* one line per reward function, leaving room for the other charts */
         for (int i = 0; i < row->n && s->n < TUI_MAX_SERIES - 5; i++)
-            if (!strncmp(row->names[i], "reward_", 7)) {
+            if (!strncmp(row->names[i], "reward_", 7) &&
+                !(general && !strcmp(row->names[i], "reward_preference"))) {
                 char label[24];
                 snprintf(label, sizeof label, "reward/%.16s", row->names[i] + 7);
                 pick(s, row, row->names[i], label);
