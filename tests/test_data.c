@@ -23,6 +23,7 @@
 #include "world/preference.h"
 #include "world/template.h"
 #include "world/tokenizer.h"
+#include "file_helpers.h"
 
 static const char *data_dir;
 static char tmp[64];
@@ -199,18 +200,6 @@ static void shipped_files_pass_the_checker(void **state) {
     if (cli_data_check(data_dir, NULL, err, sizeof err) != 0) fail_msg("%s", err);
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *buf = malloc((size_t)n + 1);
-    *len = fread(buf, 1, (size_t)n, f);
-    fclose(f);
-    return buf;
-}
-
 static void shipped_files_equal_what_make_data_writes(void **state) {
     char err[512] = "";
     if (cli_data_write(tmp, NULL, err, sizeof err) != 0) fail_msg("%s", err);
@@ -219,9 +208,10 @@ static void shipped_files_equal_what_make_data_writes(void **state) {
         snprintf(a, sizeof a, "%s/%s", data_dir, cli_data_file(i));
         snprintf(b, sizeof b, "%s/%s", tmp, cli_data_file(i));
         size_t na = 0, nb = 0;
-        char *x = slurp(a, &na), *y = slurp(b, &nb);
-        if (!x) fail_msg("%s is missing; run `r1sim make-data %s`", a, data_dir);
-        assert_non_null(y);
+        FILE *shipped = fopen(a, "rb");
+        if (!shipped) fail_msg("%s is missing; run `r1sim make-data %s`", a, data_dir);
+        fclose(shipped);
+        char *x = tf_slurp(a, &na), *y = tf_slurp(b, &nb);
         if (na != nb || memcmp(x, y, na) != 0)
             fail_msg("%s differs from what make-data writes now; rerun `r1sim make-data %s`", a,
                      data_dir);

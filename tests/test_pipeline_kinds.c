@@ -21,6 +21,7 @@
 #include "pipeline/stages.h"
 #include "script/pipeline.h"
 #include "world/csvio.h"
+#include "file_helpers.h"
 
 /* What the kinds' functions were asked to do, for the assertions. */
 static struct {
@@ -302,15 +303,7 @@ static int stage(const char *name) {
 static char *slurp(const char *name, const char *file) {
     char p[256];
     snprintf(p, sizeof p, "%s/%s/%s", tmp, name, file);
-    FILE *f = fopen(p, "rb");
-    if (!f) fail_msg("cannot open %s", p);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = calloc(1, (size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    return b;
+    return tf_slurp(p, NULL);
 }
 
 static void assert_same(const char *a, const char *b, const char *file) {
@@ -540,15 +533,12 @@ static int setup(void **state) {
     (void)state;
     engine_set_threads(1);
     if (stage_kind_register(&tally_kind) || stage_kind_register(&blip_kind)) return -1;
-    snprintf(tmp, sizeof tmp, "/tmp/r1sim-kinds-XXXXXX");
-    return mkdtemp(tmp) ? 0 : -1;
+    return tf_scratch(tmp, sizeof tmp, "r1sim-kinds");
 }
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_remove(tmp);
 }
 
 int main(void) {

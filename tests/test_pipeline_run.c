@@ -17,6 +17,7 @@
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
 #include "pipeline/stages.h"
+#include "file_helpers.h"
 
 static Graph g;
 static char err[1024];
@@ -70,28 +71,6 @@ static void run_seeded(const char *dir, bool fresh, unsigned long long seed, Wat
 
 static void run(const char *dir, bool fresh, Watch *w) {
     run_seeded(dir, fresh, 1, w);
-}
-
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static void assert_same_file(const char *a, const char *b) {
-    size_t la, lb;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
-    if (la != lb || memcmp(x, y, la)) fail_msg("%s and %s differ", a, b);
-    free(x);
-    free(y);
 }
 
 /* The loss column: tokens_per_s is a timing and differs between runs. */
@@ -193,13 +172,13 @@ static void test_resume_matches_uninterrupted(void **state) {
 
     snprintf(pa, sizeof pa, "%s/pretrain/model.ckpt", a);
     snprintf(pb, sizeof pb, "%s/pretrain/model.ckpt", b);
-    assert_same_file(pa, pb);
+    tf_assert_same_file(pa, pb);
     snprintf(pa, sizeof pa, "%s/pretrain/metrics.csv", a);
     snprintf(pb, sizeof pb, "%s/pretrain/metrics.csv", b);
     assert_same_losses(pa, pb);
     snprintf(pa, sizeof pa, "%s/eval.csv", a);
     snprintf(pb, sizeof pb, "%s/eval.csv", b);
-    assert_same_file(pa, pb);
+    tf_assert_same_file(pa, pb);
 }
 
 /* The first loss of a pretrain run (its initialisation and first batch). */

@@ -24,6 +24,7 @@
 #include "world/csvio.h"
 #include "world/task.h"
 #include "world/template.h"
+#include "file_helpers.h"
 
 static const char script_text[] =
     "local p = r1sim.param\n"
@@ -509,28 +510,6 @@ static void test_sft_reads_two_datasets(void **state) {
     fclose(c);
 }
 
-static char *slurp(const char *path, size_t *len) {
-    FILE *f = fopen(path, "rb");
-    if (!f) fail_msg("cannot open %s", path);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    b[n] = 0;
-    fclose(f);
-    *len = (size_t)n;
-    return b;
-}
-
-static void assert_same_file(const char *a, const char *b) {
-    size_t la, lb;
-    char *x = slurp(a, &la), *y = slurp(b, &lb);
-    if (la != lb || memcmp(x, y, la)) fail_msg("%s and %s differ", a, b);
-    free(x);
-    free(y);
-}
-
 static void append(const char *dir, const char *file, const char *text) {
     char p[256];
     snprintf(p, sizeof p, "%s/samp/%s", dir, file);
@@ -578,7 +557,7 @@ static void test_resume_matches_uninterrupted(void **state) {
     for (int i = 0; i < 2; i++) {
         snprintf(fa, sizeof fa, "%s/samp/%s", a, files[i]);
         snprintf(fb, sizeof fb, "%s/samp/%s", b, files[i]);
-        assert_same_file(fa, fb);
+        tf_assert_same_file(fa, fb);
     }
     /* and it is a real comparison: three steps with rows kept */
     CsvTable m;
@@ -592,8 +571,7 @@ static void test_resume_matches_uninterrupted(void **state) {
 static int setup(void **state) {
     (void)state;
     engine_set_threads(1);
-    snprintf(tmp, sizeof tmp, "/tmp/r1sim-sample-XXXXXX");
-    if (!mkdtemp(tmp)) return -1;
+    if (tf_scratch(tmp, sizeof tmp, "r1sim-sample")) return -1;
     snprintf(script_path, sizeof script_path, "%s/sample.lua", tmp);
     snprintf(general_path, sizeof general_path, "%s/general.csv", tmp);
     FILE *f = fopen(script_path, "w");
@@ -605,9 +583,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_remove(tmp);
 }
 
 int main(void) {

@@ -15,6 +15,7 @@
 #include "engine/runtime.h"
 #include "pipeline/runner.h"
 #include "world/csvio.h"
+#include "file_helpers.h"
 
 static Graph g;
 static char err[4096];
@@ -226,16 +227,7 @@ static void assert_same_rows(const char *a, const char *b) {
 static char *slurp(const char *name, const char *file, size_t *len) {
     char p[256];
     snprintf(p, sizeof p, "%s/%s/%s", tmp, name, file);
-    FILE *f = fopen(p, "rb");
-    if (!f) fail_msg("cannot open %s", p);
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *b = malloc((size_t)n + 1);
-    assert_int_equal(fread(b, 1, (size_t)n, f), (size_t)n);
-    fclose(f);
-    *len = (size_t)n;
-    return b;
+    return tf_slurp(p, len);
 }
 
 /* Stopped at step 3 of 6 (resume points every 2 steps, and one at the
@@ -279,8 +271,7 @@ static int write_file(const char *path, const char *text) {
 static int setup(void **state) {
     (void)state;
     engine_set_threads(1);
-    snprintf(tmp, sizeof tmp, "/tmp/r1sim-sft-XXXXXX");
-    if (!mkdtemp(tmp)) return -1;
+    if (tf_scratch(tmp, sizeof tmp, "r1sim-sft")) return -1;
     snprintf(data_a, sizeof data_a, "%s/a.csv", tmp);
     snprintf(data_b, sizeof data_b, "%s/b.csv", tmp);
     snprintf(no_completion, sizeof no_completion, "%s/no_completion.csv", tmp);
@@ -294,9 +285,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", tmp);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_remove(tmp);
 }
 
 int main(void) {
