@@ -17,6 +17,7 @@
 #include "engine/runtime.h"
 #include "world/csvio.h"
 #include "train/eval.h"
+#include "train/pass_at_k.h"
 #include "world/tokenizer.h"
 
 static const GptConfig tiny = {
@@ -285,35 +286,6 @@ static void bad_configs_are_refused(void **state) {
 
 /* ---- pass@k ---------------------------------------------------------------- */
 
-static double binomial(int n, int k) {
-    if (k < 0 || k > n) return 0.0;
-    double b = 1.0;
-    for (int i = 1; i <= k; i++) b = b * (n - k + i) / i;
-    return b;
-}
-
-static void pass_at_k_estimator_hand_cases(void **state) {
-    assert_float_equal(eval_pass_at_k(4, 1, 1), 0.25, 1e-15);
-    assert_float_equal(eval_pass_at_k(4, 1, 2), 0.5, 1e-15);
-    assert_float_equal(eval_pass_at_k(4, 1, 4), 1.0, 1e-15);
-    for (int k = 1; k <= 4; k++) {
-        assert_true(eval_pass_at_k(4, 0, k) == 0.0);
-        assert_true(eval_pass_at_k(4, 4, k) == 1.0);
-    }
-    assert_float_equal(eval_pass_at_k(10, 3, 4), 1.0 - 35.0 / 210.0, 1e-12);
-    /* the product form against the binomials wherever those are exact */
-    for (int n = 1; n <= 16; n++)
-        for (int c = 0; c <= n; c++)
-            for (int k = 1; k <= n; k++)
-                assert_float_equal(eval_pass_at_k(n, c, k),
-                                   1.0 - binomial(n - c, k) / binomial(n, k), 1e-12);
-    /* where C(n, k) overflows a double: one right of 1024 is found by half of them */
-    assert_float_equal(eval_pass_at_k(1024, 1, 512), 0.5, 1e-12);
-    double big = eval_pass_at_k(4096, 3, 1024);
-    assert_float_equal(big, 1.0 - pow(3072.0 / 4096.0, 3), 1e-3);
-    assert_true(isnan(eval_pass_at_k(4, 1, 5)) && isnan(eval_pass_at_k(4, 5, 1)));
-}
-
 static void pass_at_k_averages_over_prompts(void **state) {
     const char *p[] = {"347+589?", "deh+fij?"};
     const char *right = "</think><answer>936</answer>", *wrong = "</think><answer>1</answer>";
@@ -332,10 +304,42 @@ static void pass_at_k_averages_over_prompts(void **state) {
     /* k = 3 reaches pass@2 only; one sample, pass@1 only */
     assert_int_equal(eval_aggregate(p, 1, 3, c, NULL, &r), 0);
     assert_int_equal(r.n_pass_k, 2);
-    assert_float_equal(r.pass_at[1], eval_pass_at_k(3, 1, 2), 1e-12);
+    assert_float_equal(r.pass_at[1], pass_at_k(3, 1, 2), 1e-12);
     assert_int_equal(eval_aggregate(p, 2, 1, c + 1, NULL, &r), 0);
     assert_int_equal(r.n_pass_k, 1);
     assert_true(r.pass_at[0] == r.pass_at_1 && r.pass_at_1 == 0.5);
+}
+
+/* maj@k' votes within blocks of consecutive samples: prompt 0's samples are
+ * 936 936 | 1 1 | 1 2 | 1 936 (right answer 936), prompt 1's
+ * 1 936 | 1 2 | 2 1 | 936 3. */
+static void maj_at_k_votes_within_blocks(void **state) {
+    const char *p[] = {"347+589?", "347+589?"};
+    const char *r = "</think><answer>936</answer>", *w1 = "</think><answer>1</answer>",
+               *w2 = "</think><answer>2</answer>", *w3 = "</think><answer>3</answer>";
+    const char *c[] = {r, r, w1, w1, w1, w2, w1, r, w1, r, w1, w2, w2, w1, r, w3};
+    EvalResult e;
+    assert_int_equal(eval_aggregate(p, 2, 8, c, NULL, &e), 0);
+    assert_int_equal(e.n_pass_k, 4);
+    assert_true(e.maj_at[0] == e.pass_at_1);
+    assert_float_equal(e.pass_at_1, 5.0 / 16, 1e-12);
+    /* pairs: prompt 0 (936 936) (1 1) (1 2 -> 1) (1 936 -> 1): 1 of 4;
+     * prompt 1 (1 936 -> 1) (1 2 -> 1) (2 1 -> 2) (936 3 -> 936): 1 of 4 */
+    assert_float_equal(e.maj_at[1], (0.25 + 0.25) / 2, 1e-12);
+    /* fours: prompt 0 (936 936 1 1 -> 936, first drawn) (1 2 1 936 -> 1);
+     * prompt 1 (1 936 1 2 -> 1) (2 1 936 3 -> 2) */
+    assert_float_equal(e.maj_at[2], (0.5 + 0.0) / 2, 1e-12);
+    /* all eight: prompt 0 has 1 four times against 936 three times,
+     * prompt 1 has 1 three times */
+    assert_float_equal(e.maj_at[3], 0.0, 1e-12);
+    assert_true(e.maj_at[3] == e.maj_at_k);
+    /* k = 6: pass@4 and maj@4 from one block of four, the last two samples
+     * unused by maj@4 but counted by pass@4 */
+    assert_int_equal(eval_aggregate(p, 1, 6, c, NULL, &e), 0);
+    assert_int_equal(e.n_pass_k, 3);
+    assert_float_equal(e.maj_at[2], 1.0, 1e-12);
+    assert_float_equal(e.pass_at[2], pass_at_k(6, 2, 4), 1e-12);
+    assert_float_equal(e.maj_at[1], 1.0 / 3, 1e-12); /* (936 936) (1 1) (1 2) */
 }
 
 /* ---- the script of each prompt --------------------------------------------- */
@@ -415,8 +419,8 @@ int main(void) {
         cmocka_unit_test(fields_are_in_range_and_deterministic),
         cmocka_unit_test(samples_csv_reproduces_the_result),
         cmocka_unit_test(bad_configs_are_refused),
-        cmocka_unit_test(pass_at_k_estimator_hand_cases),
         cmocka_unit_test(pass_at_k_averages_over_prompts),
+        cmocka_unit_test(maj_at_k_votes_within_blocks),
         cmocka_unit_test(cipher_prob_sets_the_share_of_cipher_prompts),
         cmocka_unit_test(eval_model_follows_cipher_prob),
     };

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "engine/rng.h"
+#include "train/pass_at_k.h"
 #include "train/rollout.h"
 #include "world/csvio.h"
 #include "world/cipher.h"
@@ -35,17 +36,6 @@ WorldScript eval_prompt_script(const EvalConfig *cfg, int i) {
     WorldRng h;
     world_rng_seed(&h, world_rng_mix(cfg->seed ^ 0xc1f3e5c1f3e5ULL) ^ (uint64_t)i);
     return world_rng_chance(&h, p) ? WORLD_CIPHER : WORLD_DIGITS;
-}
-
-double eval_pass_at_k(int n, int c, int k) {
-    if (k < 1 || n < k || c < 0 || c > n) return NAN;
-    /* k = 1 is c/n; the product below gives it only to round-off */
-    if (k == 1) return (double)c / n;
-    if (n - c < k) return 1.0; /* every k-subset holds a right sample */
-    /* C(n-c, k) / C(n, k) = prod_{i = n-c+1}^{n} (1 - k / i) */
-    double none = 1.0;
-    for (int i = n - c + 1; i <= n; i++) none *= 1.0 - (double)k / i;
-    return 1.0 - none;
 }
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
@@ -143,7 +133,7 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
     EvalSampleScore *sc = malloc(sizeof *sc * (size_t)k);
     if (!sc) return -1;
     double correct = 0, format = 0, lang = 0, length = 0, waits = 0, checks = 0, maj = 0;
-    double pass[EVAL_MAX_PASS_K] = {0};
+    double pass[EVAL_MAX_PASS_K] = {0}, maj_of[EVAL_MAX_PASS_K] = {0};
     long lang_n = 0, think = 0, think_ok = 0, direct = 0, direct_ok = 0, cipher = 0;
     double cipher_ok = 0, cipher_lang = 0; /* where script mixing can happen */
     long cipher_lang_n = 0;
@@ -193,7 +183,15 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
         }
         int best = majority(sc, k);
         maj += best >= 0 && sc[best].correct;
-        for (int e = 0; e < n_pass; e++) pass[e] += eval_pass_at_k(k, right, 1 << e);
+        for (int e = 0; e < n_pass; e++) {
+            int size = 1 << e, blocks = k / size, won = 0;
+            pass[e] += pass_at_k(k, right, size);
+            for (int b = 0; b < blocks; b++) {
+                int m = majority(sc + b * size, size);
+                won += m >= 0 && sc[b * size + m].correct;
+            }
+            maj_of[e] += (double)won / blocks;
+        }
     }
     free(sc);
     double n = (double)n_prompts * k;
@@ -220,10 +218,12 @@ int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char 
     for (int e = 0; e < n_pass; e++) {
         out->pass_k[e] = 1 << e;
         out->pass_at[e] = pass[e] / n_prompts;
+        out->maj_at[e] = maj_of[e] / n_prompts;
     }
     /* pass_at_1 is the same mean with the counts summed first; taking it
      * keeps the two figures from differing by round-off */
-    out->pass_at[0] = out->pass_at_1;
+    out->pass_at[0] = out->maj_at[0] = out->pass_at_1;
+    if (n_pass > 0 && out->pass_k[n_pass - 1] == k) out->maj_at[n_pass - 1] = out->maj_at_k;
     return 0;
 }
 

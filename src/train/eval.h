@@ -38,12 +38,6 @@ EvalConfig eval_defaults(void);
  * problems from digits to the cipher. */
 WorldScript eval_prompt_script(const EvalConfig *cfg, int i);
 
-/* The unbiased pass@k estimator of Chen et al. 2021 (Codex): with n samples of
- * which c are right, 1 - C(n-c, k) / C(n, k), the chance that k of the n drawn
- * without replacement hold a right one. Computed as a product that neither
- * overflows nor cancels at n in the thousands. 1 <= k <= n, 0 <= c <= n. */
-double eval_pass_at_k(int n, int c, int k);
-
 enum { EVAL_MAX_PASS_K = 11 }; /* pass@1, 2, 4, ..., 1024 */
 
 typedef struct {
@@ -65,7 +59,10 @@ typedef struct {
     double language_cipher;      /* language consistency over their thoughts (NaN when none) */
     int n_pass_k;                /* entries below: k = 1, 2, 4, ... up to the samples per prompt */
     int pass_k[EVAL_MAX_PASS_K];
-    double pass_at[EVAL_MAX_PASS_K]; /* mean over prompts of eval_pass_at_k; [0] is pass_at_1 */
+    double pass_at[EVAL_MAX_PASS_K]; /* mean over prompts of pass_at_k (train/pass_at_k.h);
+                                        [0] is pass_at_1 */
+    double maj_at[EVAL_MAX_PASS_K];  /* majority vote of k' samples; [0] is pass_at_1, the
+                                        last maj_at_k when k is a power of two */
 } EvalResult;
 
 /* What eval reads from one completion (the text after the templated prompt).
@@ -106,7 +103,11 @@ void eval_score_completion(const Problem *p, const char *completion, EvalSampleS
  * The aha count is "wait" alone, as GRPO's training metric counts it: a check
  * that agrees with the first pass adds length but reflects on nothing, while
  * "wait" marks a check that caught a wrong step; checks are counted apart.
- * pass@k averages eval_pass_at_k(k samples, correct ones, k') over prompts.
+ * pass@k averages pass_at_k(k samples, correct ones, k') over prompts.
+ * maj@k' for k' = 2, 4, ... below k splits each prompt's k samples into
+ * floor(k / k') blocks of consecutive samples and averages the blocks'
+ * majority votes (ties as above): each block is an independent draw of k'
+ * samples, so every sample counts, and at k' = k it is maj@k itself.
  * forced_* are left NaN. Returns 0, or -1 when a prompt is not a task
  * question or an argument is out of range. */
 int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char *const *completions,
