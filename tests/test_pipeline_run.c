@@ -145,6 +145,46 @@ static void test_cache_hit_and_miss(void **state) {
     csvio_free(&t);
 }
 
+/* An eval stage writes its pass@k curve beside its eval row, and the run's
+ * pass_at_k.csv gathers it: k = 1, 2, 4 of 4 samples, pass@1 and maj@4 the
+ * eval row's own figures. */
+static void test_eval_writes_the_pass_at_k_curve(void **state) {
+    char dir[128], p[256];
+    snprintf(dir, sizeof dir, "%s/passk", base_dir);
+    tiny_graph("0.001", "4");
+    Watch w = {0};
+    run(dir, false, &w);
+    assert_int_equal(w.final[1], STAGE_DONE);
+    CsvTable e, k;
+    snprintf(p, sizeof p, "%s/eval.csv", dir);
+    assert_int_equal(csvio_read(p, &e, err, sizeof err), 0);
+    snprintf(p, sizeof p, "%s/eval/pass_at_k.csv", dir);
+    assert_int_equal(csvio_read(p, &k, err, sizeof err), 0);
+    static const char *const header[] = {"model", "task", "n", "k", "pass_at_k", "maj_at_k"};
+    assert_int_equal(k.ncols, 6);
+    for (int c = 0; c < 6; c++) assert_string_equal(k.header[c], header[c]);
+    assert_int_equal(k.nrows, 3);
+    for (size_t r = 0; r < 3; r++) {
+        assert_string_equal(csvio_cell(&k, r, 0), "pretrain");
+        assert_string_equal(csvio_cell(&k, r, 1), "add2");
+        assert_string_equal(csvio_cell(&k, r, 2), "4");
+        assert_int_equal(atoi(csvio_cell(&k, r, 3)), 1 << r);
+    }
+    int p1 = csvio_col(&e, "pass_at_1"), mk = csvio_col(&e, "maj_at_k"),
+        p4 = csvio_col(&e, "pass_at_4");
+    assert_string_equal(csvio_cell(&k, 0, 4), csvio_cell(&e, 0, (size_t)p1));
+    assert_string_equal(csvio_cell(&k, 0, 5), csvio_cell(&e, 0, (size_t)p1));
+    assert_string_equal(csvio_cell(&k, 2, 4), csvio_cell(&e, 0, (size_t)p4));
+    assert_string_equal(csvio_cell(&k, 2, 5), csvio_cell(&e, 0, (size_t)mk));
+    csvio_free(&k);
+    snprintf(p, sizeof p, "%s/pass_at_k.csv", dir);
+    assert_int_equal(csvio_read(p, &k, err, sizeof err), 0);
+    assert_int_equal(k.nrows, 3);
+    assert_string_equal(csvio_cell(&k, 2, 3), "4");
+    csvio_free(&k);
+    csvio_free(&e);
+}
+
 static void test_resume_matches_uninterrupted(void **state) {
     char a[128], b[128], pa[256], pb[256];
     snprintf(a, sizeof a, "%s/whole", base_dir);
@@ -276,6 +316,7 @@ static void test_commands(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cache_hit_and_miss),
+        cmocka_unit_test(test_eval_writes_the_pass_at_k_curve),
         cmocka_unit_test(test_resume_matches_uninterrupted),
         cmocka_unit_test(test_run_seed_changes_the_numbers),
         cmocka_unit_test(test_commands),

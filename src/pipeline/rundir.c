@@ -75,11 +75,13 @@ static int add_col(const char **cols, int n, const char *name) {
     return n;
 }
 
-int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char *err,
-                        size_t errlen) {
-    static const char *const fixed[] = {RUNDIR_EVAL_HEADER};
+/* DIR/OUT from the STAGE/ROWS of the graph's eval stages, under the union
+ * of their columns with `fixed` first. */
+static int rebuild(const char *dir, const Graph *g, const int *order, const char *rows_name,
+                   const char *out_name, const char *const *fixed, int nfixed, char *err,
+                   size_t errlen) {
     char path[4096];
-    if (rundir_path(path, sizeof path, dir, NULL, "eval.csv")) return -1;
+    if (rundir_path(path, sizeof path, dir, NULL, out_name)) return -1;
     CsvTable *t = calloc((size_t)g->n + 1, sizeof *t);
     if (!t) {
         snprintf(err, errlen, "out of memory");
@@ -87,12 +89,12 @@ int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char 
     }
     int nt = 0, rc = -1, ncols = 0;
     const char *cols[EVAL_MAX_COLS];
-    for (int i = 0; i < RUNDIR_EVAL_COLS; i++) ncols = add_col(cols, ncols, fixed[i]);
+    for (int i = 0; i < nfixed; i++) ncols = add_col(cols, ncols, fixed[i]);
     for (int k = 0; k < g->n; k++) {
         const Stage *st = &g->stages[order[k]];
         char rows[4096];
         if (!st->kind->makes_eval_row) continue;
-        if (rundir_path(rows, sizeof rows, dir, st->name, "eval_rows.csv") || !rundir_exists(rows))
+        if (rundir_path(rows, sizeof rows, dir, st->name, rows_name) || !rundir_exists(rows))
             continue;
         if (csvio_read(rows, &t[nt], err, errlen)) goto done;
         for (size_t c = 0; c < t[nt].ncols; c++) ncols = add_col(cols, ncols, t[nt].header[c]);
@@ -118,4 +120,14 @@ done:
     for (int i = 0; i < nt; i++) csvio_free(&t[i]);
     free(t);
     return rc;
+}
+
+int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char *err,
+                        size_t errlen) {
+    static const char *const eval[] = {RUNDIR_EVAL_HEADER};
+    static const char *const pass[] = {RUNDIR_PASS_AT_K_HEADER};
+    if (rebuild(dir, g, order, "eval_rows.csv", "eval.csv", eval, RUNDIR_EVAL_COLS, err, errlen))
+        return -1;
+    return rebuild(dir, g, order, "pass_at_k.csv", "pass_at_k.csv", pass, RUNDIR_PASS_AT_K_COLS,
+                   err, errlen);
 }

@@ -3,6 +3,7 @@
 
 /* The run directory's layout, in one place:
  *   DIR/eval.csv                  every eval stage's rows, rebuilt when a run ends
+ *   DIR/pass_at_k.csv             every eval stage's pass_at_k.csv, rebuilt with it
  *   DIR/STAGE/metrics.csv         one row per step
  *   DIR/STAGE/samples.csv         completions (eval and grpo stages)
  *   DIR/STAGE/model.ckpt          the checkpoint of a kind that makes one
@@ -10,6 +11,7 @@
  *                                 built from its step file kept.csv
  *   DIR/STAGE/sources.csv         rows per input and source (sft)
  *   DIR/STAGE/eval_rows.csv       an eval stage's rows of eval.csv
+ *   DIR/STAGE/pass_at_k.csv       an eval stage's pass@k and maj@k, one row per k
  *   DIR/STAGE/resume              step of the last resume point, written after
  *   DIR/STAGE/resume-N.*          its files (weights .ckpt, the kind's .state)
  *   DIR/STAGE/key, DIR/STAGE/done cache bookkeeping (cache.h) */
@@ -34,8 +36,15 @@ int rundir_exists(const char *path);
         "mean_length", "aha_per_completion", "think_rate", "pass_at_1_think", "pass_at_1_direct"
 enum { RUNDIR_EVAL_COLS = 12 };
 
+/* pass_at_k.csv: the model and task as in eval.csv, n samples per problem,
+ * then for k = 1, 2, 4, ... up to n the unbiased pass@k and maj@k (the
+ * majority vote of k samples, averaged over blocks of k; train/eval.h). */
+#define RUNDIR_PASS_AT_K_HEADER "model", "task", "n", "k", "pass_at_k", "maj_at_k"
+enum { RUNDIR_PASS_AT_K_COLS = 6 };
+
 /* Rebuilds DIR/eval.csv from the eval_rows.csv of the graph's eval stages
- * that have one, in graph order. */
+ * that have one, in graph order, and DIR/pass_at_k.csv likewise from their
+ * pass_at_k.csv. */
 int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char *err,
                         size_t errlen);
 

@@ -1,5 +1,6 @@
 /* The eval kind: a checkpoint on a task's held-out problems, k samples each;
- * one step that writes a row of the run's eval.csv (the paper's Table 2). */
+ * one step that writes a row of the run's eval.csv (the paper's Table 2) and
+ * the pass@k curve of pass_at_k.csv. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -171,6 +172,29 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     return 0;
 }
 
+/* STAGE/pass_at_k.csv, one row per k (rundir.h): a file apart so that the
+ * curve can grow to k = 1024 without widening eval.csv, and maj@k for every k
+ * fits beside pass@k. */
+static int write_pass_at_k(const EvalResult *e, const char *model, const char *task, StageCtx *c,
+                           char *err, size_t errlen) {
+    static const char *const header[] = {RUNDIR_PASS_AT_K_HEADER};
+    enum { COLS = RUNDIR_PASS_AT_K_COLS };
+    char v[EVAL_MAX_PASS_K][4][32];
+    const char *cells[EVAL_MAX_PASS_K * COLS];
+    int rows = e->n_pass_k < EVAL_MAX_PASS_K ? e->n_pass_k : EVAL_MAX_PASS_K;
+    for (int j = 0; j < rows; j++) {
+        snprintf(v[j][0], sizeof v[j][0], "%d", e->k);
+        snprintf(v[j][1], sizeof v[j][1], "%d", e->pass_k[j]);
+        snprintf(v[j][2], sizeof v[j][2], "%.6g", e->pass_at[j]);
+        snprintf(v[j][3], sizeof v[j][3], "%.6g", e->maj_at[j]);
+        const char *row[COLS] = {model, task, v[j][0], v[j][1], v[j][2], v[j][3]};
+        for (int i = 0; i < COLS; i++) cells[j * COLS + i] = row[i];
+    }
+    char p[4200];
+    stage_file(c, "pass_at_k.csv", p, sizeof p);
+    return csvio_write(p, header, COLS, cells, (size_t)rows, err, errlen);
+}
+
 /* The stage's row of eval.csv: RUNDIR_EVAL_HEADER, then the share of cipher
  * prompts and pass@k for k = 2, 4, ... up to the stage's k. */
 static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
@@ -222,7 +246,8 @@ static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
     }
     char p[4200];
     stage_file(c, "eval_rows.csv", p, sizeof p);
-    return csvio_write(p, header, (size_t)n, f, 1, err, errlen);
+    if (csvio_write(p, header, (size_t)n, f, 1, err, errlen)) return -1;
+    return s->general ? 0 : write_pass_at_k(e, f[0], f[1], c, err, errlen);
 }
 
 static void headline(const char *const *names, const double *values, int n, char *buf, size_t cap) {
@@ -261,7 +286,7 @@ const StageKind stage_kind_eval = {
                "general task: scores answers (mean score; win rate against the baseline)"}},
     .n_roles = 3,
     .makes_eval_row = true,
-    .code_version = "eval-2", /* cipher and pass@k columns */
+    .code_version = "eval-3", /* pass_at_k.csv with maj@k for every k */
     .ops = &ops,
     .defaults = defaults,
     .config_size = sizeof(EvalConfig),
