@@ -1,11 +1,13 @@
 #include "cli/eval_table.h"
 
+#include "cli/text_table.h"
+
 #include <math.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define EMPTY "\xe2\x80\x93" /* "–": an en dash reads as "no figure", a 0 would not */
+#define EMPTY TEXT_TABLE_EMPTY
 
 static const struct {
     const char *col, *label;
@@ -23,7 +25,7 @@ static const struct {
     {"win_rate", "win rate vs base"},
     {"rm_score", "reward model score"},
 };
-enum { N_KNOWN = sizeof known / sizeof known[0], CELL_MAX = 64 };
+enum { N_KNOWN = sizeof known / sizeof known[0], CELL_MAX = TEXT_TABLE_CELL };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) {
     if (!err || !errlen) return;
@@ -75,58 +77,14 @@ static bool parse_number(const char *s, double *v) {
     return *end == 0;
 }
 
-/* Control characters would break the alignment (or the markdown row); a
- * text cut to fit is cut between UTF-8 characters. Empty text is EMPTY. */
-static void put_text(char *out, size_t cap, const char *s) {
-    size_t n = 0;
-    for (; s[n] && n + 1 < cap; n++) out[n] = (unsigned char)s[n] < 0x20 ? ' ' : s[n];
-    if (s[n])
-        while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80) n--;
-    out[n] = 0;
-    if (!n) snprintf(out, cap, EMPTY);
-}
-
 static void format_cell(const char *col, const char *text, char *out, size_t cap) {
     double v;
     if (!parse_number(text, &v))
-        put_text(out, cap, text);
+        text_table_put_text(out, cap, text);
     else if (isnan(v))
         snprintf(out, cap, EMPTY);
     else
         snprintf(out, cap, "%.*f", strcmp(col, "mean_length") == 0 ? 1 : 3, v);
-}
-
-/* Characters on screen: UTF-8 continuation bytes take no column. */
-static int width_of(const char *s) {
-    int w = 0;
-    for (; *s; s++) w += ((unsigned char)*s & 0xC0) != 0x80;
-    return w;
-}
-
-/* The table as lines of cells before it is laid out: line i holds
- * 1 + ncols cells (the label first), so that widths can be measured over
- * every block before anything is printed. */
-typedef struct {
-    int ncols, nlines, cap;
-    char (*cells)[CELL_MAX]; /* nlines * (1 + ncols) */
-    bool *header;            /* nlines: a block's header line */
-} Lines;
-
-static char (*add_line(Lines *l, bool header))[CELL_MAX] {
-    if (l->nlines == l->cap) {
-        int cap = l->cap ? 2 * l->cap : 16;
-        void *c = realloc(l->cells, (size_t)cap * (size_t)(1 + l->ncols) * CELL_MAX);
-        if (!c) return NULL;
-        l->cells = c;
-        bool *h = realloc(l->header, (size_t)cap * sizeof *h);
-        if (!h) return NULL;
-        l->header = h;
-        l->cap = cap;
-    }
-    l->header[l->nlines] = header;
-    char(*line)[CELL_MAX] = l->cells + (size_t)l->nlines++ * (size_t)(1 + l->ncols);
-    for (int c = 0; c <= l->ncols; c++) line[c][0] = 0;
-    return line;
 }
 
 /* Where the rows go: block (task) and column (model, nth) of each row. */
@@ -208,17 +166,18 @@ static bool is_figure(const Layout *y, size_t c) {
     return (int)c != y->model && (int)c != y->task && (int)c != y->k;
 }
 
-static int build_lines(const CsvTable *t, const Layout *y, Lines *l) {
+static int build_lines(const CsvTable *t, const Layout *y, TextTable *l) {
     for (int b = 0; b < y->nblocks; b++) {
-        char(*line)[CELL_MAX] = add_line(l, true);
+        char(*line)[CELL_MAX] = text_table_add_line(l, true);
         if (!line) return -1;
         const char *tn = cell_or_empty(t, (size_t)y->block_first[b], y->task);
         char task[CELL_MAX];
         snprintf(task, sizeof task, "task%s%s", tn[0] ? " " : "", tn);
-        put_text(line[0], CELL_MAX, task);
+        text_table_put_text(line[0], CELL_MAX, task);
         for (int c = 0; c < y->ncols; c++) {
             char name[CELL_MAX];
-            put_text(name, sizeof name, csvio_cell(t, (size_t)y->col_first[c], (size_t)y->model));
+            text_table_put_text(name, sizeof name,
+                                csvio_cell(t, (size_t)y->col_first[c], (size_t)y->model));
             if (y->col_nth[c])
                 snprintf(line[1 + c], CELL_MAX, "%.50s #%d", name, y->col_nth[c] + 1);
             else
@@ -227,12 +186,12 @@ static int build_lines(const CsvTable *t, const Layout *y, Lines *l) {
         const char *k = shared_k(t, y, b);
         /* with no k to put in "maj@k", each column's k is a row of its own */
         if (!k && y->k >= 0) {
-            if (!(line = add_line(l, false))) return -1;
+            if (!(line = text_table_add_line(l, false))) return -1;
             snprintf(line[0], CELL_MAX, "k");
             for (int c = 0; c < y->ncols; c++) {
                 int r = y->grid[b * y->ncols + c];
-                put_text(line[1 + c], CELL_MAX,
-                         r < 0 ? "" : csvio_cell(t, (size_t)r, (size_t)y->k));
+                text_table_put_text(line[1 + c], CELL_MAX,
+                                    r < 0 ? "" : csvio_cell(t, (size_t)r, (size_t)y->k));
             }
         }
         for (size_t f = 0; f < t->ncols; f++) {
@@ -245,10 +204,10 @@ static int build_lines(const CsvTable *t, const Layout *y, Lines *l) {
                 any = r >= 0 && csvio_cell(t, (size_t)r, f)[0];
             }
             if (!any) continue;
-            if (!(line = add_line(l, false))) return -1;
+            if (!(line = text_table_add_line(l, false))) return -1;
             char label[CELL_MAX];
             eval_table_label(t->header[f], k, label, sizeof label);
-            put_text(line[0], CELL_MAX, label);
+            text_table_put_text(line[0], CELL_MAX, label);
             for (int c = 0; c < y->ncols; c++) {
                 int r = y->grid[b * y->ncols + c];
                 format_cell(t->header[f], r < 0 ? "" : csvio_cell(t, (size_t)r, f), line[1 + c],
@@ -257,66 +216,6 @@ static int build_lines(const CsvTable *t, const Layout *y, Lines *l) {
         }
     }
     return 0;
-}
-
-static void put_padded(FILE *out, const char *s, int width, bool right) {
-    int pad = width - width_of(s);
-    if (right) fprintf(out, "%*s", pad > 0 ? pad : 0, "");
-    fputs(s, out);
-    if (!right) fprintf(out, "%*s", pad > 0 ? pad : 0, "");
-}
-
-static int print_plain(const Lines *l, FILE *out) {
-    int n = 1 + l->ncols, total = 0;
-    int *w = calloc((size_t)n, sizeof *w);
-    if (!w) return -1;
-    for (int i = 0; i < l->nlines; i++)
-        for (int c = 0; c < n; c++) {
-            int cw = width_of(l->cells[(size_t)i * (size_t)n + (size_t)c]);
-            if (cw > w[c]) w[c] = cw;
-        }
-    for (int c = 0; c < n; c++) total += w[c] + (c ? 2 : 0);
-    for (int i = 0; i < l->nlines; i++) {
-        const char(*line)[CELL_MAX] = l->cells + (size_t)i * (size_t)n;
-        if (l->header[i] && i) fputc('\n', out);
-        put_padded(out, line[0], w[0], false);
-        for (int c = 1; c < n; c++) {
-            fputs("  ", out);
-            put_padded(out, line[c], w[c], true);
-        }
-        fputc('\n', out);
-        if (l->header[i]) {
-            for (int x = 0; x < total; x++) fputc('-', out);
-            fputc('\n', out);
-        }
-    }
-    free(w);
-    return 0;
-}
-
-/* A '|' inside a cell would end it. */
-static void put_md_cell(FILE *out, const char *s) {
-    fputs("| ", out);
-    for (; *s; s++) {
-        if (*s == '|') fputc('\\', out);
-        fputc(*s, out);
-    }
-    fputc(' ', out);
-}
-
-static void print_markdown(const Lines *l, FILE *out) {
-    int n = 1 + l->ncols;
-    for (int i = 0; i < l->nlines; i++) {
-        const char(*line)[CELL_MAX] = l->cells + (size_t)i * (size_t)n;
-        if (l->header[i] && i) fputc('\n', out);
-        for (int c = 0; c < n; c++) put_md_cell(out, line[c]);
-        fputs("|\n", out);
-        if (l->header[i]) {
-            fputs("|:---", out);
-            for (int c = 1; c < n; c++) fputs("|---:", out);
-            fputs("|\n", out);
-        }
-    }
 }
 
 /* The first known figure that is not a number, as file:line. */
@@ -358,15 +257,14 @@ int eval_table_print(const CsvTable *t, bool markdown, FILE *out, char *err, siz
         set_err(err, errlen, "%s: out of memory", t->path);
         return -1;
     }
-    Lines l = {y.ncols, 0, 0, NULL, NULL};
+    TextTable l = {y.ncols, 0, 0, NULL, NULL};
     int rc = build_lines(t, &y, &l);
     if (rc == 0 && markdown)
-        print_markdown(&l, out);
+        text_table_print_markdown(&l, out);
     else if (rc == 0)
-        rc = print_plain(&l, out);
+        rc = text_table_print_plain(&l, out);
     if (rc) set_err(err, errlen, "%s: out of memory", t->path);
-    free(l.cells);
-    free(l.header);
+    text_table_free(&l);
     layout_free(&y);
     return rc;
 }
