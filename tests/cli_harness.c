@@ -1,8 +1,13 @@
 #include "cli_harness.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <cmocka.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -36,4 +41,30 @@ int bin_run(const char *cmd, char *out, size_t outcap, char *err, size_t errcap)
     err[n] = 0;
     if (e) fclose(e);
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void bin_write(const char *run, const char *file, const char *text) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", bin_dir, run);
+    mkdir(path, 0777);
+    snprintf(path, sizeof path, "%s/%s/%s", bin_dir, run, file);
+    FILE *f = fopen(path, "w");
+    if (!f || fputs(text, f) < 0 || fclose(f) != 0) fail_msg("cannot write %s", path);
+}
+
+void bin_ok(const char *cmd, char *out, size_t outcap) {
+    char err[1024];
+    int rc = bin_run(cmd, out, outcap, err, sizeof err);
+    if (rc != 0) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
+    assert_string_equal(err, "");
+}
+
+void bin_refused(const char *cmd, const char *expect) {
+    char out[1024], err[2048];
+    int rc = bin_run(cmd, out, sizeof out, err, sizeof err);
+    if (rc != 2) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
+    assert_string_equal(out, "");
+    char *nl = strchr(err, '\n');
+    if (!nl || nl[1] != '\0') fail_msg("'%s': not one line: '%s'", cmd, err);
+    if (!strstr(err, expect)) fail_msg("'%s': expected '%s' in: %s", cmd, expect, err);
 }

@@ -31,25 +31,15 @@ static int teardown(void **state) {
     return bin_teardown();
 }
 
-/* Writes DIR/NAME/eval.csv (NAME a run directory) with the given text. */
 static void write_run(const char *name, const char *text) {
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", bin_dir, name);
-    mkdir(path, 0777);
-    snprintf(path, sizeof path, "%s/%s/eval.csv", bin_dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
+    bin_write(name, "eval.csv", text);
 }
 
 /* `r1sim table DIR/NAME ARGS`: stdout into out; the exit status must be 0. */
 static void table(const char *name, const char *args, char *out, size_t cap) {
-    char cmd[512], err[1024];
+    char cmd[512];
     snprintf(cmd, sizeof cmd, "%s table %s/%s %s", bin_path, bin_dir, name, args);
-    int rc = bin_run(cmd, out, cap, err, sizeof err);
-    if (rc != 0) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
-    assert_string_equal(err, "");
+    bin_ok(cmd, out, cap);
 }
 
 #define HEADER                                                                                     \
@@ -184,14 +174,9 @@ static void labels_follow_the_column_names(void **state) {
 /* `r1sim table ARG`: exit 2, nothing on stdout, one line on stderr that
  * holds `expect`. */
 static void expect_refused(const char *arg, const char *expect) {
-    char cmd[512], out[1024], err[2048];
+    char cmd[512];
     snprintf(cmd, sizeof cmd, "%s table %s", bin_path, arg);
-    int rc = bin_run(cmd, out, sizeof out, err, sizeof err);
-    if (rc != 2) fail_msg("'%s': exit %d, stderr: %s", cmd, rc, err);
-    assert_string_equal(out, "");
-    char *nl = strchr(err, '\n');
-    if (!nl || nl[1] != '\0') fail_msg("'%s': not one line: '%s'", cmd, err);
-    if (!strstr(err, expect)) fail_msg("'%s': expected '%s' in: %s", cmd, expect, err);
+    bin_refused(cmd, expect);
 }
 
 static void bad_input_is_one_line_and_exit_2(void **state) {

@@ -7,18 +7,21 @@
 
 #include "cli/cli.h"
 #include "cli/eval_table.h"
+#include "cli/pass_table.h"
 #include "world/csvio.h"
 
 static const char usage[] =
-    "usage: r1sim table RUN_DIR [--md]\n"
-    "       r1sim table EVAL_CSV [--md]\n"
+    "usage: r1sim table RUN_DIR [--md] [--pass-at-k]\n"
+    "       r1sim table EVAL_CSV [--md] [--pass-at-k]\n"
     "Prints a run's eval.csv (RUN_DIR/eval.csv) the way the DeepSeek-R1 paper\n"
     "prints its Table 2: the evaluated models as columns, in the file's order,\n"
     "and the figures (pass@1, maj@k, format, ...) as rows, one block per task.\n"
-    "  --md   a Markdown table instead of aligned text\n";
+    "  --md          a Markdown table instead of aligned text\n"
+    "  --pass-at-k   the pass@k curve instead (RUN_DIR/pass_at_k.csv): k = 1, 2, 4, ...\n"
+    "                as rows, each model's pass@k and maj@k as columns\n";
 
-/* RUN_DIR/eval.csv, or the argument itself when it names a file. */
-static int eval_path(const char *arg, char *path, size_t cap) {
+/* RUN_DIR/FILE, or the argument itself when it names a file. */
+static int table_path(const char *arg, const char *file, char *path, size_t cap) {
     struct stat st;
     if (stat(arg, &st) != 0) {
         fprintf(stderr, "r1sim table: %s: %s\n", arg, strerror(errno));
@@ -29,7 +32,7 @@ static int eval_path(const char *arg, char *path, size_t cap) {
         return 0;
     }
     size_t n = strlen(arg);
-    snprintf(path, cap, "%s%seval.csv", arg, n && arg[n - 1] == '/' ? "" : "/");
+    snprintf(path, cap, "%s%s%s", arg, n && arg[n - 1] == '/' ? "" : "/", file);
     if (stat(path, &st) != 0) {
         fprintf(stderr, "r1sim table: %s: no such file (no eval stage of this run has finished)\n",
                 path);
@@ -39,15 +42,20 @@ static int eval_path(const char *arg, char *path, size_t cap) {
 }
 
 int cli_table(int argc, char **argv) {
-    static const struct option opts[] = {
-        {"md", no_argument, 0, 'm'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    bool md = false;
+    static const struct option opts[] = {{"md", no_argument, 0, 'm'},
+                                         {"pass-at-k", no_argument, 0, 'p'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    bool md = false, curve = false;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         switch (c) {
         case 'm':
             md = true;
+            break;
+        case 'p':
+            curve = true;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -62,13 +70,15 @@ int cli_table(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     char path[4200], err[1024];
-    if (eval_path(argv[optind], path, sizeof path) != 0) return CLI_EXIT_USAGE;
+    if (table_path(argv[optind], curve ? "pass_at_k.csv" : "eval.csv", path, sizeof path) != 0)
+        return CLI_EXIT_USAGE;
     CsvTable t;
     if (csvio_read(path, &t, err, sizeof err) != 0) {
         fprintf(stderr, "r1sim table: %s\n", err);
         return CLI_EXIT_USAGE;
     }
-    int rc = eval_table_print(&t, md, stdout, err, sizeof err);
+    int rc = curve ? pass_table_print(&t, md, stdout, err, sizeof err)
+                   : eval_table_print(&t, md, stdout, err, sizeof err);
     csvio_free(&t);
     if (rc != 0) {
         fprintf(stderr, "r1sim table: %s\n", err);
