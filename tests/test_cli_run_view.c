@@ -180,6 +180,13 @@ static void graph_states_and_edits(void **state) {
     assert_non_null(strstr(m.eval_table, "maj@2"));
     assert_non_null(strstr(m.eval_table, "\npretrain "));
     assert_non_null(strstr(m.eval_table, " think"));
+    /* the eval's pass@k curve, k = 1 and 2 of its 2 samples, from its
+     * pass_at_k.csv: pass@1 and maj@1 are one figure */
+    assert_int_equal(m.n_curves, 1);
+    assert_string_equal(m.curves[0].name, "pretrain");
+    assert_int_equal(m.curves[0].n, 2);
+    assert_true(m.curves[0].pass[0] == m.curves[0].maj[0]);
+    assert_true(m.curves[0].pass[1] >= m.curves[0].pass[0]);
     /* one line per row, and every line fits an 80-column screen inside its
      * frame (two borders, a space either side) */
     for (const char *l = m.eval_table; *l;) {

@@ -189,6 +189,33 @@ static void enter_escape_and_eval(void **state) {
     assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
 }
 
+/* p draws every eval's pass@k and maj@k against k, read from the same
+ * files as the eval table (so it asks for them again, as e does). */
+static void p_shows_the_pass_at_k_curves(void **state) {
+    World *w = *state;
+    key(w, 'p');
+    assert_int_equal(w->v.screen, TUI_SCREEN_CURVES);
+    assert_int_equal(last_cmd(w).kind, TUI_CMD_EVAL);
+    assert_true(shows(&w->c, "no pass@k curves yet"));
+    TuiCurve base = {"base", 7, {0.2f, 0.3f, 0.4f, 0.5f, 0.6f, 0.7f, 0.8f}, {0.2f, 0.2f, 0.2f}};
+    TuiCurve zero = {"r1-zero", 3, {0.5f, 0.6f, 0.7f}, {0.5f, 0.55f, 0.6f}};
+    w->f.m.curves[0] = base;
+    w->f.m.curves[1] = zero;
+    w->f.m.n_curves = 2;
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    tui_view_render(&w->v, &w->c);
+    assert_true(shows(&w->c, "pass@k and maj@k against k"));
+    assert_true(shows(&w->c, "pass@k"));
+    assert_true(shows(&w->c, "maj@k"));
+    assert_true(shows(&w->c, "base"));
+    assert_true(shows(&w->c, "r1-zero"));
+    assert_true(shows(&w->c, "64"));
+    assert_true(shows(&w->c, "esc back"));
+    key(w, TUI_KEY_ESC);
+    assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
+}
+
 static void help_lists_every_key_and_any_key_closes_it(void **state) {
     World *w = *state;
     key(w, '?');
@@ -199,7 +226,8 @@ static void help_lists_every_key_and_any_key_closes_it(void **state) {
         if (!shows(&w->c, line)) fail_msg("help misses '%s'", line);
     }
     /* and every key the view handles is in it */
-    const char *keys[] = {"space", "n", "arrows", "tab", "enter", "e", "esc", "?", "q", "click"};
+    const char *keys[] = {"space", "n",   "arrows", "tab", "enter", "e",
+                          "p",     "esc", "?",      "q",   "click"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         bool found = false;
         for (int j = 0; j < tui_help_count; j++)
@@ -557,6 +585,7 @@ int main(void) {
         T(selection_follows_the_running_stage_until_picked),
         T(selection_moves_and_is_sent),
         T(enter_escape_and_eval),
+        T(p_shows_the_pass_at_k_curves),
         T(help_lists_every_key_and_any_key_closes_it),
         T(quit_asks_while_a_stage_runs),
         T(quit_is_immediate_when_idle),

@@ -1,5 +1,6 @@
 #include "cli/run_files.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,37 @@ void run_files_eval_table(const char *dir, const char *const *stages, int n, cha
     }
     if (at >= cap) at = cap - 1;
     if (at > 0 && out[at - 1] == '\n') out[at - 1] = 0; /* no empty last line */
+}
+
+static float figure(const char *text) {
+    char *end;
+    double v = strtod(text, &end);
+    return text[0] && !*end ? (float)v : NAN;
+}
+
+int run_files_curves(const char *dir, const char *const *stages, int n, TuiCurve *out, int max) {
+    int filled = 0;
+    for (int i = 0; i < n && filled < max; i++) {
+        char path[4200], err[256];
+        CsvTable t;
+        if (rundir_path(path, sizeof path, dir, stages[i], "pass_at_k.csv") ||
+            csvio_read(path, &t, err, sizeof err))
+            continue;
+        TuiCurve *c = &out[filled];
+        memset(c, 0, sizeof *c);
+        for (size_t r = 0; r < t.nrows && c->n < TUI_CURVE_POINTS; r++) {
+            if (atoi(cell(&t, r, "k")) != 1 << c->n) break;
+            c->pass[c->n] = figure(cell(&t, r, "pass_at_k"));
+            c->maj[c->n] = figure(cell(&t, r, "maj_at_k"));
+            c->n++;
+        }
+        if (c->n > 0) {
+            snprintf(c->name, sizeof c->name, "%.23s", cell(&t, 0, "model"));
+            filled++;
+        }
+        csvio_free(&t);
+    }
+    return filled;
 }
 
 static bool numeric(const char *s) {

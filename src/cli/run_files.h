@@ -10,10 +10,18 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tui/model.h"
+
 /* Formats the eval rows of `stages` (n names, in run order) as the paper
  * prints its tables: a header, then one row per evaluated model. "" when no
  * stage has rows. */
 void run_files_eval_table(const char *dir, const char *const *stages, int n, char *out, size_t cap);
+
+/* The pass@k curves of `stages` (n names, in run order) from each one's
+ * pass_at_k.csv, into out (at most max): the model's name and pass@k and
+ * maj@k at k = 1, 2, 4, ..., up to the first k missing from that sequence.
+ * Returns how many were filled; a stage without the file adds none. */
+int run_files_curves(const char *dir, const char *const *stages, int n, TuiCurve *out, int max);
 
 /* The last row of DIR/STAGE/samples.csv: prompt, completion and the other
  * numeric columns as "name value" pairs. -1 when there is none. */

@@ -36,6 +36,8 @@ struct RunView {
     unsigned printed_seen, msg_seen;
     char log[160];
     char eval_table[2048];
+    int n_curves;
+    TuiCurve curves[TUI_MAX_CURVES];
     TuiModel cur, prev;
     unsigned data_gen;
 };
@@ -291,6 +293,7 @@ static void fill_eval(RunView *v) {
         if (s == STAGE_DONE || s == STAGE_CACHED) names[n++] = v->g->stages[order[k]].name;
     }
     run_files_eval_table(v->dir, names, n, v->eval_table, sizeof v->eval_table);
+    v->n_curves = run_files_curves(v->dir, names, n, v->curves, TUI_MAX_CURVES);
 }
 
 static void snapshot(void *ctx, TuiModel *out) {
@@ -312,6 +315,8 @@ static void snapshot(void *ctx, TuiModel *out) {
         fill_detail(v, m, sel, &st[sel]);
     }
     snprintf(m->eval_table, sizeof m->eval_table, "%s", v->eval_table);
+    m->n_curves = v->n_curves;
+    memcpy(m->curves, v->curves, sizeof m->curves);
     snprintf(m->log, sizeof m->log, "%s", v->log);
     /* the view redraws only on a new data_gen: bump it only on a change */
     m->selected = sel;

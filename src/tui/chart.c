@@ -122,16 +122,19 @@ static void fmt_value(char *buf, size_t cap, float v) {
         snprintf(buf, cap, "%.3g", (double)v);
 }
 
+void tui_chart_legend(TuiCanvas *c, int x, int y, int w, const char *title, const TuiChartSeries *s,
+                      int ns) {
+    int tx = x + tui_canvas_text(c, x, y, title ? title : "", w / 2, TUI_ROLE_TITLE, 0);
+    for (int i = 0; i < ns && tx < x + w - 2; i++) {
+        if (ns == 1 && title) break; /* the title names it */
+        tui_canvas_put(c, tx + 1, y, c->g->braille ? 0x25A0 : c->g->point[i % 4], s[i].role, 0);
+        tx += 3 + tui_canvas_text(c, tx + 3, y, s[i].name, x + w - tx - 3, TUI_ROLE_DIM, 0);
+    }
+}
+
 void tui_chart_draw(TuiCanvas *c, int x, int y, int w, int h, const TuiChart *ch) {
     if (w < 12 || h < 4) return;
-    int tx = x + tui_canvas_text(c, x, y, ch->title ? ch->title : "", w / 2, TUI_ROLE_TITLE, 0);
-    for (int i = 0; i < ch->n_series && tx < x + w - 2; i++) {
-        if (ch->n_series == 1 && ch->title) break; /* the title names it */
-        tui_canvas_put(c, tx + 1, y, c->g->braille ? 0x25A0 : c->g->point[i % 4],
-                       ch->series[i].role, 0);
-        tx +=
-            3 + tui_canvas_text(c, tx + 3, y, ch->series[i].name, x + w - tx - 3, TUI_ROLE_DIM, 0);
-    }
+    tui_chart_legend(c, x, y, w, ch->title, ch->series, ch->n_series);
     float lo, hi;
     bool any = tui_chart_range(ch->series, ch->n_series, &lo, &hi);
     if (ch->fixed) lo = ch->lo, hi = ch->hi;

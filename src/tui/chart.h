@@ -35,6 +35,10 @@ bool tui_chart_range(const TuiChartSeries *s, int ns, float *lo, float *hi);
 void tui_chart_plot(TuiCanvas *c, int x, int y, int w, int h, const TuiChartSeries *s, int ns,
                     float lo, float hi);
 
+/* The title, then a mark and the name of each series, on row y. */
+void tui_chart_legend(TuiCanvas *c, int x, int y, int w, const char *title, const TuiChartSeries *s,
+                      int ns);
+
 /* Title and legend on the first row, min/max labels on the left, the step range
  * on the last row, the plot in between. Needs at least 12 x 4 cells. */
 void tui_chart_draw(TuiCanvas *c, int x, int y, int w, int h, const TuiChart *ch);

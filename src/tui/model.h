@@ -16,6 +16,8 @@ enum {
     TUI_SERIES_CAP = 1024, /* newest points kept per series */
     TUI_TEXT = 48,
     TUI_MAX_OPTIONS = 32,
+    TUI_MAX_CURVES = 8,
+    TUI_CURVE_POINTS = 11, /* k = 1, 2, 4, ..., 1024 */
 };
 
 typedef enum {
@@ -49,6 +51,13 @@ typedef struct {
     char value[96];
 } TuiOption;
 
+/* One evaluated model's pass@k curve: point i is k = 2^i. */
+typedef struct {
+    char name[24];                                       /* the model's label in eval.csv */
+    int n;                                               /* points, <= TUI_CURVE_POINTS */
+    float pass[TUI_CURVE_POINTS], maj[TUI_CURVE_POINTS]; /* NaN: no figure */
+} TuiCurve;
+
 typedef struct {
     int n_stages;
     TuiStageView stages[TUI_MAX_STAGES];
@@ -76,6 +85,9 @@ typedef struct {
     bool options_editable;
     char detail[1024];     /* status, inputs, key, error: one fact per line */
     char eval_table[2048]; /* preformatted lines, first line the header */
+    /* Every finished eval's pass@k and maj@k against k, in run order. */
+    int n_curves;
+    TuiCurve curves[TUI_MAX_CURVES];
     char log[160];
 } TuiModel;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "tui/chart.h"
+#include "tui/curve_chart.h"
 #include "tui/flowchart.h"
 
 const TuiHelpLine tui_help_lines[] = {
@@ -14,6 +15,7 @@ const TuiHelpLine tui_help_lines[] = {
     {"enter", "stage detail: options, charts, samples"},
     {"up/down", "detail: pick an option; enter edits it"},
     {"e", "eval table of every model"},
+    {"p", "pass@k and maj@k against k, every eval"},
     {"esc", "back to the flowchart"},
     {"?", "this help"},
     {"q", "quit (asks first while a stage runs)"},
@@ -208,6 +210,29 @@ void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m) {
                         TUI_ROLE_DIM, 0);
     else
         tui_draw_lines(c, in, m->eval_table, TUI_ROLE_TITLE, TUI_ROLE_DEFAULT);
+}
+
+void tui_draw_curves(TuiCanvas *c, TuiRect r, const TuiModel *m) {
+    tui_draw_frame(c, r, "pass@k and maj@k against k (log2)", TUI_ROLE_BORDER);
+    TuiRect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
+    int n = m->n_curves < TUI_MAX_CURVES ? m->n_curves : TUI_MAX_CURVES;
+    if (n <= 0) {
+        tui_canvas_text(c, in.x, in.y, "no pass@k curves yet: each finished eval adds one", in.w,
+                        TUI_ROLE_DIM, 0);
+        return;
+    }
+    TuiChartSeries pass[TUI_MAX_CURVES], maj[TUI_MAX_CURVES];
+    for (int i = 0; i < n; i++) {
+        const TuiCurve *cv = &m->curves[i];
+        TuiRole role = (TuiRole)(TUI_ROLE_SERIES0 + i % 4);
+        pass[i] = (TuiChartSeries){cv->name, cv->pass, cv->n, 0, role};
+        maj[i] = (TuiChartSeries){cv->name, cv->maj, cv->n, 0, role};
+    }
+    /* one above the other: the same k at the same column, so that a gap that
+     * closes in pass@k and stays in maj@k reads straight down */
+    int top = in.h / 2;
+    tui_curve_chart_draw(c, in.x, in.y, in.w, top - 1, "pass@k", pass, n);
+    tui_curve_chart_draw(c, in.x, in.y + top, in.w, in.h - top, "maj@k", maj, n);
 }
 
 void tui_draw_help(TuiCanvas *c, int w, int h) {

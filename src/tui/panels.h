@@ -32,6 +32,8 @@ void tui_draw_detail(TuiCanvas *c, TuiRect r, const TuiModel *m, int selected,
 /* Lines of text, the first in role `first`, cut to the rect. */
 void tui_draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first, TuiRole rest);
 void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m);
+/* Every eval's pass@k over its maj@k, against k. */
+void tui_draw_curves(TuiCanvas *c, TuiRect r, const TuiModel *m);
 void tui_draw_help(TuiCanvas *c, int w, int h);
 void tui_draw_confirm(TuiCanvas *c, int w, int h, const char *question);
 void tui_draw_too_small(TuiCanvas *c, int w, int h, int min_w, int min_h);

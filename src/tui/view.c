@@ -112,6 +112,10 @@ void tui_view_key(TuiView *v, TuiKey k) {
         send(v, TUI_CMD_EVAL, -1);
         v->screen = TUI_SCREEN_EVAL;
         break;
+    case 'p': /* read from the same files as the eval table */
+        send(v, TUI_CMD_EVAL, -1);
+        v->screen = TUI_SCREEN_CURVES;
+        break;
     case '?':
         v->help = true;
         break;
@@ -218,7 +222,9 @@ static const char *hint(const TuiView *v) {
                    "help";
         return " esc back  tab/arrows other stage  space run/pause  n step  ? help  q quit";
     case TUI_SCREEN_EVAL:
-        return " esc back  e refresh  ? help  q quit";
+        return " esc back  e refresh  p pass@k curves  ? help  q quit";
+    case TUI_SCREEN_CURVES:
+        return " esc back  p refresh  e eval table  ? help  q quit";
     default:
         return " space run/pause  n step  arrows select  enter detail  e eval  ? help  q quit";
     }
@@ -256,6 +262,8 @@ unsigned tui_view_render(TuiView *v, TuiCanvas *c) {
             tui_draw_detail(c, main, m, v->selected, &v->edit);
         } else if (v->screen == TUI_SCREEN_EVAL) {
             tui_draw_eval(c, main, m);
+        } else if (v->screen == TUI_SCREEN_CURVES) {
+            tui_draw_curves(c, main, m);
         } else {
             int side = w >= TUI_SIDE_MIN_COLS ? (w / 3 > 34 ? w / 3 : 34) : 0;
             draw_flow(v, c, (TuiRect){0, main.y, w - side, main.h});

@@ -17,7 +17,8 @@
  * Screen: a status bar, the flowchart (scrolled to keep the selection in view)
  * with charts and the newest sample of the selected stage beside it when the
  * terminal is at least 100 columns wide, a log line, a key bar. Enter opens the
- * selected stage's detail, e the eval table, ? the help overlay. In the
+ * selected stage's detail, e the eval table, p the pass@k curves of every
+ * eval (pass@k and maj@k against k), ? the help overlay. In the
  * detail, up/down walk the stage's options and enter edits one (before the
  * stage starts); left/right and tab move to other stages.
  *
@@ -26,7 +27,7 @@
 
 enum { TUI_MIN_COLS = 80, TUI_MIN_ROWS = 24, TUI_SIDE_MIN_COLS = 100 };
 
-typedef enum { TUI_SCREEN_FLOW, TUI_SCREEN_DETAIL, TUI_SCREEN_EVAL } TuiScreen;
+typedef enum { TUI_SCREEN_FLOW, TUI_SCREEN_DETAIL, TUI_SCREEN_EVAL, TUI_SCREEN_CURVES } TuiScreen;
 
 enum {
     TUI_DIRTY_STATUS = 1, /* status and key bars */
