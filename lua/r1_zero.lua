@@ -38,7 +38,7 @@ local base = basemodel.pretrain()
 local eval_opts = {
   task = task,
   n_prompts = r1sim.param("eval_prompts", 100),
-  k = 4,
+  k = r1sim.param("eval_k", 4),
   max_new_tokens = 96,
 }
 
