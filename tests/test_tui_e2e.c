@@ -185,7 +185,8 @@ static void every_box_reaches_done_with_a_chart(void **state) {
     assert_non_null(strstr(s, "pass@1 "));   /* an eval box's headline */
     assert_non_null(strstr(s, "grad norm")); /* the charts of the selected stage */
     assert_non_null(strstr(s, "step 40"));   /* their step axis */
-    assert_non_null(strstr(s, "pipeline finished"));
+    /* the status line can come one redraw after the title's count */
+    must_show("pipeline finished", 5000);
 }
 
 static void redraws_after_a_resize(void **state) {
