@@ -14,26 +14,24 @@
 
 #include "engine/checkpoint.h"
 #include "engine/runtime.h"
-#include "pipeline/runner.h"
-#include "world/csvio.h"
 #include "file_helpers.h"
+#include "run_watch.h"
 
 static Graph g;
 static char err[4096];
 static char tmp[64], data[128], wide_vocab[128];
 
 #define P(q) "<bos>user: " q " assistant: <think>"
-static const char csv[] =
-    "prompt,completion\n" P("12+47?") ",so 59</think><answer>59</answer>\n" P(
-        "45+54?") ",so 99</think><answer>99</answer>\n" P("01+10?") ",so "
-                                                                    "11</think><answer>11</"
-                                                                    "answer>\n" P("20+30?") ",so "
-                                                                                            "50</"
-                                                                                            "think>"
-                                                                                            "<answe"
-                                                                                            "r>50</"
-                                                                                            "answer"
-                                                                                            ">\n";
+static const char csv[] = "prompt,completion\n" P("12+47?") ",so 59</think><answer>59</answer>\n" P(
+    "45+54?") ",so 99</think><answer>99</answer>\n" P("01+10?") ",so "
+                                                                "11</think><answer>11</"
+                                                                "answer>\n" P("20+30?") ",so "
+                                                                                        "50</"
+                                                                                        "think>"
+                                                                                        "<answe"
+                                                                                        "r>50</"
+                                                                                        "answer"
+                                                                                        ">\n";
 
 static void add(const char *kind, const char *name, const char *const *in, int n_in,
                 const char *const *on, const char *const *ov, int n) {
@@ -67,45 +65,15 @@ static void build(const char *kind, const char *teacher, const char *const *on,
 
 enum { TUNE = 2 };
 
-typedef struct {
-    StageState final[GRAPH_MAX_STAGES];
-    char error[GRAPH_MAX_STAGES][1024];
-    long resumed_from[GRAPH_MAX_STAGES];
-    long stop_at; /* steps of tune before asking to stop; 0 never */
-    bool stop;
-} Watch;
-
-static void watch(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
-    Watch *w = ctx;
-    if (ev == RUNNER_EV_START) w->resumed_from[s] = st->resumed_from;
-    if (ev == RUNNER_EV_STEP && s == TUNE && w->stop_at && st->step >= w->stop_at) w->stop = true;
-    if (ev != RUNNER_EV_END) return;
-    w->final[s] = st->state;
-    snprintf(w->error[s], sizeof w->error[s], "%s", st->error);
-}
-
-static bool watch_stop(void *ctx) {
-    return ((Watch *)ctx)->stop;
-}
-
-static void run_in(const char *name, bool fresh, Watch *w) {
+static void run_in(const char *name, bool fresh, RunWatch *w) {
     char d[128];
     snprintf(d, sizeof d, "%s/%s", tmp, name);
-    RunnerOptions o = {.dir = d,
-                       .seed = 1,
-                       .fresh = fresh,
-                       .report = watch,
-                       .report_ctx = w,
-                       .should_stop = watch_stop,
-                       .stop_ctx = w};
-    Runner *r = runner_new(&g, &o, err, sizeof err);
-    if (!r) fail_msg("%s", err);
-    runner_run(r);
-    runner_free(r);
+    w->stop_stage = TUNE;
+    rw_run(&g, d, fresh, w);
 }
 
 static void run_ok(const char *name) {
-    Watch w = {0};
+    RunWatch w = {0};
     run_in(name, true, &w);
     if (w.final[TUNE] != STAGE_DONE) fail_msg("tune: %s", w.error[TUNE]);
 }
@@ -116,24 +84,11 @@ static char *slurp(const char *name, const char *file) {
     return tf_slurp(p, NULL);
 }
 
-/* metrics.csv of two runs, every column but the timing. */
 static void assert_same_metrics(const char *a, const char *b) {
     char pa[256], pb[256];
     snprintf(pa, sizeof pa, "%s/%s/tune/metrics.csv", tmp, a);
     snprintf(pb, sizeof pb, "%s/%s/tune/metrics.csv", tmp, b);
-    CsvTable x, y;
-    assert_int_equal(csvio_read(pa, &x, err, sizeof err), 0);
-    assert_int_equal(csvio_read(pb, &y, err, sizeof err), 0);
-    assert_int_equal(x.nrows, y.nrows);
-    assert_int_equal(x.ncols, y.ncols);
-    int skip = csvio_col(&x, "tokens_per_s");
-    for (size_t i = 0; i < x.nrows; i++)
-        for (size_t c = 0; c < x.ncols; c++)
-            if ((int)c != skip && strcmp(csvio_cell(&x, i, c), csvio_cell(&y, i, c)))
-                fail_msg("%s vs %s row %zu col %s: %s vs %s", a, b, i, x.header[c],
-                         csvio_cell(&x, i, c), csvio_cell(&y, i, c));
-    csvio_free(&x);
-    csvio_free(&y);
+    rw_assert_same_metrics(pa, pb);
 }
 
 static void test_sft_mode_is_sft(void **state) {
@@ -165,10 +120,10 @@ static void test_logits_resume_matches_uninterrupted(void **state) {
     const long stops[] = {3, 4};
     const char *dirs[] = {"stopped3", "stopped4"};
     for (int k = 0; k < 2; k++) {
-        Watch s1 = {.stop_at = stops[k]};
+        RunWatch s1 = {.stop_at = stops[k]};
         run_in(dirs[k], true, &s1);
         assert_int_equal(s1.final[TUNE], STAGE_STOPPED);
-        Watch s2 = {0};
+        RunWatch s2 = {0};
         run_in(dirs[k], false, &s2);
         assert_int_equal(s2.final[TUNE], STAGE_DONE);
         assert_int_equal(s2.resumed_from[TUNE], stops[k]);
@@ -182,7 +137,7 @@ static void test_logits_resume_matches_uninterrupted(void **state) {
 
 static void expect_failure(const char *name, const char *teacher, const char *what) {
     build("distill", teacher, kd_names, kd_values, 5);
-    Watch w = {0};
+    RunWatch w = {0};
     run_in(name, true, &w);
     assert_int_equal(w.final[TUNE], STAGE_FAILED);
     if (!strstr(w.error[TUNE], "stage 'tune'") || !strstr(w.error[TUNE], what))

@@ -91,7 +91,8 @@ done:
     return sft;
 }
 
-int sft_input_write_sources(const SftOrigins *s, const StageCtx *c, char *err, size_t errlen) {
+int sft_input_finish(void *state, StageCtx *c, char *err, size_t errlen) {
+    const SftOrigins *s = &((SftInputState *)state)->origins;
     static const char *const header[] = {"input", "source", "rows"};
     const char *cells[SFT_MAX_ORIGINS * 3];
     char num[SFT_MAX_ORIGINS][16];
@@ -108,19 +109,22 @@ int sft_input_write_sources(const SftOrigins *s, const StageCtx *c, char *err, s
 
 /* Dataset files are read when the stage opens, maybe an hour into a run;
  * their columns are checked when the script loads. */
-int sft_input_check(const Stage *st, char *err, size_t errlen) {
+int sft_input_check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
+    (void)hooks;
     static const char *const need[] = {"prompt", "completion"};
     return stage_check_file_columns(st, "dataset", need, 2, err, errlen);
 }
 
-int sft_input_save(const Sft *s, const char *prefix, char *err, size_t errlen) {
+int sft_input_save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
+    (void)c;
     char p[4200];
     snprintf(p, sizeof p, "%s.state", prefix);
-    return sft_save_state(s, p, err, errlen);
+    return sft_save_state(((SftInputState *)state)->sft, p, err, errlen);
 }
 
-int sft_input_load(Sft *s, const char *prefix, char *err, size_t errlen) {
+int sft_input_load(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
+    (void)c;
     char p[4200];
     snprintf(p, sizeof p, "%s.state", prefix);
-    return sft_load_state(s, p, err, errlen);
+    return sft_load_state(((SftInputState *)state)->sft, p, err, errlen);
 }

@@ -26,20 +26,27 @@ typedef struct {
     SftOrigin origin[SFT_MAX_ORIGINS];
 } SftOrigins;
 
+/* The state of both kinds starts with this, so that the ops below serve
+ * both as they are. */
+typedef struct {
+    Sft *sft;
+    SftOrigins origins;
+} SftInputState;
+
 /* Loads the checkpoint of `model_role` into c->model and the rows of every
  * `dataset` input into a trainer with config sc (its seed replaced by the
  * stage's). NULL with a one-line message naming the stage. */
 Sft *sft_input_open(StageCtx *c, const char *model_role, const SftConfig *sc, SftOrigins *o,
                     char *err, size_t errlen);
 
-/* sources.csv: input, source, rows. */
-int sft_input_write_sources(const SftOrigins *o, const StageCtx *c, char *err, size_t errlen);
-
-/* The datasets' prompt and completion columns, when the script loads. */
-int sft_input_check(const Stage *st, char *err, size_t errlen);
-
-/* The resume point's trainer file, prefix + ".state". */
-int sft_input_save(const Sft *s, const char *prefix, char *err, size_t errlen);
-int sft_input_load(Sft *s, const char *prefix, char *err, size_t errlen);
+/* StageOps for a state starting with SftInputState: the resume point's
+ * trainer file (prefix + ".state"); sources.csv (input, source, rows: how
+ * many rows each input, and each source within it, gave, so a reader sees
+ * the mix the model was trained on); and the datasets' prompt and
+ * completion columns, checked when the script loads. */
+int sft_input_save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen);
+int sft_input_load(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen);
+int sft_input_finish(void *state, StageCtx *c, char *err, size_t errlen);
+int sft_input_check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen);
 
 #endif

@@ -53,9 +53,8 @@ static const OptSpec options[] = {
 #undef F
 
 typedef struct {
-    Sft *sft;
-    Gpt *teacher; /* logits mode only */
-    SftOrigins origins;
+    SftInputState in; /* first, for sft_input's ops */
+    Gpt *teacher;     /* logits mode only */
 } DistillState;
 
 static int logits_mode(const Stage *st) {
@@ -65,7 +64,7 @@ static int logits_mode(const Stage *st) {
 static void free_state(void *state) {
     DistillState *s = state;
     if (!s) return;
-    sft_free(s->sft);
+    sft_free(s->in.sft);
     gpt_free(s->teacher);
     free(s);
 }
@@ -80,7 +79,7 @@ static int open_teacher(StageCtx *c, DistillState *s, const DistillConfig *dc, c
     KdTeacher kd = dc->kd;
     kd.teacher = s->teacher;
     char e[512];
-    if (sft_set_teacher(s->sft, &kd, e, sizeof e)) {
+    if (sft_set_teacher(s->in.sft, &kd, e, sizeof e)) {
         snprintf(err, errlen, "stage '%s': %s", name, e);
         return -1;
     }
@@ -104,12 +103,12 @@ static void *open_distill(StageCtx *c, long *total, char *err, size_t errlen) {
     }
     DistillConfig dc;
     stage_options_fill(c->st, &dc);
-    s->sft = sft_input_open(c, "student", &dc.sft, &s->origins, err, errlen);
-    if (!s->sft || (logits_mode(c->st) && open_teacher(c, s, &dc, err, errlen))) {
+    s->in.sft = sft_input_open(c, "student", &dc.sft, &s->in.origins, err, errlen);
+    if (!s->in.sft || (logits_mode(c->st) && open_teacher(c, s, &dc, err, errlen))) {
         free_state(s);
         return NULL;
     }
-    *total = sft_total_steps(s->sft);
+    *total = sft_total_steps(s->in.sft);
     return s;
 }
 
@@ -127,7 +126,7 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     (void)c, (void)err, (void)errlen;
     DistillState *s = state;
     SftStep x;
-    int rc = sft_step(s->sft, &x);
+    int rc = sft_step(s->in.sft, &x);
     if (rc) return rc;
     stage_train_row(row, x.loss, x.grad_norm, x.lr, x.tokens_per_s);
     if (s->teacher) {
@@ -137,24 +136,9 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     return 0;
 }
 
-static int save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
-    (void)c;
-    return sft_input_save(((DistillState *)state)->sft, prefix, err, errlen);
-}
-
-static int load(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
-    (void)c;
-    return sft_input_load(((DistillState *)state)->sft, prefix, err, errlen);
-}
-
-static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
-    return sft_input_write_sources(&((DistillState *)state)->origins, c, err, errlen);
-}
-
 /* A teacher is needed exactly when the logits are: either mismatch would
  * train something other than what the script says. */
 static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
-    (void)hooks;
     int teachers = 0;
     for (int i = 0; i < st->n_inputs; i++)
         teachers += st->input_role[i] >= 0 &&
@@ -170,7 +154,7 @@ static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t err
                  st->name);
         return -1;
     }
-    return sft_input_check(st, err, errlen);
+    return sft_input_check(st, hooks, err, errlen);
 }
 
 static void defaults(void *config) {
@@ -183,9 +167,9 @@ static const StageOps ops = {
     .open = open_distill,
     .columns = columns,
     .step = step,
-    .save = save,
-    .load = load,
-    .finish = finish,
+    .save = sft_input_save,
+    .load = sft_input_load,
+    .finish = sft_input_finish,
     .headline = stage_headline_loss,
     .free = free_state,
     .check = check,

@@ -30,20 +30,15 @@ static const OptSpec options[] = {
 };
 #undef F
 
-typedef struct {
-    Sft *sft;
-    SftOrigins origins;
-} SftState;
-
 static void free_state(void *state) {
-    SftState *s = state;
+    SftInputState *s = state;
     if (!s) return;
     sft_free(s->sft);
     free(s);
 }
 
 static void *open_sft(StageCtx *c, long *total, char *err, size_t errlen) {
-    SftState *s = calloc(1, sizeof *s);
+    SftInputState *s = calloc(1, sizeof *s);
     if (!s) {
         snprintf(err, errlen, "stage '%s': out of memory", c->st->name);
         return NULL;
@@ -61,33 +56,12 @@ static void *open_sft(StageCtx *c, long *total, char *err, size_t errlen) {
 
 static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t errlen) {
     (void)c, (void)err, (void)errlen;
-    SftState *s = state;
+    SftInputState *s = state;
     SftStep x;
     int rc = sft_step(s->sft, &x);
     if (rc) return rc;
     stage_train_row(row, x.loss, x.grad_norm, x.lr, x.tokens_per_s);
     return 0;
-}
-
-static int save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
-    (void)c;
-    return sft_input_save(((SftState *)state)->sft, prefix, err, errlen);
-}
-
-static int load(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {
-    (void)c;
-    return sft_input_load(((SftState *)state)->sft, prefix, err, errlen);
-}
-
-/* sources.csv: how many rows each input, and each source within it, gave,
- * so a reader sees the mix the model was trained on. */
-static int finish(void *state, StageCtx *c, char *err, size_t errlen) {
-    return sft_input_write_sources(&((SftState *)state)->origins, c, err, errlen);
-}
-
-static int check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
-    (void)hooks;
-    return sft_input_check(st, err, errlen);
 }
 
 static void defaults(void *config) {
@@ -98,12 +72,12 @@ static const StageOps ops = {
     .open = open_sft,
     .columns = stage_train_columns,
     .step = step,
-    .save = save,
-    .load = load,
-    .finish = finish,
+    .save = sft_input_save,
+    .load = sft_input_load,
+    .finish = sft_input_finish,
     .headline = stage_headline_loss,
     .free = free_state,
-    .check = check,
+    .check = sft_input_check,
 };
 
 const StageKind stage_kind_sft = {
