@@ -8,6 +8,11 @@
 -- Parameters (-D): task (pair4), d_model (128), n_layer (4), pretrain_steps
 -- (1600 for the pair search, 3200 otherwise), corpus (search for the pair
 -- search, ready otherwise), corpus_mix ("").
+--
+-- base.pretrain{name = "pretrain-s", d_model = 64, n_layer = 2} declares
+-- another base on the same web text (distill.lua's students); with no
+-- argument it is the base above, stage "pretrain", whose declaration (and so
+-- cache key) every script shares.
 
 local M = {}
 
@@ -20,21 +25,26 @@ function M.searching()
   return M.task():sub(1, 4) == "pair"
 end
 
-function M.pretrain()
+function M.pretrain_steps()
+  return r1sim.param("pretrain_steps", M.searching() and 1600 or 3200)
+end
+
+function M.pretrain(size)
+  size = size or {}
   local searching = M.searching()
   local small = r1sim.model{
-    name = "small",
-    d_model = r1sim.param("d_model", 128),
-    n_layer = r1sim.param("n_layer", 4),
+    name = size.name or "small",
+    d_model = size.d_model or r1sim.param("d_model", 128),
+    n_layer = size.n_layer or r1sim.param("n_layer", 4),
     n_head = 4,
     context = 128,
   }
   return r1sim.stage{
     kind = "pretrain",
-    name = "pretrain",
+    name = size.name or "pretrain",
     model = small,
     options = {
-      steps = r1sim.param("pretrain_steps", searching and 1600 or 3200),
+      steps = size.steps or M.pretrain_steps(),
       batch_size = 16,
       seq_len = 128,
       lr = 3e-3,

@@ -1,10 +1,11 @@
-/* `r1sim run` on scripts whose sample and sft stages are declared wrong:
- * an unknown keep predicate, general_ratio outside [0, 1), a dataset input
- * naming a stage that makes no dataset, a general CSV without a completion
- * column. Each is refused when the script loads: exit status 2, nothing on
- * stdout, the message on stderr naming the script's file:line (and the CSV
- * file), and nothing written to the run directory. The binary is found
- * through $R1SIM (set by `make test`), else ./r1sim. */
+/* `r1sim run` on scripts whose sample, sft and distill stages are declared
+ * wrong: an unknown keep predicate, general_ratio outside [0, 1), a dataset
+ * input naming a stage that makes no dataset, a general CSV without a
+ * completion column, a distill mode and teacher that disagree. Each is
+ * refused when the script loads: exit status 2, nothing on stdout, the
+ * message on stderr naming the script's file:line (and the CSV file), and
+ * nothing written to the run directory. The binary is found through $R1SIM
+ * (set by `make test`), else ./r1sim. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +174,27 @@ static void test_preference_needs_a_reward_model(void **state) {
                    3, "accuracy=1", NULL, 0);
 }
 
+/* distill: a teacher is given exactly when the logits are distilled. */
+static void test_distill_mode_and_teacher_disagree(void **state) {
+    (void)state;
+    expect_refusal("kdnoteacher",
+                   "r1sim.stage{kind = 'distill', name = 'kd',\n"
+                   "  inputs = {student = base, dataset = 'data/coldstart.csv'},\n"
+                   "  options = {mode = 'logits'}}\n",
+                   3, "stage 'kd': mode \"logits\" needs a teacher input", NULL, 0);
+    expect_refusal("kdteacher",
+                   "local big = r1sim.stage{kind = 'pretrain', name = 'big',\n"
+                   "  options = {steps = 2, d_model = 32, n_layer = 1, n_head = 2, context = 64}}\n"
+                   "r1sim.stage{kind = 'distill', name = 'kd',\n"
+                   "  inputs = {student = base, teacher = big, dataset = 'data/coldstart.csv'}}\n",
+                   5, "stage 'kd': a teacher input needs mode \"logits\"", NULL, 0);
+    expect_refusal("kdmode",
+                   "r1sim.stage{kind = 'distill', name = 'kd',\n"
+                   "  inputs = {student = base, dataset = 'data/coldstart.csv'},\n"
+                   "  options = {mode = 'soft'}}\n",
+                   3, "option 'mode'", "sft or logits", 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_preference_needs_a_reward_model),
@@ -180,6 +202,7 @@ int main(void) {
         cmocka_unit_test(test_general_ratio_outside_range),
         cmocka_unit_test(test_dataset_input_that_makes_no_dataset),
         cmocka_unit_test(test_general_csv_without_completion),
+        cmocka_unit_test(test_distill_mode_and_teacher_disagree),
     };
     return cmocka_run_group_tests_name("cli_pipeline_errors", tests, setup, teardown);
 }

@@ -16,6 +16,7 @@
 #include "pipeline/runner.h"
 #include "world/csvio.h"
 #include "file_helpers.h"
+#include "run_watch.h"
 
 static Graph g;
 static char err[4096];
@@ -59,47 +60,17 @@ static void build(const char *const *data, int n_data, const char *const *on, co
         fail_msg("%s", err);
 }
 
-typedef struct {
-    StageState final[GRAPH_MAX_STAGES];
-    char error[GRAPH_MAX_STAGES][1024];
-    long resumed_from[GRAPH_MAX_STAGES];
-    long stop_at; /* steps of tune before asking to stop; 0 never */
-    bool stop;
-} Watch;
-
-static void watch(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
-    Watch *w = ctx;
-    if (ev == RUNNER_EV_START) w->resumed_from[s] = st->resumed_from;
-    if (ev == RUNNER_EV_STEP && s == 1 && w->stop_at && st->step >= w->stop_at) w->stop = true;
-    if (ev != RUNNER_EV_END) return;
-    w->final[s] = st->state;
-    snprintf(w->error[s], sizeof w->error[s], "%s", st->error);
-}
-
-static bool watch_stop(void *ctx) {
-    return ((Watch *)ctx)->stop;
-}
-
-static void run_in(const char *name, bool fresh, Watch *w) {
+static void run_in(const char *name, bool fresh, RunWatch *w) {
     char d[128];
     snprintf(d, sizeof d, "%s/%s", tmp, name);
-    RunnerOptions o = {.dir = d,
-                       .seed = 1,
-                       .fresh = fresh,
-                       .report = watch,
-                       .report_ctx = w,
-                       .should_stop = watch_stop,
-                       .stop_ctx = w};
-    Runner *r = runner_new(&g, &o, err, sizeof err);
-    if (!r) fail_msg("%s", err);
-    runner_run(r);
-    runner_free(r);
+    w->stop_stage = 1;
+    rw_run(&g, d, fresh, w);
     if (w->final[0] != STAGE_DONE && w->final[0] != STAGE_CACHED) fail_msg("base: %s", w->error[0]);
 }
 
 /* The tune stage fails with a message holding both texts. */
 static void expect_failure(const char *name, const char *a, const char *b) {
-    Watch w = {0};
+    RunWatch w = {0};
     run_in(name, true, &w);
     assert_int_equal(w.final[1], STAGE_FAILED);
     if (!strstr(w.error[1], a) || (b && !strstr(w.error[1], b)))
@@ -126,7 +97,7 @@ static void expect_sources(const char *name, const char *const *src, const int *
 }
 
 static void run_ok(const char *name) {
-    Watch w = {0};
+    RunWatch w = {0};
     run_in(name, true, &w);
     if (w.final[1] != STAGE_DONE) fail_msg("tune: %s", w.error[1]);
 }
@@ -203,25 +174,11 @@ static void test_no_usable_rows(void **state) {
     expect_failure("empty", "stage 'tune'", "no usable rows");
 }
 
-/* Every column but the timing, row by row. */
 static void assert_same_rows(const char *a, const char *b) {
     char pa[256], pb[256];
     snprintf(pa, sizeof pa, "%s/%s/tune/metrics.csv", tmp, a);
     snprintf(pb, sizeof pb, "%s/%s/tune/metrics.csv", tmp, b);
-    CsvTable x, y;
-    assert_int_equal(csvio_read(pa, &x, err, sizeof err), 0);
-    assert_int_equal(csvio_read(pb, &y, err, sizeof err), 0);
-    assert_int_equal(x.nrows, y.nrows);
-    assert_int_equal(x.ncols, y.ncols);
-    int skip = csvio_col(&x, "tokens_per_s");
-    assert_true(skip > 0);
-    for (size_t i = 0; i < x.nrows; i++)
-        for (size_t c = 0; c < x.ncols; c++)
-            if ((int)c != skip && strcmp(csvio_cell(&x, i, c), csvio_cell(&y, i, c)))
-                fail_msg("row %zu col %s: %s vs %s", i, x.header[c], csvio_cell(&x, i, c),
-                         csvio_cell(&y, i, c));
-    csvio_free(&x);
-    csvio_free(&y);
+    rw_assert_same_metrics(pa, pb);
 }
 
 static char *slurp(const char *name, const char *file, size_t *len) {
@@ -237,16 +194,16 @@ static void test_resume_matches_uninterrupted(void **state) {
     const char *data[] = {data_a, data_b};
     const char *on[] = {"steps", "batch_size", "save_every", "lr"}, *ov[] = {"6", "2", "2", "0.01"};
     build(data, 2, on, ov, 4);
-    Watch w = {0};
+    RunWatch w = {0};
     run_in("whole", true, &w);
     assert_int_equal(w.final[1], STAGE_DONE);
     const long stops[] = {3, 4};
     const char *dirs[] = {"stopped3", "stopped4"};
     for (int k = 0; k < 2; k++) {
-        Watch s1 = {.stop_at = stops[k]};
+        RunWatch s1 = {.stop_at = stops[k]};
         run_in(dirs[k], true, &s1);
         assert_int_equal(s1.final[1], STAGE_STOPPED);
-        Watch s2 = {0};
+        RunWatch s2 = {0};
         run_in(dirs[k], false, &s2);
         assert_int_equal(s2.final[0], STAGE_CACHED);
         assert_int_equal(s2.final[1], STAGE_DONE);

@@ -5,11 +5,11 @@
 #include "pipeline/graph.h"
 
 extern const StageKind stage_kind_pretrain, stage_kind_sft, stage_kind_eval, stage_kind_grpo,
-    stage_kind_sample, stage_kind_reward_model;
+    stage_kind_sample, stage_kind_reward_model, stage_kind_distill;
 
 static const StageKind *const builtin[] = {
-    &stage_kind_pretrain, &stage_kind_sft,    &stage_kind_eval,
-    &stage_kind_grpo,     &stage_kind_sample, &stage_kind_reward_model,
+    &stage_kind_pretrain, &stage_kind_sft,          &stage_kind_eval,    &stage_kind_grpo,
+    &stage_kind_sample,   &stage_kind_reward_model, &stage_kind_distill,
 };
 
 enum { N_BUILTIN = sizeof builtin / sizeof builtin[0], MAX_EXTRA = 8 };

@@ -10,13 +10,11 @@ static double now_s(void) {
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-int lm_train_step(Gpt *m, AdamW *opt, const int *inputs, const int *targets, int B, int T,
-                  float *scratch, LmStepResult *out) {
-    if (B < 1 || T < 1 || T > m->cfg.max_seq_len) return -1;
+void lm_step_with(Gpt *m, AdamW *opt, LmLossFn loss_fn, void *ctx, LmStepResult *out) {
     double t0 = now_s();
     long n = 0;
     gpt_zero_grad(m);
-    double loss = xent_batch(m, inputs, targets, B, T, 1, scratch, &n);
+    double loss = loss_fn(ctx, m, &n);
     /* read before the update, which advances the schedule */
     float lr = adamw_lr_at(&opt->cfg, opt->step);
     float norm = adamw_update(opt, m);
@@ -28,5 +26,23 @@ int lm_train_step(Gpt *m, AdamW *opt, const int *inputs, const int *targets, int
         out->tokens = n;
         out->tokens_per_s = dt > 0 ? (double)n / dt : 0.0;
     }
+}
+
+typedef struct {
+    const int *inputs, *targets;
+    int B, T;
+    float *scratch;
+} XentBatch;
+
+static double xent_loss(void *ctx, Gpt *m, long *n) {
+    XentBatch *x = ctx;
+    return xent_batch(m, x->inputs, x->targets, x->B, x->T, 1, x->scratch, n);
+}
+
+int lm_train_step(Gpt *m, AdamW *opt, const int *inputs, const int *targets, int B, int T,
+                  float *scratch, LmStepResult *out) {
+    if (B < 1 || T < 1 || T > m->cfg.max_seq_len) return -1;
+    XentBatch x = {inputs, targets, B, T, scratch};
+    lm_step_with(m, opt, xent_loss, &x, out);
     return 0;
 }

@@ -25,4 +25,12 @@ typedef struct {
 int lm_train_step(Gpt *m, AdamW *opt, const int *inputs, const int *targets, int B, int T,
                   float *scratch, LmStepResult *out);
 
+/* The loss of one step: accumulates the batch's gradients into m (zeroed
+ * by the caller) and returns the mean loss, its unmasked targets in *n. */
+typedef double (*LmLossFn)(void *ctx, Gpt *m, long *n);
+
+/* lm_train_step with another loss (distillation's): zero, loss, one AdamW
+ * step, timed the same way. */
+void lm_step_with(Gpt *m, AdamW *opt, LmLossFn loss, void *ctx, LmStepResult *out);
+
 #endif

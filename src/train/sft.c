@@ -32,6 +32,8 @@ struct Sft {
     long order_epoch;
     int *inputs, *targets; /* (B, ctx) */
     float *scratch;
+    KdTeacher kd; /* kd.teacher NULL: plain cross-entropy */
+    float *kd_scratch;
 };
 
 SftConfig sft_defaults(void) {
@@ -48,6 +50,12 @@ SftConfig sft_defaults(void) {
     return c;
 }
 
+SftConfig sft_distill_defaults(void) {
+    SftConfig c = sft_defaults();
+    c.optim.min_lr_frac = 0.0f;
+    return c;
+}
+
 void sft_free(Sft *s) {
     if (!s) return;
     adamw_free(s->opt);
@@ -60,6 +68,7 @@ void sft_free(Sft *s) {
     free(s->inputs);
     free(s->targets);
     free(s->scratch);
+    free(s->kd_scratch);
     free(s);
 }
 
@@ -180,6 +189,33 @@ Sft *sft_new(Gpt *model, const SftConfig *cfg, const SftExample *examples, int n
     return s;
 }
 
+int sft_set_teacher(Sft *s, const KdTeacher *kd, char *err, size_t errlen) {
+    const GptConfig *t = &kd->teacher->cfg, *m = &s->model->cfg;
+    if (t->vocab_size != m->vocab_size) {
+        snprintf(err, errlen,
+                 "teacher vocabulary %d differs from the student's %d: they must share a tokenizer",
+                 t->vocab_size, m->vocab_size);
+        return -1;
+    }
+    if (t->max_seq_len < m->max_seq_len) {
+        snprintf(err, errlen, "teacher context %d is shorter than the student's %d", t->max_seq_len,
+                 m->max_seq_len);
+        return -1;
+    }
+    if (!(kd->temperature > 0.0f) || !(kd->weight >= 0.0f && kd->weight <= 1.0f)) {
+        snprintf(err, errlen, "kd_temperature must be positive and kd_weight in [0, 1]");
+        return -1;
+    }
+    free(s->kd_scratch);
+    s->kd_scratch = malloc(kd_scratch_floats(m->max_seq_len, m->vocab_size) * sizeof(float));
+    if (!s->kd_scratch) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    s->kd = *kd;
+    return 0;
+}
+
 long sft_total_steps(const Sft *s) {
     return s->total_steps;
 }
@@ -222,21 +258,40 @@ int sft_step(Sft *s, SftStep *out) {
             tg[t] = t + 1 >= s->prompt_len[e] && t + 1 < s->len[e] ? row[t + 1] : -1;
         }
     }
-    LmStepResult r;
-    lm_train_step(s->model, s->opt, s->inputs, s->targets, B, T, s->scratch, &r);
+    KdStepResult r = {.kl = 0.0};
+    if (s->kd.teacher) {
+        kd_train_step(s->model, &s->kd, s->opt, s->inputs, s->targets, B, T, s->kd_scratch, &r);
+    } else {
+        lm_train_step(s->model, s->opt, s->inputs, s->targets, B, T, s->scratch, &r.lm);
+        r.ce = r.lm.loss;
+    }
     if (out) {
         out->step = s->opt->step;
-        out->loss = (float)r.loss;
-        out->grad_norm = r.grad_norm;
-        out->lr = r.lr;
-        out->tokens_per_s = r.tokens_per_s;
+        out->loss = (float)r.lm.loss;
+        out->grad_norm = r.lm.grad_norm;
+        out->lr = r.lm.lr;
+        out->tokens_per_s = r.lm.tokens_per_s;
+        out->ce = r.ce;
+        out->kl = r.kl;
     }
     return 0;
 }
 
-/* The step is the stream position; the rest must match for a faithful resume. */
-enum { W_SEED, W_BATCH, W_EXAMPLES, W_DATA_HASH, W_COUNT };
-static const char *const must_match[W_COUNT] = {"seed", "batch_size", "example count", "data hash"};
+/* The step is the stream position; the rest must match for a faithful resume
+ * (the distillation settings only with a teacher, so that a plain SFT's
+ * files keep their layout). */
+enum {
+    W_SEED,
+    W_BATCH,
+    W_EXAMPLES,
+    W_DATA_HASH,
+    W_COUNT,
+    W_KD_TEMP = W_COUNT,
+    W_KD_WEIGHT,
+    W_KD_COUNT
+};
+static const char *const must_match[W_KD_COUNT] = {"seed",      "batch_size",     "example count",
+                                                   "data hash", "kd_temperature", "kd_weight"};
 
 /* FNV-1a over the tokenised examples, so a resume on different data fails. */
 static uint64_t data_hash(const Sft *s) {
@@ -252,21 +307,36 @@ static uint64_t data_hash(const Sft *s) {
     return h;
 }
 
-static void state_words(const Sft *s, uint64_t *w) {
+static uint64_t float_bits(float f) {
+    uint32_t b;
+    memcpy(&b, &f, sizeof b);
+    return b;
+}
+
+/* The words and their count, and the kind tag of the file. */
+static int state_words(const Sft *s, uint64_t *w, const char **kind) {
     w[W_SEED] = s->cfg.seed;
     w[W_BATCH] = (uint64_t)s->cfg.batch_size;
     w[W_EXAMPLES] = (uint64_t)s->n;
     w[W_DATA_HASH] = data_hash(s);
+    *kind = "sft";
+    if (!s->kd.teacher) return W_COUNT;
+    w[W_KD_TEMP] = float_bits(s->kd.temperature);
+    w[W_KD_WEIGHT] = float_bits(s->kd.weight);
+    *kind = "sft-kd";
+    return W_KD_COUNT;
 }
 
 int sft_save_state(const Sft *s, const char *path, char *err, size_t errlen) {
-    uint64_t w[W_COUNT];
-    state_words(s, w);
-    return train_state_save(path, "sft", s->opt, w, W_COUNT, err, errlen);
+    uint64_t w[W_KD_COUNT];
+    const char *kind;
+    int n = state_words(s, w, &kind);
+    return train_state_save(path, kind, s->opt, w, n, err, errlen);
 }
 
 int sft_load_state(Sft *s, const char *path, char *err, size_t errlen) {
-    uint64_t w[W_COUNT];
-    state_words(s, w);
-    return train_state_load(path, "sft", s->opt, w, W_COUNT, must_match, err, errlen);
+    uint64_t w[W_KD_COUNT];
+    const char *kind;
+    int n = state_words(s, w, &kind);
+    return train_state_load(path, kind, s->opt, w, n, must_match, err, errlen);
 }

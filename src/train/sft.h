@@ -8,6 +8,7 @@
 
 #include "engine/adamw.h"
 #include "engine/gpt.h"
+#include "train/kd_step.h"
 
 typedef struct {
     int batch_size;
@@ -18,6 +19,9 @@ typedef struct {
 } SftConfig;
 
 SftConfig sft_defaults(void);
+/* R1-Distill's: sft_defaults with the learning rate's cosine decaying to 0
+ * (the R1 paper's distilled models: 2-3 epochs, the rate decaying). */
+SftConfig sft_distill_defaults(void);
 
 typedef struct {
     const char *prompt;     /* text, "<bos>user: ... assistant: <think>" */
@@ -39,7 +43,14 @@ typedef struct {
     float grad_norm;
     float lr;
     double tokens_per_s; /* completion tokens per second */
+    double ce, kl;       /* with a teacher: the loss's two terms; else ce = loss, kl 0 */
 } SftStep;
+
+/* Distils from a teacher (borrowed; it must outlive s) from the next step
+ * on: every step then minimises kd_step.h's loss on the same batches. The
+ * teacher must share the student's vocabulary and see at least its context.
+ * 0, or -1 with a one-line message. */
+int sft_set_teacher(Sft *s, const KdTeacher *kd, char *err, size_t errlen);
 
 /* One optimizer step. Returns 0, or 1 when all steps are already done. */
 int sft_step(Sft *s, SftStep *out);
