@@ -29,7 +29,6 @@
 --                     -- a quarter of the data
 
 local r1 = require("r1_stages")
-local basemodel = require("base")
 
 local base = r1.base()
 local zero = r1.r1_zero(base)
@@ -37,47 +36,7 @@ r1.eval("eval-base", base, "base")
 r1.eval("eval-r1-zero", zero, "r1-zero")
 
 -- The students' bases: the teacher's web text and steps, smaller models.
-local student_steps = r1sim.param("student_pretrain_steps", basemodel.pretrain_steps())
-local base_s = basemodel.pretrain{name = "pretrain-s", d_model = 64, n_layer = 2,
-                                  steps = student_steps}
-local base_m = basemodel.pretrain{name = "pretrain-m", d_model = 96, n_layer = 3,
-                                  steps = student_steps}
-r1.eval("eval-base-m", base_m, "base-m")
-
--- The teacher's rejection-sampled data: R1-Zero's correct, readable
--- completions (R1-Distill's 800k samples, in miniature).
-local data = r1sim.stage{kind = "sample", name = "sample-distill", inputs = zero,
-  options = r1.sample_options(r1sim.param("distill_sample_prompts", 1024), 0)}
-
-local function distill_options(mode)
-  local o = {
-    mode = mode,
-    epochs = r1sim.param("distill_epochs", 2),
-    batch_size = 16,
-    lr = r1sim.param("distill_lr", 1e-3),
-    save_every = 50,
-  }
-  if mode == "logits" then
-    o.kd_temperature = r1sim.param("kd_temperature", 2)
-    o.kd_weight = r1sim.param("kd_weight", 0.5)
-  end
-  return o
-end
-
-local s_sft = r1sim.stage{kind = "distill", name = "distill-s-sft",
-  inputs = {student = base_s, dataset = data}, options = distill_options("sft")}
-local m_sft = r1sim.stage{kind = "distill", name = "distill-m-sft",
-  inputs = {student = base_m, dataset = data}, options = distill_options("sft")}
-local m_logits = r1sim.stage{kind = "distill", name = "distill-m-logits",
-  inputs = {student = base_m, teacher = zero, dataset = data},
-  options = distill_options("logits")}
-r1.eval("eval-distill-s-sft", s_sft, "distill-s-sft")
-r1.eval("eval-distill-m-sft", m_sft, "distill-m-sft")
-r1.eval("eval-distill-m-logits", m_logits, "distill-m-logits")
-
--- Table 6's other arm: the same student by R1-Zero's recipe from its own base.
-local rl_m = r1.r1_zero(base_m, "rl-m")
-r1.eval("eval-rl-m", rl_m, "rl-m")
+require("distill_branch").students(zero)
 
 function on_stage_end(stage, summary, status)
   if summary.pass_at_1 then

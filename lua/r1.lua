@@ -175,6 +175,11 @@ eval_general("general-dev2", dev2, "dev2")
 eval_general("general-dev3", dev3, "dev3")
 eval_general("general-r1", r1, "r1")
 
+-- R1-Distill: two smaller students distilled from R1's rejection-sampled
+-- completions (and the larger by logits), beside the larger trained by
+-- R1-Zero's GRPO alone (Table 6); -D distill=0 leaves the branch out.
+if r1sim.param("distill", 1) ~= 0 then require("distill_branch").students(r1) end
+
 function on_stage_end(stage, summary, status)
   local general = summary.pass_at_1 and summary.language_consistency ~= summary.language_consistency
   if general then  -- NaN: a general-prompt eval has no thought language to measure
