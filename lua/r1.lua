@@ -33,75 +33,22 @@
 --                     -- a quarter of the data for Dev3: it falls well short of Dev2
 
 local rewards = require("rewards")
+local stages = require("r1_stages")
 
-local basemodel = require("base")
-
-local task = basemodel.task()
-local cipher = r1sim.param("cipher_prob", 0.3)
-local base = basemodel.pretrain()
-
--- Every eval asks the same held-out problems, half of them in the cipher.
-local function eval(name, input, label)
-  r1sim.stage{kind = "eval", name = name, inputs = input, options = {
-    task = task,
-    n_prompts = r1sim.param("eval_prompts", 100),
-    k = r1sim.param("eval_k", 4),
-    max_new_tokens = 96,
-    cipher_prob = r1sim.param("eval_cipher_prob", 0.5),
-    label = label,
-  }}
-end
-
-local function rl_options(steps, reward_list)
-  return {
-    task = task,
-    steps = steps,
-    prompts_per_step = r1sim.param("prompts_per_step", 8),
-    group_size = r1sim.param("group_size", 8),
-    max_new_tokens = 96,
-    lr = r1sim.param("rl_lr", 5e-5),
-    beta = r1sim.param("beta", 0.04),
-    cipher_prob = cipher,
-    rewards = rewards.mix(reward_list),
-  }
-end
-
-local function sample_options(n_prompts, general_ratio)
-  return {
-    task = task,
-    n_prompts = n_prompts,
-    k = r1sim.param("sample_k", 4),
-    cipher_prob = cipher,
-    keep = r1sim.param("keep", "correct+readable"),
-    per_prompt = r1sim.param("per_prompt", 2),
-    general_ratio = general_ratio,
-  }
-end
-
-local function sft_options(epochs)
-  return {
-    task = "",
-    epochs = epochs,
-    batch_size = 16,
-    lr = r1sim.param("sft_lr", 3e-4),
-    save_every = 50,
-  }
-end
+local task = stages.task
+local base = stages.base()
+local eval, rl_options = stages.eval, stages.rl_options
+local sample_options, sft_options = stages.sample_options, stages.sft_options
 
 eval("eval-base", base, "base")
 
 -- R1-Zero: pure RL from the base, rule rewards only.
-local zero = r1sim.stage{kind = "grpo", name = "r1-zero", inputs = base,
-  options = rl_options(r1sim.param("rl_steps", 200), {
-    rewards.accuracy(1),
-    rewards.format(r1sim.param("format_weight", 0.5)),
-  })}
+local zero = stages.r1_zero(base)
 eval("eval-r1-zero", zero, "r1-zero")
 
 -- Cold-start data: R1-Zero's correct, readable samples, plus a little
 -- curated chain of thought ("thousands" in the paper, 400 rows here).
-local zero_samples = r1sim.stage{kind = "sample", name = "sample-r1-zero", inputs = zero,
-  options = sample_options(r1sim.param("zero_sample_prompts", 256), 0)}
+local zero_samples = stages.zero_samples(zero)
 
 local cold_data = {zero_samples}
 if r1sim.param("coldstart_curated", 1) ~= 0 then
