@@ -1,7 +1,8 @@
 /* `r1sim run` on scripts whose sample, sft and distill stages are declared
  * wrong: an unknown keep predicate, general_ratio outside [0, 1), a dataset
  * input naming a stage that makes no dataset, a general CSV without a
- * completion column, a distill mode and teacher that disagree. Each is
+ * completion column, a distill mode and teacher that disagree, an input file
+ * that is not there, a script's own r1sim.fail. Each is
  * refused when the script loads: exit status 2, nothing on stdout, the
  * message on stderr naming the script's file:line (and the CSV file), and
  * nothing written to the run directory. The binary is found through $R1SIM
@@ -195,6 +196,27 @@ static void test_distill_mode_and_teacher_disagree(void **state) {
                    3, "option 'mode'", "sft or logits", 0);
 }
 
+/* An input file that is not there stops the script at load, naming the
+ * stage and the path, for checkpoints and datasets alike. */
+static void test_missing_input_file(void **state) {
+    (void)state;
+    expect_refusal("nockpt",
+                   "r1sim.stage{kind = 'eval', name = 'ev',\n"
+                   "  inputs = 'runs/nowhere/model.ckpt', options = {task = 'add2'}}\n",
+                   3, "stage 'ev': input file 'runs/nowhere/model.ckpt'", "No such file", 0);
+    expect_refusal("nocsv",
+                   "r1sim.stage{kind = 'sft', name = 'tune',\n"
+                   "  inputs = {policy = base, dataset = 'data/nowhere.csv'}}\n",
+                   3, "stage 'tune': ", "data/nowhere.csv: No such file", 0);
+}
+
+/* r1sim.fail: a script's own check of a -D value, in one line at its line. */
+static void test_script_fail(void **state) {
+    (void)state;
+    expect_refusal("fail", "\nr1sim.fail('-D teacher: expected r1 or r1-zero')\n", 4,
+                   "-D teacher: expected r1 or r1-zero", NULL, 0);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_preference_needs_a_reward_model),
@@ -203,6 +225,8 @@ int main(void) {
         cmocka_unit_test(test_dataset_input_that_makes_no_dataset),
         cmocka_unit_test(test_general_csv_without_completion),
         cmocka_unit_test(test_distill_mode_and_teacher_disagree),
+        cmocka_unit_test(test_missing_input_file),
+        cmocka_unit_test(test_script_fail),
     };
     return cmocka_run_group_tests_name("cli_pipeline_errors", tests, setup, teardown);
 }

@@ -299,6 +299,24 @@ static int assign_roles(Graph *g, Stage *st, char *err, size_t errlen) {
     return 0;
 }
 
+int graph_check_input_files(const Graph *g, char *err, size_t errlen) {
+    for (int s = 0; s < g->n; s++) {
+        const Stage *st = &g->stages[s];
+        for (int i = 0; i < st->n_inputs; i++) {
+            if (st->input_stage[i] >= 0) continue;
+            FILE *f = fopen(st->inputs[i], "rb");
+            if (f) {
+                fclose(f);
+                continue;
+            }
+            snprintf(err, errlen, "%s%sstage '%s': input file '%s': %s", st->where,
+                     st->where[0] ? ": " : "", st->name, st->inputs[i], strerror(errno));
+            return -1;
+        }
+    }
+    return 0;
+}
+
 int graph_resolve(Graph *g, int *order, char *err, size_t errlen) {
     for (int s = 0; s < g->n; s++) {
         Stage *st = &g->stages[s];

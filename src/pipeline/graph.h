@@ -168,6 +168,11 @@ int graph_name_input_role(Graph *g, int stage, int input, const char *role, char
  * short of inputs, or a cycle (naming the stages on it). */
 int graph_resolve(Graph *g, int *order, char *err, size_t errlen);
 
+/* After graph_resolve: -1 with a message (prefixed with the stage's `where`)
+ * when an input file cannot be opened for reading, so that a mistyped path
+ * stops the script at load instead of failing every stage downstream. */
+int graph_check_input_files(const Graph *g, char *err, size_t errlen);
+
 /* The option's default as text: o->def, or its config field's value in the
  * kind's defaults, in the one spelling stage_set_opt gives numbers. */
 void stage_option_default(const StageKind *k, const OptSpec *o, char *buf, size_t cap);

@@ -35,6 +35,13 @@ static ScriptPipeline *self(lua_State *L) {
     return (ScriptPipeline *)lua_touserdata(L, lua_upvalueindex(1));
 }
 
+/* r1sim.fail(message): refuses the script at the caller's file:line in one
+ * line, as a bad declaration is, for checks only the script can make (a -D
+ * value outside the choices it offers). */
+static int l_fail(lua_State *L) {
+    return script_spec_raise(L, luaL_checkstring(L, 1));
+}
+
 /* r1sim.param(name, default): the -D value when given, converted to the
  * default's type so that `-D steps=200` stays a number. */
 static int l_param(lua_State *L) {
@@ -577,7 +584,8 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     if (!p->host || !p->used) goto fail;
     lua_State *L = script_host_state(p->host);
     static const luaL_Reg funcs[] = {{"param", l_param},   {"model", l_model},   {"stage", l_stage},
-                                     {"reward", l_reward}, {"filter", l_filter}, {NULL, NULL}};
+                                     {"reward", l_reward}, {"filter", l_filter}, {"fail", l_fail},
+                                     {NULL, NULL}};
     lua_newtable(L);
     lua_pushlightuserdata(L, p);
     luaL_setfuncs(L, funcs, 1);
@@ -610,7 +618,8 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
      * when every r1sim.reward and r1sim.filter has run, so that a typo fails
      * the script at load rather than the stage hours later. */
     int order[GRAPH_MAX_STAGES];
-    if (graph_resolve(g, order, err, errlen) || stage_kinds_check(g, err, errlen)) {
+    if (graph_resolve(g, order, err, errlen) || stage_kinds_check(g, err, errlen) ||
+        graph_check_input_files(g, err, errlen)) {
         memset(&g->hooks, 0, sizeof g->hooks);
         goto fail;
     }
