@@ -1,16 +1,16 @@
 -- distill.lua: R1-Distill in miniature, and the paper's Table 6 question:
 -- for a small model, is distilling a strong reasoner better than RL of its
--- own? The teacher is R1-Zero from the 128 x 4 base (as in r1.lua); two
+-- own? The teacher is R1 from the 128 x 4 base, declared as in r1.lua; two
 -- students get bases of their own, pretrained on the same web text:
 --
---   pretrain (d128 L4) ──▶ r1-zero (GRPO) ──▶ sample-distill (correct + readable)
---   pretrain-s (d64 L2) ──────────────────────────┴──▶ distill-s-sft
---   pretrain-m (d96 L3) ─┬────────────────────────┴──▶ distill-m-sft
---                        ├──▶ distill-m-logits (+ KL to r1-zero's logits)
---                        └──▶ rl-m (GRPO: r1-zero's steps, rewards, budget)
+--   pretrain (d128 L4) ──▶ r1-zero ──▶ … ──▶ rl-all (R1) ──▶ sample-distill
+--   pretrain-s (d64 L2) ─────────────────────────────────────────┴──▶ distill-s-sft
+--   pretrain-m (d96 L3) ─┬───────────────────────────────────────┴──▶ distill-m-sft
+--                        ├──▶ distill-m-logits (+ KL to the teacher's logits)
+--                        └──▶ rl-m (GRPO: R1-Zero's steps, rewards, budget)
 --
--- and an eval of each, rows base, r1-zero (the teacher), base-m,
--- distill-s-sft, distill-m-sft, distill-m-logits, rl-m:
+-- and an eval of each, rows base, r1 (the teacher), base-m, distill-s-sft,
+-- distill-m-sft, distill-m-logits, rl-m:
 --   r1sim table runs/distill
 -- R1-Distill is plain SFT on the teacher's samples (mode "sft"); the logits
 -- variant also matches the teacher's next-token distributions on those
@@ -19,9 +19,15 @@
 -- a few hundred SFT steps, the small one less; the student trained by RL
 -- alone, from a base that rarely finishes a search, stays well below.
 --
--- The teacher's stages are declared as in r1.lua (r1_stages.lua), so a run
--- into r1.lua's directory takes pretrain and r1-zero from its cache:
---   r1sim run lua/distill.lua --out runs/r1
+-- The teacher (-D teacher=...):
+--   r1        R1, trained here by r1.lua's stages (the default). Its stages
+--             are declared exactly as in r1.lua, so a run into r1.lua's run
+--             directory takes the teacher (and the students, which r1.lua's
+--             distill branch declares alike) from the cache:
+--               r1sim run lua/distill.lua --out runs/r1
+--   r1-zero   R1-Zero, the quicker teacher (about a third of the time)
+--   PATH.ckpt a finished checkpoint, such as runs/r1/rl-all/model.ckpt:
+--             nothing of the teacher is trained
 -- Experiments:
 --   r1sim run lua/distill.lua -D distill_epochs=3     -- the paper's upper end
 --   r1sim run lua/distill.lua -D kd_weight=1          -- the logits alone
@@ -31,12 +37,27 @@
 local r1 = require("r1_stages")
 
 local base = r1.base()
-local zero = r1.r1_zero(base)
 r1.eval("eval-base", base, "base")
-r1.eval("eval-r1-zero", zero, "r1-zero")
+
+local which = r1sim.param("teacher", "r1")
+local teacher
+if which == "r1" or which == "r1-zero" then
+  local zero = r1.r1_zero(base)
+  if which == "r1" then
+    teacher = r1.r1(base, zero, true).r1
+  else
+    teacher = zero
+    r1.eval("eval-r1-zero", zero, "r1-zero")
+  end
+elseif which:sub(-5) == ".ckpt" then
+  teacher = which
+  r1.eval("eval-teacher", teacher, "teacher")
+else
+  r1sim.fail("-D teacher: expected r1, r1-zero or a checkpoint path ending in .ckpt, got '" .. which .. "'")
+end
 
 -- The students' bases: the teacher's web text and steps, smaller models.
-require("distill_branch").students(zero)
+require("distill_branch").students(teacher)
 
 function on_stage_end(stage, summary, status)
   if summary.pass_at_1 then

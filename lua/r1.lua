@@ -32,95 +32,18 @@
 --   r1sim run lua/r1.lua -D dev2_sample_prompts=256
 --                     -- a quarter of the data for Dev3: it falls well short of Dev2
 
-local rewards = require("rewards")
 local stages = require("r1_stages")
 
-local task = stages.task
 local base = stages.base()
-local eval, rl_options = stages.eval, stages.rl_options
-local sample_options, sft_options = stages.sample_options, stages.sft_options
-
-eval("eval-base", base, "base")
+stages.eval("eval-base", base, "base")
 
 -- R1-Zero: pure RL from the base, rule rewards only.
 local zero = stages.r1_zero(base)
-eval("eval-r1-zero", zero, "r1-zero")
+stages.eval("eval-r1-zero", zero, "r1-zero")
 
--- Cold-start data: R1-Zero's correct, readable samples, plus a little
--- curated chain of thought ("thousands" in the paper, 400 rows here).
-local zero_samples = stages.zero_samples(zero)
-
-local cold_data = {zero_samples}
-if r1sim.param("coldstart_curated", 1) ~= 0 then
-  -- curated rows of the task: data/coldstart_pair4.csv, data/coldstart.csv (add3)
-  cold_data[#cold_data + 1] = task == "add3" and "data/coldstart.csv" or "data/coldstart_" .. task .. ".csv"
-end
-local dev1 = r1sim.stage{kind = "sft", name = "cold-start",
-  inputs = {policy = base, dataset = cold_data},
-  options = sft_options(r1sim.param("coldstart_epochs", 2))}
-eval("eval-dev1", dev1, "dev1")
-
--- Reasoning-oriented RL from Dev1, with the language-consistency reward.
-local dev2 = r1sim.stage{kind = "grpo", name = "reasoning-rl", inputs = dev1,
-  options = rl_options(r1sim.param("reasoning_rl_steps", 150), {
-    rewards.accuracy(1),
-    rewards.format(r1sim.param("format_weight", 0.5)),
-    rewards.language(r1sim.param("language_weight", 0.5)),
-  })}
-eval("eval-dev2", dev2, "dev2")
-
--- Rejection sampling from Dev2, with non-reasoning rows mixed in
--- (R1: 600k reasoning + 200k general, a quarter of the total).
-local mix = r1sim.stage{kind = "sample", name = "sample-dev2",
-  inputs = {policy = dev2, general = "data/general.csv"},
-  options = sample_options(r1sim.param("dev2_sample_prompts", 1024),
-                           r1sim.param("general_ratio", 0.25))}
-
--- SFT of the *base* on that mix, two epochs: Dev3.
-local dev3 = r1sim.stage{kind = "sft", name = "sft-dev3", inputs = {policy = base, dataset = mix},
-  options = sft_options(r1sim.param("dev3_epochs", 2))}
-eval("eval-dev3", dev3, "dev3")
-
--- The reward model: Dev3's trunk with a scalar head, on preference pairs
--- over the general prompts (right and polite against wrong, unhelpful,
--- rambling, or longer and wrong), judged on the answer only.
-local rm = r1sim.stage{kind = "reward_model", name = "reward-model",
-  inputs = {trunk = dev3, preferences = "data/preferences.csv"},
-  options = {epochs = r1sim.param("rm_epochs", 1), batch_size = 16,
-             lr = r1sim.param("rm_lr", 1e-4), answer_only = 1}}
-
--- RL for all scenarios, Dev3 -> R1: task prompts with rule rewards, general
--- prompts with the reward model, the language reward on both. The paper
--- turns the learned reward on only for the last 400 of 1,700 steps, because
--- more of it "may lead to reward hacking".
-local all_steps = r1sim.param("rl_all_steps", 120)
-local from = r1sim.param("preference_from", all_steps - math.floor(all_steps * 400 / 1700))
-local rl_all_opts = rl_options(all_steps, {
-  rewards.accuracy(1),
-  rewards.format(r1sim.param("format_weight", 0.5)),
-  rewards.language(r1sim.param("language_weight", 0.5)),
-  rewards.preference(r1sim.param("preference_weight", 1), from),
-})
-rl_all_opts.general_share = r1sim.param("general_share", 0.3)
-rl_all_opts.temperature = r1sim.param("rl_all_temperature", 0.7)
-rl_all_opts.preference_standardize = r1sim.param("preference_standardize", 0)
-local r1 = r1sim.stage{kind = "grpo", name = "rl-all",
-  inputs = {policy = dev3, reward_model = rm}, options = rl_all_opts}
-eval("eval-r1", r1, "r1")
-
--- General prompts: true helpfulness, and the reward model's verdict on each
--- model's answers against the base's.
-local function eval_general(name, input, label)
-  r1sim.stage{kind = "eval", name = name,
-    inputs = {model = input, baseline = base, reward_model = rm},
-    options = {task = "general", n_prompts = r1sim.param("eval_prompts", 100),
-               k = r1sim.param("eval_k", 4), max_new_tokens = 96, label = label}}
-end
-eval_general("general-base", base, "base")
-eval_general("general-r1-zero", zero, "r1-zero")
-eval_general("general-dev2", dev2, "dev2")
-eval_general("general-dev3", dev3, "dev3")
-eval_general("general-r1", r1, "r1")
+-- Dev1, Dev2, Dev3 and R1 (r1_stages.lua, shared with distill.lua and
+-- open_r1.lua), with an eval of each.
+local r1 = stages.r1(base, zero).r1
 
 -- R1-Distill: two smaller students distilled from R1's rejection-sampled
 -- completions (and the larger by logits), beside the larger trained by
