@@ -59,12 +59,5 @@ end
 -- The students' bases: the teacher's web text and steps, smaller models.
 require("distill_branch").students(teacher)
 
-function on_stage_end(stage, summary, status)
-  if summary.pass_at_1 then
-    print(string.format("%s: %s, pass@1 %.3f, format %.3f, length %.1f", stage, status,
-                        summary.pass_at_1, summary.format_rate, summary.mean_length))
-  elseif summary.kept_total then
-    print(string.format("%s: %s, kept %d of %d", stage, status, summary.kept_total,
-                        summary.generated_total))
-  end
-end
+-- A line per finished stage (the CSV files are the full record).
+on_stage_end = r1.report

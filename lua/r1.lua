@@ -50,20 +50,5 @@ local r1 = stages.r1(base, zero).r1
 -- R1-Zero's GRPO alone (Table 6); -D distill=0 leaves the branch out.
 if r1sim.param("distill", 1) ~= 0 then require("distill_branch").students(r1) end
 
-function on_stage_end(stage, summary, status)
-  local general = summary.pass_at_1 and summary.language_consistency ~= summary.language_consistency
-  if general then  -- NaN: a general-prompt eval has no thought language to measure
-    print(string.format("%s: %s, helpful %.3f, format %.3f, length %.1f", stage, status,
-                        summary.pass_at_1, summary.format_rate, summary.mean_length))
-  elseif summary.heldout_accuracy then
-    print(string.format("%s: %s, held-out pair accuracy %.3f", stage, status,
-                        summary.heldout_accuracy))
-  elseif summary.pass_at_1 then
-    print(string.format("%s: %s, pass@1 %.3f, language %.3f, format %.3f, length %.1f", stage,
-                        status, summary.pass_at_1, summary.language_consistency,
-                        summary.format_rate, summary.mean_length))
-  elseif summary.kept_total then
-    print(string.format("%s: %s, kept %d of %d", stage, status, summary.kept_total,
-                        summary.generated_total))
-  end
-end
+-- A line per finished stage (the CSV files are the full record).
+on_stage_end = stages.report

@@ -180,4 +180,25 @@ function M.r1(base, zero, only_final)
   return {dev1 = dev1, dev2 = dev2, dev3 = dev3, rm = rm, r1 = r1}
 end
 
+-- One line per finished stage for a script's on_stage_end: an eval's pass@1
+-- (a general eval's helpfulness), a reward model's held-out pair accuracy,
+-- a sample stage's kept rows.
+function M.report(stage, summary, status)
+  local general = summary.pass_at_1 and summary.language_consistency ~= summary.language_consistency
+  if general then  -- NaN: a general-prompt eval has no thought language to measure
+    print(string.format("%s: %s, helpful %.3f, format %.3f, length %.1f", stage, status,
+                        summary.pass_at_1, summary.format_rate, summary.mean_length))
+  elseif summary.heldout_accuracy then
+    print(string.format("%s: %s, held-out pair accuracy %.3f", stage, status,
+                        summary.heldout_accuracy))
+  elseif summary.pass_at_1 then
+    print(string.format("%s: %s, pass@1 %.3f, language %.3f, format %.3f, length %.1f", stage,
+                        status, summary.pass_at_1, summary.language_consistency,
+                        summary.format_rate, summary.mean_length))
+  elseif summary.kept_total then
+    print(string.format("%s: %s, kept %d of %d", stage, status, summary.kept_total,
+                        summary.generated_total))
+  end
+end
+
 return M

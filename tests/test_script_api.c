@@ -6,8 +6,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "pipeline/cache.h"
 #include "pipeline/graph.h"
 #include "script/pipeline.h"
 
@@ -126,6 +129,85 @@ static void test_shipped_r1_zero_picks_its_world(void **state) {
     script_pipeline_free(p);
 }
 
+static void test_groups(void **state) {
+    ScriptPipeline *p = load(LUA_DIR "pipe_groups.lua", NULL, 8 << 20, 1000000);
+    if (!p) fail_msg("%s", err);
+    assert_int_equal(g.n, 4);
+    assert_string_equal(g.stages[0].group, "");
+    assert_string_equal(g.stages[1].group, "step 1 · distill");
+    assert_string_equal(g.stages[2].group, "other");
+    assert_string_equal(g.stages[3].group, "");
+    script_pipeline_free(p);
+    expect_error(LUA_DIR "pipe_group_bad.lua",
+                 "pipe_group_bad.lua:2:", "r1sim.group: expected a string or nil, got number");
+}
+
+/* The keys of a shipped script's stages, by name, as the cache sees them. */
+static int script_keys(const char *file, const char *const *names, const char *const *values,
+                       int n_params, char stage_names[][GRAPH_NAME], uint64_t *keys,
+                       char groups[][GRAPH_NAME]) {
+    graph_init(&g);
+    ScriptOptions o = {.mem_limit = 64 << 20, .instr_limit = 100000000, .lua_path = "lua"};
+    ScriptParams params = {names, values, n_params};
+    ScriptPipeline *p = script_pipeline_load(file, &params, &o, &g, err, sizeof err);
+    if (!p) fail_msg("%s: %s", file, err);
+    int order[GRAPH_MAX_STAGES];
+    if (graph_resolve(&g, order, err, sizeof err)) fail_msg("%s", err);
+    if (cache_keys(&g, order, 1, keys, err, sizeof err)) fail_msg("%s", err);
+    for (int i = 0; i < g.n; i++) {
+        snprintf(stage_names[i], GRAPH_NAME, "%s", g.stages[i].name);
+        if (groups) snprintf(groups[i], GRAPH_NAME, "%s", g.stages[i].group);
+    }
+    int n = g.n;
+    script_pipeline_free(p);
+    return n;
+}
+
+/* open_r1.lua: every stage, for every -D step, is r1.lua's stage of that
+ * name with the same cache key (one run directory serves both), in its
+ * step's group; a step declares what it needs and no more. */
+static void test_open_r1_steps_share_r1_keys(void **state) {
+    static char r1_names[GRAPH_MAX_STAGES][GRAPH_NAME], names[GRAPH_MAX_STAGES][GRAPH_NAME],
+        groups[GRAPH_MAX_STAGES][GRAPH_NAME];
+    uint64_t r1_keys[GRAPH_MAX_STAGES], keys[GRAPH_MAX_STAGES];
+    int n_r1 = script_keys("lua/r1.lua", NULL, NULL, 0, r1_names, r1_keys, NULL);
+    const char *pn[] = {"step"};
+    const char *steps[] = {"0", "1", "2", "3"};
+    const int want_n[] = {32, 24, 4, 20};
+    for (int s = 0; s < 4; s++) {
+        const char *pv[] = {steps[s]};
+        int n = script_keys("lua/open_r1.lua", pn, pv, 1, names, keys, groups);
+        if (n != want_n[s]) fail_msg("step %s: %d stages, expected %d", steps[s], n, want_n[s]);
+        for (int i = 0; i < n; i++) {
+            int j = 0;
+            while (j < n_r1 && strcmp(r1_names[j], names[i]) != 0) j++;
+            if (j == n_r1) fail_msg("step %s: '%s' is not one of r1.lua's", steps[s], names[i]);
+            if (keys[i] != r1_keys[j])
+                fail_msg("step %s: '%s' has another key", steps[s], names[i]);
+            const char *want = "";
+            if (!strcmp(names[i], "r1-zero")) want = "step 2 · R1-Zero";
+            if (!strcmp(names[i], "rl-all")) want = "step 3 · multi-stage";
+            if (!strcmp(names[i], "distill-m-sft")) want = "step 1 · distill";
+            if (!strcmp(names[i], "pretrain") || !strcmp(names[i], "r1-zero") ||
+                !strcmp(names[i], "rl-all") || !strcmp(names[i], "distill-m-sft"))
+                assert_string_equal(groups[i], want);
+        }
+    }
+    /* step 1 from a finished checkpoint: the students and the teacher's eval alone */
+    char ckpt[] = "/tmp/r1sim-teacher-XXXXXX.ckpt";
+    int fd = mkstemps(ckpt, 5);
+    assert_true(fd >= 0);
+    close(fd);
+    const char *tn[] = {"step", "teacher"}, *tv[] = {"1", ckpt};
+    int n = script_keys("lua/open_r1.lua", tn, tv, 2, names, keys, groups);
+    remove(ckpt);
+    assert_int_equal(n, 13);
+    for (int i = 0; i < n; i++) {
+        assert_string_not_equal(names[i], "pretrain");
+        assert_string_equal(groups[i], "step 1 · distill");
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax_error),
@@ -137,6 +219,8 @@ int main(void) {
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_unknown_option_and_field),
         cmocka_unit_test(test_params_and_overrides),
+        cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_open_r1_steps_share_r1_keys),
     };
     return cmocka_run_group_tests_name("script_api", tests, NULL, NULL);
 }

@@ -90,6 +90,27 @@ static void full_boxes_in_ascii(void **state) {
     tui_layout_free(&lo);
 }
 
+/* A group's label stands on the top border of each of its boxes: whole
+ * where it fits, else its head before " · ". */
+static void group_labels_on_top_borders(void **state) {
+    snprintf(model.stages[0].group, TUI_TEXT, "step 2 · R1-Zero");
+    snprintf(model.stages[1].group, TUI_TEXT, "step 2 · R1-Zero");
+    snprintf(model.stages[2].group, TUI_TEXT, "a · b");
+    TuiCanvas c;
+    TuiLayout lo;
+    render(&c, &lo, 60, 13, &tui_glyphs_ascii);
+    char row[1024];
+    tui_canvas_row_utf8(&c, 0, row, sizeof row);
+    if (strcmp(row, "         +- step 2 ---------+   +- step 2 --------+         "))
+        fail_msg("row 0: '%s'", row);
+    tui_canvas_row_utf8(&c, 7, row, sizeof row);
+    if (strcmp(row, "         +- a · b ---------+   +-----------------+          "))
+        fail_msg("row 7: '%s'", row);
+    assert_int_equal(tui_canvas_at(&c, 12, 0)->role, TUI_ROLE_KIND);
+    tui_canvas_free(&c);
+    tui_layout_free(&lo);
+}
+
 static const char *const COMPACT_UTF8[] = {
     "         ╭─────────────────╮   ╭─────────────────╮",
     "         │ pretrain      ✓ ├──▶│▸eval-base     ◆ │",
@@ -262,6 +283,7 @@ int main(void) {
         cmocka_unit_test_setup(full_boxes_in_ascii, quick_model),
         cmocka_unit_test_setup(compact_boxes_in_utf8, quick_model),
         cmocka_unit_test_setup(tiny_boxes_in_utf8, quick_model),
+        cmocka_unit_test_setup(group_labels_on_top_borders, quick_model),
         cmocka_unit_test_setup(paused_and_failed_read_as_such, quick_model),
         cmocka_unit_test_setup(scrolled_and_clipped, quick_model),
         cmocka_unit_test_setup(r1_draws_every_name_and_edge, r1_model),

@@ -183,6 +183,7 @@ static void fill_stages(RunView *v, TuiModel *m, StageStatus *st) {
         snprintf(s->name, sizeof s->name, "%s", g->stages[i].name);
         snprintf(s->kind, sizeof s->kind, "%.15s", g->stages[i].kind->name);
         s->report = g->stages[i].kind->makes_eval_row;
+        snprintf(s->group, sizeof s->group, "%s", g->stages[i].group);
         s->state = tui_state(st[i].state);
         bool finished = st[i].state == STAGE_DONE || st[i].state == STAGE_CACHED;
         s->progress = finished          ? 1.0f

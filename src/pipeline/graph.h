@@ -93,6 +93,10 @@ typedef struct Stage {
     char name[GRAPH_NAME];
     const StageKind *kind;
     char where[128]; /* "quick.lua:12", where the script declared it, for messages */
+    /* The flowchart's label for a set of stages drawn as one ("step 1 ·
+     * distill"); "" for none. Only how the stage is shown: not in its cache
+     * key. */
+    char group[GRAPH_NAME];
     int n_inputs;
     char inputs[GRAPH_MAX_INPUTS][256];
     char input_role_name[GRAPH_MAX_INPUTS][GRAPH_NAME]; /* as the script named it; "" unnamed */

@@ -29,6 +29,7 @@ struct ScriptPipeline {
     char fn_name[MAX_SCRIPT_FNS][GRAPH_NAME];
     ScriptFnKind fn_kind[MAX_SCRIPT_FNS];
     ScriptRef fn_ref[MAX_SCRIPT_FNS];
+    char group[GRAPH_NAME]; /* r1sim.group's label for the stages declared next */
 };
 
 static ScriptPipeline *self(lua_State *L) {
@@ -40,6 +41,37 @@ static ScriptPipeline *self(lua_State *L) {
  * value outside the choices it offers). */
 static int l_fail(lua_State *L) {
     return script_spec_raise(L, luaL_checkstring(L, 1));
+}
+
+/* A group label: a string short enough for the stage's field, or nil. */
+static int check_group(lua_State *L, int idx, const char *what, char *out) {
+    if (lua_isnil(L, idx)) {
+        out[0] = 0;
+        return 0;
+    }
+    char m[256];
+    if (lua_type(L, idx) != LUA_TSTRING) {
+        snprintf(m, sizeof m, "%s: expected a string or nil, got %s", what, luaL_typename(L, idx));
+        return script_spec_raise(L, m);
+    }
+    size_t len;
+    const char *s = lua_tolstring(L, idx, &len);
+    if (len >= GRAPH_NAME) {
+        snprintf(m, sizeof m, "%s: '%s' is longer than %d bytes", what, s, GRAPH_NAME - 1);
+        return script_spec_raise(L, m);
+    }
+    memcpy(out, s, len + 1);
+    return 0;
+}
+
+/* r1sim.group(label): the stages declared from now on are drawn as one
+ * labelled group ("step 1 · distill"); nil ends it. A stage's own `group`
+ * field overrides it. */
+static int l_group(lua_State *L) {
+    ScriptPipeline *p = self(L);
+    luaL_checkany(L, 1);
+    check_group(L, 1, "r1sim.group", p->group);
+    return 0;
 }
 
 /* r1sim.param(name, default): the -D value when given, converted to the
@@ -365,8 +397,8 @@ static int read_inputs(lua_State *L, int idx, const char *kind, InputList *in, c
     return 0;
 }
 
-static const char *const stage_fields[] = {"kind",    "name",    "inputs",       "model",
-                                           "options", "on_step", "on_stage_end", NULL};
+static const char *const stage_fields[] = {"kind",    "name",         "inputs", "model", "options",
+                                           "on_step", "on_stage_end", "group",  NULL};
 
 /* r1sim.stage{kind=, name=, inputs=, model=, options=, on_step=, on_stage_end=} */
 static int l_stage(lua_State *L) {
@@ -381,7 +413,7 @@ static int l_stage(lua_State *L) {
         if (!known) {
             snprintf(m, sizeof m,
                      "stage.%s: unknown field (fields: kind, name, inputs, model, options, "
-                     "on_step, on_stage_end)",
+                     "on_step, on_stage_end, group)",
                      k);
             return script_spec_raise(L, m);
         }
@@ -466,6 +498,14 @@ static int l_stage(lua_State *L) {
         names[i] = o->names[i];
         values[i] = o->values[i];
     }
+    char group[GRAPH_NAME];
+    snprintf(group, sizeof group, "%s", p->group);
+    if (lua_getfield(L, 1, "group") != LUA_TNIL) {
+        char gw[160];
+        snprintf(gw, sizeof gw, "%s: group", what);
+        check_group(L, -1, gw, group);
+    }
+    lua_pop(L, 1);
     luaL_where(L, 1);
     char where[128];
     snprintf(where, sizeof where, "%s", lua_tostring(L, -1));
@@ -475,6 +515,7 @@ static int l_stage(lua_State *L) {
     if (graph_add_stage(p->g, kind, name, inputs, n_in, names, values, o->n, where, m, sizeof m))
         return script_spec_raise(L, m);
     int s = p->g->n - 1;
+    snprintf(p->g->stages[s].group, sizeof p->g->stages[s].group, "%s", group);
     for (int i = 0; i < n_in; i++)
         if (in->role[i][0] && graph_name_input_role(p->g, s, i, in->role[i], m, sizeof m))
             return script_spec_raise(L, m);
@@ -585,7 +626,7 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     lua_State *L = script_host_state(p->host);
     static const luaL_Reg funcs[] = {{"param", l_param},   {"model", l_model},   {"stage", l_stage},
                                      {"reward", l_reward}, {"filter", l_filter}, {"fail", l_fail},
-                                     {NULL, NULL}};
+                                     {"group", l_group},   {NULL, NULL}};
     lua_newtable(L);
     lua_pushlightuserdata(L, p);
     luaL_setfuncs(L, funcs, 1);

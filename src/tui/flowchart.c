@@ -1,6 +1,7 @@
 #include "tui/flowchart.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 /* The widest figure a stage shows while it runs, "acc 0.62 len 38"; the same
@@ -77,6 +78,19 @@ static float shown_progress(const TuiStageView *s) {
     return s->progress;
 }
 
+/* The group label as a box's top border can hold it in `room` cells: whole
+ * when it fits, else its head before a " · " or ": " ("step 3" of
+ * "step 3 · multi-stage"), which the border cuts if it must. */
+static void group_tag(const char *label, int room, char *out, size_t cap) {
+    snprintf(out, cap, "%s", label);
+    if (tui_text_width(out) <= room) return;
+    const char *seps[] = {" \u00b7 ", ": "};
+    for (int i = 0; i < 2; i++) {
+        const char *at = strstr(out, seps[i]);
+        if (at && at > out) out[at - out] = 0;
+    }
+}
+
 static void draw_box(TuiCanvas *c, TuiRect r, const TuiStageView *s, bool selected, bool paused,
                      TuiBoxMode mode) {
     const TuiGlyphs *g = c->g;
@@ -87,6 +101,14 @@ static void draw_box(TuiCanvas *c, TuiRect r, const TuiStageView *s, bool select
     /* clear the inside: a box hides whatever a scrolled edge drew under it */
     tui_canvas_fill(c, r.x + 1, r.y + 1, r.w - 2, r.h - 2, ' ', TUI_ROLE_DEFAULT);
     tui_canvas_box(c, r.x, r.y, r.w, r.h, border);
+    /* the group's label on the top border of each of its boxes, so that a
+     * group reads as one wherever the layout puts its stages */
+    if (s->group[0] && r.w >= 8) {
+        char word[TUI_TEXT], tag[TUI_TEXT + 2];
+        group_tag(s->group, r.w - 6, word, sizeof word);
+        snprintf(tag, sizeof tag, " %s ", word);
+        tui_canvas_text(c, r.x + 2, r.y, tag, r.w - 4, TUI_ROLE_KIND, 0);
+    }
     TuiRole name_role = selected ? TUI_ROLE_SELECTED : TUI_ROLE_TITLE;
     const char *state = tui_state_name(s->state, paused);
     int pct = (int)lroundf(shown_progress(s) * 100);

@@ -37,6 +37,7 @@ typedef struct {
     /* Makes neither a checkpoint nor a dataset (an eval), so no stage takes
      * it as input: the flowchart draws it beside the model it reads. */
     bool report;
+    char group[TUI_TEXT]; /* the labelled group it is drawn in; "" none */
 } TuiStageView;
 
 typedef struct {

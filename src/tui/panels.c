@@ -52,8 +52,9 @@ void tui_draw_status(TuiCanvas *c, int y, int w, const TuiModel *m, int selected
                  done, m->n_stages);
     tui_canvas_text(c, 0, y, buf, w, TUI_ROLE_STATUS, 0);
     if (selected >= 0 && selected < m->n_stages) {
-        char sel[96];
-        snprintf(sel, sizeof sel, "%s ", m->stages[selected].name);
+        char sel[128];
+        const TuiStageView *s = &m->stages[selected];
+        snprintf(sel, sizeof sel, "%s%s%s ", s->group, s->group[0] ? ": " : "", s->name);
         int sw = tui_text_width(sel);
         if (sw < w / 2) tui_canvas_text(c, w - sw, y, sel, sw, TUI_ROLE_STATUS, TUI_ATTR_BOLD);
     }
