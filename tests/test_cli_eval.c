@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -62,6 +63,41 @@ static void csv_row_is_reproducible(void **state) {
     int commas = 0;
     for (const char *p = line; *p && *p != '\n'; p++) commas += *p == ',';
     assert_int_equal(commas, 11);
+}
+
+/* --pass-at-k --csv: the rows of a run's pass_at_k.csv, k = 1, 2, 4, 8; the
+ * k = 1 row is the plain row's pass@1, and pass@k never falls as k grows. */
+static void pass_at_k_rows_follow_the_run_files(void **state) {
+    char cmd[512], row[4096], curve[4096], err[512];
+    const char *args = "--task add2 -n 4 -k 8 --max-new 12 --seed 2 --threads 1 --csv";
+    snprintf(cmd, sizeof cmd, "%s eval %s/m.bin %s", bin_path, bin_dir, args);
+    assert_int_equal(bin_run(cmd, row, sizeof row, err, sizeof err), 0);
+    snprintf(cmd, sizeof cmd, "%s eval %s/m.bin %s --pass-at-k", bin_path, bin_dir, args);
+    assert_int_equal(bin_run(cmd, curve, sizeof curve, err, sizeof err), 0);
+    assert_int_equal(count_lines(curve), 5);
+    const char *want = "model,task,n,k,pass_at_k,maj_at_k\n";
+    assert_memory_equal(curve, want, strlen(want));
+    double p1 = -1;
+    char prefix[256];
+    snprintf(prefix, sizeof prefix, "%s/m.bin,add2,8,", bin_dir);
+    const char *at = strstr(row, prefix);
+    assert_non_null(at);
+    assert_int_equal(sscanf(at + strlen(prefix), "%lf", &p1), 1);
+    const char *line = strchr(curve, '\n') + 1;
+    double last = -1;
+    for (int j = 0; j < 4; j++) {
+        int n, k;
+        double pass, maj;
+        char model[256];
+        assert_int_equal(sscanf(line, "%255[^,],add2,%d,%d,%lf,%lf", model, &n, &k, &pass, &maj),
+                         5);
+        assert_int_equal(n, 8);
+        assert_int_equal(k, 1 << j);
+        if (j == 0) assert_true(fabs(pass - p1) < 1e-5);
+        assert_true(pass >= last - 1e-12);
+        last = pass;
+        line = strchr(line, '\n') + 1;
+    }
 }
 
 static void forced_adds_two_columns(void **state) {
@@ -160,6 +196,7 @@ static void make_data_writes_files_that_pass_its_check(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(csv_row_is_reproducible),
+        cmocka_unit_test(pass_at_k_rows_follow_the_run_files),
         cmocka_unit_test(forced_adds_two_columns),
         cmocka_unit_test(table_has_a_header_and_one_row),
         cmocka_unit_test(samples_file_is_written),

@@ -8,6 +8,7 @@
 #include "cli/cli.h"
 #include "cli/cli_model.h"
 #include "engine/runtime.h"
+#include "pipeline/rundir.h"
 #include "world/csvio.h"
 #include "train/eval.h"
 #include "world/task.h"
@@ -15,6 +16,7 @@
 static const char usage[] =
     "usage: r1sim eval CKPT [--task T] [-k K] [-n N] [--seed S] [--temp X] [--forced]\n"
     "                       [--cipher] [--max-new N] [--samples-csv FILE] [--threads N] [--csv]\n"
+    "                       [--pass-at-k]\n"
     "Samples K completions of each of N held-out problems of task T in the R1-Zero\n"
     "template and prints one row: pass@1 (mean correctness over the K samples),\n"
     "maj@K, format rate, language consistency, mean length in tokens, \"wait\"s per\n"
@@ -31,7 +33,10 @@ static const char usage[] =
     "  --cipher            prompts in the letter cipher\n"
     "  --max-new N         new tokens per completion at most (default 96)\n"
     "  --samples-csv FILE  write every sample to FILE\n"
-    "  --csv               print a CSV header and row instead of a table\n";
+    "  --csv               print a CSV header and row instead of a table\n"
+    "  --pass-at-k         then pass@k and maj@k for k = 1, 2, 4, ... up to K (the\n"
+    "                      unbiased estimator; with --csv, only these rows, in\n"
+    "                      the columns of a run's pass_at_k.csv)\n";
 
 static const char *const csv_header[] = {"model",
                                          "task",
@@ -105,6 +110,39 @@ static int print_result(const char *model, const char *task, const EvalResult *r
     return 0;
 }
 
+/* pass@k and maj@k for each k, as a table in percent or, with csv, as the
+ * rows of a run's pass_at_k.csv. */
+static int print_pass_at_k(const char *model, const char *task, const EvalResult *r, int csv) {
+    if (csv) {
+        static const char *const header[] = {RUNDIR_PASS_AT_K_HEADER};
+        size_t len;
+        char *h = csvio_format_row(header, RUNDIR_PASS_AT_K_COLS, &len);
+        if (!h) return -1;
+        fputs(h, stdout);
+        free(h);
+    } else {
+        printf("\n%4s %7s %7s\n", "k", "pass@k", "maj@k");
+    }
+    for (int j = 0; j < r->n_pass_k; j++) {
+        if (csv) {
+            char v[4][32];
+            snprintf(v[0], sizeof v[0], "%d", r->k);
+            snprintf(v[1], sizeof v[1], "%d", r->pass_k[j]);
+            snprintf(v[2], sizeof v[2], "%.6g", r->pass_at[j]);
+            snprintf(v[3], sizeof v[3], "%.6g", r->maj_at[j]);
+            const char *row[RUNDIR_PASS_AT_K_COLS] = {model, task, v[0], v[1], v[2], v[3]};
+            size_t len;
+            char *line = csvio_format_row(row, RUNDIR_PASS_AT_K_COLS, &len);
+            if (!line) return -1;
+            fputs(line, stdout);
+            free(line);
+        } else {
+            printf("%4d %7.1f %7.1f\n", r->pass_k[j], 100.0 * r->pass_at[j], 100.0 * r->maj_at[j]);
+        }
+    }
+    return 0;
+}
+
 int cli_eval(int argc, char **argv) {
     static const struct option opts[] = {{"task", required_argument, 0, 't'},
                                          {"seed", required_argument, 0, 's'},
@@ -115,13 +153,14 @@ int cli_eval(int argc, char **argv) {
                                          {"samples-csv", required_argument, 0, 'o'},
                                          {"threads", required_argument, 0, 'j'},
                                          {"csv", no_argument, 0, 'C'},
+                                         {"pass-at-k", no_argument, 0, 'P'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     EvalConfig cfg = eval_defaults();
     long k = cfg.k, n = cfg.n_prompts, seed = (long)cfg.seed, max_new = cfg.max_new_tokens;
     long threads = cli_default_threads();
     double temp = cfg.temperature;
-    int csv = 0;
+    int csv = 0, curve = 0;
     const char *samples = NULL;
     int c;
     optind = 1;
@@ -160,6 +199,9 @@ int cli_eval(int argc, char **argv) {
             break;
         case 'C':
             csv = 1;
+            break;
+        case 'P':
+            curve = 1;
             break;
         case 'h':
             fputs(usage, stdout);
@@ -202,7 +244,8 @@ int cli_eval(int argc, char **argv) {
     }
     char task[16];
     task_spec_name(spec, task, sizeof task);
-    if (print_result(path, task, &r, cfg.forced_modes, csv) != 0 || fflush(stdout) != 0)
+    if ((!(csv && curve) && print_result(path, task, &r, cfg.forced_modes, csv) != 0) ||
+        (curve && print_pass_at_k(path, task, &r, csv) != 0) || fflush(stdout) != 0)
         return CLI_EXIT_FAIL;
     return 0;
 }
