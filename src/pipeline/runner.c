@@ -1,5 +1,8 @@
 #include "pipeline/runner.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -236,6 +239,18 @@ static void publish_sample(void *ctx, const char *prompt, const char *completion
 }
 
 /* Runs one stage; returns false when the run must stop. */
+/* A stage's models, activations and datasets are freed when it ends, but
+ * glibc keeps freed heap pages in its arenas (one per thread that
+ * allocated: the runner, OpenMP's workers), and the next stage's buffers,
+ * of other sizes, rarely fit in them, so the process's footprint grew by
+ * each stage's high-water mark. Giving the free pages back between stages
+ * makes the run's peak the largest stage's, not their sum. */
+static void release_freed_memory(void) {
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
+}
+
 static bool run_stage(Runner *r, int s) {
     Stage *stage = &r->g->stages[s];
     StageStatus st = {0};
@@ -355,6 +370,7 @@ static bool run_stage(Runner *r, int s) {
         }
     }
     stage_run_free(run);
+    release_freed_memory();
     if (st.state == STAGE_DONE || st.state == STAGE_FAILED) end_hook(r, s, &st, &last);
     report(r, s, RUNNER_EV_END, &st);
     return cont;
