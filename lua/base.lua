@@ -16,8 +16,25 @@
 
 local M = {}
 
+-- Defaults a script may change before it declares anything (quick.lua is
+-- r1.lua with smaller numbers): base.defaults{pretrain_steps = 400} makes
+-- every builder's default for that parameter 400; -D still wins. Without a
+-- call, the defaults are those written below, and so are the cache keys.
+local overrides = {}
+
+function M.defaults(t)
+  for name, value in pairs(t) do overrides[name] = value end
+end
+
+-- r1sim.param through the script's defaults, for every shared builder.
+function M.param(name, default)
+  local o = overrides[name]
+  if o == nil then o = default end
+  return r1sim.param(name, o)
+end
+
 function M.task()
-  return r1sim.param("task", "pair4")
+  return M.param("task", "pair4")
 end
 
 -- True for the pair-search world, whose base pretrains on the search corpus.
@@ -26,7 +43,7 @@ function M.searching()
 end
 
 function M.pretrain_steps()
-  return r1sim.param("pretrain_steps", M.searching() and 1600 or 3200)
+  return M.param("pretrain_steps", M.searching() and 1600 or 3200)
 end
 
 function M.pretrain(size)
@@ -34,8 +51,8 @@ function M.pretrain(size)
   local searching = M.searching()
   local small = r1sim.model{
     name = size.name or "small",
-    d_model = size.d_model or r1sim.param("d_model", 128),
-    n_layer = size.n_layer or r1sim.param("n_layer", 4),
+    d_model = size.d_model or M.param("d_model", 128),
+    n_layer = size.n_layer or M.param("n_layer", 4),
     n_head = 4,
     context = 128,
   }
@@ -49,8 +66,8 @@ function M.pretrain(size)
       seq_len = 128,
       lr = 3e-3,
       warmup = 30,
-      corpus = r1sim.param("corpus", searching and "search" or "ready"),
-      mix = r1sim.param("corpus_mix", ""),
+      corpus = M.param("corpus", searching and "search" or "ready"),
+      mix = M.param("corpus_mix", ""),
       task = M.task(),
       save_every = 100,
     },

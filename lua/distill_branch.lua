@@ -12,30 +12,40 @@ local basemodel = require("base")
 
 local M = {}
 
+-- "96x3": d_model 96, 3 layers.
+local function shape(name, default)
+  local text = basemodel.param(name, default)
+  local d, l = text:match("^(%d+)x(%d+)$")
+  if not d then r1sim.fail("-D " .. name .. "=" .. text .. ": expected D_MODELxLAYERS, such as 96x3") end
+  return tonumber(d), tonumber(l)
+end
+
 function M.students(teacher)
-  local student_steps = r1sim.param("student_pretrain_steps", basemodel.pretrain_steps())
-  local base_s = basemodel.pretrain{name = "pretrain-s", d_model = 64, n_layer = 2,
+  local student_steps = basemodel.param("student_pretrain_steps", basemodel.pretrain_steps())
+  local ds, ls = shape("student_s", "64x2")
+  local dm, lm = shape("student_m", "96x3")
+  local base_s = basemodel.pretrain{name = "pretrain-s", d_model = ds, n_layer = ls,
                                     steps = student_steps}
-  local base_m = basemodel.pretrain{name = "pretrain-m", d_model = 96, n_layer = 3,
+  local base_m = basemodel.pretrain{name = "pretrain-m", d_model = dm, n_layer = lm,
                                     steps = student_steps}
   r1.eval("eval-base-m", base_m, "base-m")
 
   -- The teacher's rejection-sampled data: its correct, readable
   -- completions (R1-Distill's 800k samples, in miniature).
   local data = r1sim.stage{kind = "sample", name = "sample-distill", inputs = teacher,
-    options = r1.sample_options(r1sim.param("distill_sample_prompts", 1024), 0)}
+    options = r1.sample_options(basemodel.param("distill_sample_prompts", 1024), 0)}
 
   local function distill_options(mode)
     local o = {
       mode = mode,
-      epochs = r1sim.param("distill_epochs", 2),
+      epochs = basemodel.param("distill_epochs", 2),
       batch_size = 16,
-      lr = r1sim.param("distill_lr", 1e-3),
+      lr = basemodel.param("distill_lr", 1e-3),
       save_every = 50,
     }
     if mode == "logits" then
-      o.kd_temperature = r1sim.param("kd_temperature", 2)
-      o.kd_weight = r1sim.param("kd_weight", 0.5)
+      o.kd_temperature = basemodel.param("kd_temperature", 2)
+      o.kd_weight = basemodel.param("kd_weight", 0.5)
     end
     return o
   end

@@ -48,7 +48,7 @@ local r1 = stages.r1(base, zero).r1
 -- R1-Distill: two smaller students distilled from R1's rejection-sampled
 -- completions (and the larger by logits), beside the larger trained by
 -- R1-Zero's GRPO alone (Table 6); -D distill=0 leaves the branch out.
-if r1sim.param("distill", 1) ~= 0 then require("distill_branch").students(r1) end
+if stages.param("distill", 1) ~= 0 then require("distill_branch").students(r1) end
 
 -- A line per finished stage (the CSV files are the full record).
 on_stage_end = stages.report

@@ -19,8 +19,17 @@ local basemodel = require("base")
 
 local M = {}
 
-M.task = basemodel.task()
-M.cipher = r1sim.param("cipher_prob", 0.3)
+-- Every parameter goes through base.lua's defaults (base.defaults{...}).
+local P = basemodel.param
+M.param = P
+M.defaults = basemodel.defaults
+
+-- Read when a stage is declared, not when this file loads, so that a
+-- script's base.defaults{...} reaches them.
+M.task = basemodel.task
+function M.cipher()
+  return P("cipher_prob", 0.3)
+end
 
 function M.base()
   return basemodel.pretrain()
@@ -29,48 +38,48 @@ end
 -- Every eval asks the same held-out problems, half of them in the cipher.
 function M.eval(name, input, label)
   return r1sim.stage{kind = "eval", name = name, inputs = input, options = {
-    task = M.task,
-    n_prompts = r1sim.param("eval_prompts", 100),
-    k = r1sim.param("eval_k", 4),
+    task = M.task(),
+    n_prompts = P("eval_prompts", 100),
+    k = P("eval_k", 4),
     max_new_tokens = 96,
-    cipher_prob = r1sim.param("eval_cipher_prob", 0.5),
+    cipher_prob = P("eval_cipher_prob", 0.5),
     label = label,
   }}
 end
 
 function M.rl_options(steps, reward_list)
   return {
-    task = M.task,
+    task = M.task(),
     steps = steps,
-    prompts_per_step = r1sim.param("prompts_per_step", 8),
-    group_size = r1sim.param("group_size", 8),
+    prompts_per_step = P("prompts_per_step", 8),
+    group_size = P("group_size", 8),
     max_new_tokens = 96,
-    lr = r1sim.param("rl_lr", 5e-5),
-    beta = r1sim.param("beta", 0.04),
-    cipher_prob = M.cipher,
+    lr = P("rl_lr", 5e-5),
+    beta = P("beta", 0.04),
+    cipher_prob = M.cipher(),
     rewards = rewards.mix(reward_list),
   }
 end
 
 -- R1-Zero's rewards: rule-based accuracy and format, nothing learned.
 function M.zero_rewards()
-  return {rewards.accuracy(1), rewards.format(r1sim.param("format_weight", 0.5))}
+  return {rewards.accuracy(1), rewards.format(P("format_weight", 0.5))}
 end
 
 -- Pure RL from a base with R1-Zero's steps and rewards.
 function M.r1_zero(base, name)
   return r1sim.stage{kind = "grpo", name = name or "r1-zero", inputs = base,
-    options = M.rl_options(r1sim.param("rl_steps", 200), M.zero_rewards())}
+    options = M.rl_options(P("rl_steps", 200), M.zero_rewards())}
 end
 
 function M.sample_options(n_prompts, general_ratio)
   return {
-    task = M.task,
+    task = M.task(),
     n_prompts = n_prompts,
-    k = r1sim.param("sample_k", 4),
-    cipher_prob = M.cipher,
-    keep = r1sim.param("keep", "correct+readable"),
-    per_prompt = r1sim.param("per_prompt", 2),
+    k = P("sample_k", 4),
+    cipher_prob = M.cipher(),
+    keep = P("keep", "correct+readable"),
+    per_prompt = P("per_prompt", 2),
     general_ratio = general_ratio,
   }
 end
@@ -78,7 +87,7 @@ end
 -- R1-Zero's correct, readable samples: r1.lua's cold-start data.
 function M.zero_samples(zero)
   return r1sim.stage{kind = "sample", name = "sample-r1-zero", inputs = zero,
-    options = M.sample_options(r1sim.param("zero_sample_prompts", 256), 0)}
+    options = M.sample_options(P("zero_sample_prompts", 256), 0)}
 end
 
 function M.sft_options(epochs)
@@ -86,7 +95,7 @@ function M.sft_options(epochs)
     task = "",
     epochs = epochs,
     batch_size = 16,
-    lr = r1sim.param("sft_lr", 3e-4),
+    lr = P("sft_lr", 3e-4),
     save_every = 50,
   }
 end
@@ -105,21 +114,21 @@ function M.r1(base, zero, only_final)
   local zero_samples = M.zero_samples(zero)
 
   local cold_data = {zero_samples}
-  if r1sim.param("coldstart_curated", 1) ~= 0 then
+  if P("coldstart_curated", 1) ~= 0 then
     -- curated rows of the task: data/coldstart_pair4.csv, data/coldstart.csv (add3)
-    cold_data[#cold_data + 1] = M.task == "add3" and "data/coldstart.csv" or "data/coldstart_" .. M.task .. ".csv"
+    cold_data[#cold_data + 1] = M.task() == "add3" and "data/coldstart.csv" or "data/coldstart_" .. M.task() .. ".csv"
   end
   local dev1 = r1sim.stage{kind = "sft", name = "cold-start",
     inputs = {policy = base, dataset = cold_data},
-    options = M.sft_options(r1sim.param("coldstart_epochs", 2))}
+    options = M.sft_options(P("coldstart_epochs", 2))}
   eval("eval-dev1", dev1, "dev1")
 
   -- Reasoning-oriented RL from Dev1, with the language-consistency reward.
   local dev2 = r1sim.stage{kind = "grpo", name = "reasoning-rl", inputs = dev1,
-    options = M.rl_options(r1sim.param("reasoning_rl_steps", 150), {
+    options = M.rl_options(P("reasoning_rl_steps", 150), {
       rewards.accuracy(1),
-      rewards.format(r1sim.param("format_weight", 0.5)),
-      rewards.language(r1sim.param("language_weight", 0.5)),
+      rewards.format(P("format_weight", 0.5)),
+      rewards.language(P("language_weight", 0.5)),
     })}
   eval("eval-dev2", dev2, "dev2")
 
@@ -127,12 +136,12 @@ function M.r1(base, zero, only_final)
   -- (R1: 600k reasoning + 200k general, a quarter of the total).
   local mix = r1sim.stage{kind = "sample", name = "sample-dev2",
     inputs = {policy = dev2, general = "data/general.csv"},
-    options = M.sample_options(r1sim.param("dev2_sample_prompts", 1024),
-                             r1sim.param("general_ratio", 0.25))}
+    options = M.sample_options(P("dev2_sample_prompts", 1024),
+                             P("general_ratio", 0.25))}
 
   -- SFT of the *base* on that mix, two epochs: Dev3.
   local dev3 = r1sim.stage{kind = "sft", name = "sft-dev3", inputs = {policy = base, dataset = mix},
-    options = M.sft_options(r1sim.param("dev3_epochs", 2))}
+    options = M.sft_options(P("dev3_epochs", 2))}
   eval("eval-dev3", dev3, "dev3")
 
   -- The reward model: Dev3's trunk with a scalar head, on preference pairs
@@ -140,24 +149,24 @@ function M.r1(base, zero, only_final)
   -- rambling, or longer and wrong), judged on the answer only.
   local rm = r1sim.stage{kind = "reward_model", name = "reward-model",
     inputs = {trunk = dev3, preferences = "data/preferences.csv"},
-    options = {epochs = r1sim.param("rm_epochs", 1), batch_size = 16,
-               lr = r1sim.param("rm_lr", 1e-4), answer_only = 1}}
+    options = {epochs = P("rm_epochs", 1), steps = P("rm_steps", 0), batch_size = 16,
+               lr = P("rm_lr", 1e-4), answer_only = 1}}
 
   -- RL for all scenarios, Dev3 -> R1: task prompts with rule rewards, general
   -- prompts with the reward model, the language reward on both. The paper
   -- turns the learned reward on only for the last 400 of 1,700 steps, because
   -- more of it "may lead to reward hacking".
-  local all_steps = r1sim.param("rl_all_steps", 120)
-  local from = r1sim.param("preference_from", all_steps - math.floor(all_steps * 400 / 1700))
+  local all_steps = P("rl_all_steps", 120)
+  local from = P("preference_from", all_steps - math.floor(all_steps * 400 / 1700))
   local rl_all_opts = M.rl_options(all_steps, {
     rewards.accuracy(1),
-    rewards.format(r1sim.param("format_weight", 0.5)),
-    rewards.language(r1sim.param("language_weight", 0.5)),
-    rewards.preference(r1sim.param("preference_weight", 1), from),
+    rewards.format(P("format_weight", 0.5)),
+    rewards.language(P("language_weight", 0.5)),
+    rewards.preference(P("preference_weight", 1), from),
   })
-  rl_all_opts.general_share = r1sim.param("general_share", 0.3)
-  rl_all_opts.temperature = r1sim.param("rl_all_temperature", 0.7)
-  rl_all_opts.preference_standardize = r1sim.param("preference_standardize", 0)
+  rl_all_opts.general_share = P("general_share", 0.3)
+  rl_all_opts.temperature = P("rl_all_temperature", 0.7)
+  rl_all_opts.preference_standardize = P("preference_standardize", 0)
   local r1 = r1sim.stage{kind = "grpo", name = "rl-all",
     inputs = {policy = dev3, reward_model = rm}, options = rl_all_opts}
   M.eval("eval-r1", r1, "r1")
@@ -167,8 +176,8 @@ function M.r1(base, zero, only_final)
   local function eval_general(name, input, label)
     r1sim.stage{kind = "eval", name = name,
       inputs = {model = input, baseline = base, reward_model = rm},
-      options = {task = "general", n_prompts = r1sim.param("eval_prompts", 100),
-                 k = r1sim.param("eval_k", 4), max_new_tokens = 96, label = label}}
+      options = {task = "general", n_prompts = P("eval_prompts", 100),
+                 k = P("eval_k", 4), max_new_tokens = 96, label = label}}
   end
   if not only_final then
     eval_general("general-base", base, "base")

@@ -1,5 +1,5 @@
 /* The live view end to end: the real binary ($R1SIM) in a detached tmux pane
- * (100x30) on lua/quick.lua with small parameters. It opens paused, asks
+ * (100x30) on tests/lua/e2e_pipeline.lua with small parameters. It opens paused, asks
  * before quitting a running stage, runs on space, answers keys quickly while
  * a stage trains, draws every box done with a chart, redraws after a resize,
  * shows the help, and q gives the terminal back with exit status 0. The tests
@@ -101,7 +101,7 @@ static int group_setup(void **state) {
     /* after r1sim exits the shell prints its status and stays, so the test
      * can read both the restored screen and the status */
     return tmux("new-session -d -s e2e -x 100 -y 30 \"cd '%s' && LANG=C.UTF-8 "
-                "R1SIM_KEYLOG='%s/keylog' '%s' run lua/quick.lua -D pretrain_steps=40 "
+                "R1SIM_KEYLOG='%s/keylog' '%s' run tests/lua/e2e_pipeline.lua -D pretrain_steps=40 "
                 "-D sft_steps=4 -D eval_prompts=8 --out '%s/run' --threads 1; "
                 "echo r1sim-exit=\\$?; exec sleep 120\"",
                 cwd, dir, getenv("R1SIM"), dir) == 0
