@@ -26,11 +26,29 @@ function M.defaults(t)
   for name, value in pairs(t) do overrides[name] = value end
 end
 
+-- The names some builder has asked for, so that a default nothing reads (a
+-- misspelt name) is refused instead of silently changing nothing.
+local asked = {}
+
 -- r1sim.param through the script's defaults, for every shared builder.
 function M.param(name, default)
+  asked[name] = true
   local o = overrides[name]
   if o == nil then o = default end
   return r1sim.param(name, o)
+end
+
+-- Called after the script has declared everything: fails on a name given to
+-- defaults{} that no stage asked for.
+function M.check_defaults()
+  local unread = {}
+  for name in pairs(overrides) do
+    if not asked[name] then unread[#unread + 1] = name end
+  end
+  table.sort(unread)
+  if #unread > 0 then
+    r1sim.fail("defaults{}: no stage reads " .. table.concat(unread, ", "))
+  end
 end
 
 function M.task()

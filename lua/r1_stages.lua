@@ -23,6 +23,7 @@ local M = {}
 local P = basemodel.param
 M.param = P
 M.defaults = basemodel.defaults
+M.check_defaults = basemodel.check_defaults
 
 -- Read when a stage is declared, not when this file loads, so that a
 -- script's base.defaults{...} reaches them.
