@@ -208,6 +208,37 @@ static void test_open_r1_steps_share_r1_keys(void **state) {
     }
 }
 
+/* quick.lua is r1.lua with other defaults and nothing else: given r1.lua's
+ * defaults back through -D, it declares r1.lua's stages, in r1.lua's order,
+ * with r1.lua's cache keys (and so the same options and inputs). If r1.lua
+ * gains a stage, or quick.lua a default that is not a parameter, this says. */
+static void test_quick_is_r1_with_other_defaults(void **state) {
+    static char r1_names[GRAPH_MAX_STAGES][GRAPH_NAME], names[GRAPH_MAX_STAGES][GRAPH_NAME];
+    uint64_t r1_keys[GRAPH_MAX_STAGES], keys[GRAPH_MAX_STAGES];
+    int n_r1 = script_keys("lua/r1.lua", NULL, NULL, 0, r1_names, r1_keys, NULL);
+    assert_int_equal(n_r1, 32);
+    /* quick.lua's defaults, alone: every stage named as in r1.lua, other keys */
+    int n = script_keys("lua/quick.lua", NULL, NULL, 0, names, keys, NULL);
+    assert_int_equal(n, n_r1);
+    for (int i = 0; i < n; i++) {
+        assert_string_equal(names[i], r1_names[i]);
+        if (keys[i] == r1_keys[i]) fail_msg("'%s' has r1.lua's key with quick.lua's defaults", names[i]);
+    }
+    /* r1.lua's defaults for every name quick.lua's defaults{} sets */
+    const char *pn[] = {"task", "d_model", "n_layer", "pretrain_steps", "student_s", "student_m",
+                        "rl_lr", "rl_steps", "reasoning_rl_steps", "rl_all_steps",
+                        "zero_sample_prompts", "dev2_sample_prompts", "distill_sample_prompts",
+                        "distill_epochs", "coldstart_curated"};
+    const char *pv[] = {"pair4", "128", "4", "1600", "64x2", "96x3", "5e-5", "200", "150", "120",
+                        "256", "1024", "1024", "2", "1"};
+    n = script_keys("lua/quick.lua", pn, pv, (int)(sizeof pn / sizeof pn[0]), names, keys, NULL);
+    assert_int_equal(n, n_r1);
+    for (int i = 0; i < n; i++) {
+        assert_string_equal(names[i], r1_names[i]);
+        if (keys[i] != r1_keys[i]) fail_msg("'%s': another key than r1.lua's", names[i]);
+    }
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_syntax_error),
@@ -221,6 +252,7 @@ int main(void) {
         cmocka_unit_test(test_params_and_overrides),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_open_r1_steps_share_r1_keys),
+        cmocka_unit_test(test_quick_is_r1_with_other_defaults),
     };
     return cmocka_run_group_tests_name("script_api", tests, NULL, NULL);
 }

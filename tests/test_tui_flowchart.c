@@ -24,8 +24,9 @@ static void stage(const char *name, const char *kind, TuiStageState st, float p,
     snprintf(v->headline, sizeof v->headline, "%s", h);
 }
 
-/* quick.lua's shape, mid-run: the base done, its eval cached, the SFT running;
- * each eval beside the model it reads. */
+/* The four-stage shape of tests/lua/e2e_pipeline.lua (the old quick.lua),
+ * mid-run: the base done, its eval cached, the SFT running; each eval beside
+ * the model it reads. */
 static int quick_model(void **state) {
     memset(&model, 0, sizeof model);
     stage("pretrain", "pretrain", TUI_STAGE_DONE, 1, "loss 1.23");
