@@ -140,12 +140,50 @@ static void gradients_accumulate_across_backward_calls(void **state) {
     gpt_free(m);
 }
 
+/* A no-grad forward must give the training forward's numbers bit for bit
+ * (the reference policy's and the teacher's logits feed GRPO and
+ * distillation, whose metrics a cache key promises), in less memory, and
+ * must leave a model that trains afterwards as if it had never run. Three
+ * layers: the residual stream's two slots swap an odd number of times. */
+static void nograd_forward_matches_and_leaves_training_alone(void **state) {
+    Problem p;
+    make_problem(&p);
+    GptConfig c3 = cfg;
+    c3.n_layer = 3;
+    Gpt *kept = fixture_tiny_model(&c3, 46, 0.3f), *nograd = fixture_tiny_model(&c3, 46, 0.3f);
+    float lp_kept[B * T], lp_nograd[B * T];
+    gpt_forward(kept, p.tokens, B, T);
+    gpt_logp(kept, p.targets, 0.7f, lp_kept, NULL);
+    gpt_forward_nograd(nograd, p.tokens, B, T);
+    gpt_logp(nograd, p.targets, 0.7f, lp_nograd, NULL);
+    size_t V = (size_t)c3.vocab_size;
+    assert_memory_equal(kept->a.logits, nograd->a.logits, (size_t)B * T * V * sizeof(float));
+    assert_memory_equal(kept->a.lnf, nograd->a.lnf, (size_t)B * T * c3.d_model * sizeof(float));
+    assert_memory_equal(lp_kept, lp_nograd, sizeof lp_kept);
+    assert_true(gpt_memory_bytes(nograd) < gpt_memory_bytes(kept));
+
+    /* then a training step on each: the same gradients */
+    gpt_zero_grad(kept);
+    gpt_zero_grad(nograd);
+    loss_logp(kept, &p, 1.0f);
+    gpt_backward_logp(kept, p.targets, p.coef);
+    loss_logp(nograd, &p, 1.0f);
+    gpt_backward_logp(nograd, p.targets, p.coef);
+    assert_memory_equal(kept->grads, nograd->grads, kept->num_params * sizeof(float));
+    /* and a no-grad forward into a blob laid out for training */
+    gpt_forward_nograd(kept, p.tokens, B, T);
+    assert_memory_equal(kept->a.logits, nograd->a.logits, (size_t)B * T * V * sizeof(float));
+    gpt_free(kept);
+    gpt_free(nograd);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(gradients_through_dlogp_match_finite_differences),
         cmocka_unit_test(gradients_through_dlogp_with_temperature),
         cmocka_unit_test(gradients_through_dlogits_match_finite_differences),
         cmocka_unit_test(gradients_accumulate_across_backward_calls),
+        cmocka_unit_test(nograd_forward_matches_and_leaves_training_alone),
     };
     return cmocka_run_group_tests_name("engine_grad", tests, NULL, NULL);
 }

@@ -118,11 +118,21 @@ void gpt_copy_params(Gpt *dst, const Gpt *src) {
     memcpy(dst->params, src->params, src->num_params * sizeof(float));
 }
 
-/* Floats of activation memory for a capacity of `rows` rows and `att`
- * attention entries per layer, in the order ensure_acts lays them out. */
-static size_t act_sizes(const GptConfig *c, size_t rows, size_t att, size_t *sizes) {
-    size_t C = c->d_model, L = c->n_layer, V = c->vocab_size;
-    size_t v[] = {L * rows * C,
+/* Residual-stream slots for `layers` layer slots: a no-grad forward keeps
+ * one layer's activations but passes the stream between layers in two
+ * slots, each block reading one and writing the other. */
+static size_t resid_slots(const GptConfig *c, size_t layers) {
+    size_t L = c->n_layer;
+    if (layers >= 2) return layers;
+    return L < 2 ? L : 2;
+}
+
+/* Floats of activation memory for a capacity of `rows` rows, `att`
+ * attention entries per layer and `layers` layer slots (n_layer, or 1 for
+ * no-grad forwards only), in the order ensure_acts lays them out. */
+static size_t act_sizes(const GptConfig *c, size_t rows, size_t att, size_t layers, size_t *sizes) {
+    size_t C = c->d_model, L = layers, V = c->vocab_size;
+    size_t v[] = {resid_slots(c, layers) * rows * C,
                   L * rows * C,
                   L * rows,
                   L * rows,
@@ -151,23 +161,27 @@ static size_t act_sizes(const GptConfig *c, size_t rows, size_t att, size_t *siz
 
 size_t gpt_memory_bytes(const Gpt *m) {
     size_t n = m->num_params * (m->grads ? 2 : 1);
-    if (m->acts_mem) n += act_sizes(&m->cfg, m->act_rows, m->act_att, NULL);
+    if (m->acts_mem) n += act_sizes(&m->cfg, m->act_rows, m->act_att, m->act_layers, NULL);
     if (m->scratch_mem)
         n += m->scratch_rows * m->cfg.d_model * 6 + m->scratch_att + 2 * m->scratch_rows;
     return n * sizeof(float);
 }
 
-/* Grows activation and scratch memory to hold B*T rows (and B*NH*T*T
- * attention entries). Memory only grows, so steady training never allocates. */
-static void ensure_acts(Gpt *m, int B, int T) {
+/* Grows activation memory to hold B*T rows (and B*NH*T*T attention
+ * entries) in every layer's slot when the forward keeps them for backward,
+ * else in one, and then the backward scratch, which a no-grad forward does
+ * not need. Memory only grows, so steady training never allocates. */
+static void ensure_acts(Gpt *m, int B, int T, int keep) {
     size_t rows = (size_t)B * T, C = m->cfg.d_model;
     size_t att = (size_t)B * m->cfg.n_head * T * T;
-    if (rows > m->act_rows || att > m->act_att) {
+    size_t layers = keep ? (size_t)m->cfg.n_layer : 1;
+    if (rows > m->act_rows || att > m->act_att || layers > m->act_layers) {
         if (rows < m->act_rows) rows = m->act_rows;
         if (att < m->act_att) att = m->act_att;
+        if (layers < m->act_layers) layers = m->act_layers;
         free(m->acts_mem);
         size_t sizes[19];
-        m->acts_mem = engine_alloc_floats(act_sizes(&m->cfg, rows, att, sizes));
+        m->acts_mem = engine_alloc_floats(act_sizes(&m->cfg, rows, att, layers, sizes));
         if (!m->acts_mem) abort();
         float **ptrs[] = {&m->a.resid1,   &m->a.ln1,      &m->a.ln1_mean, &m->a.ln1_rstd,
                           &m->a.qkv,      &m->a.atty,     &m->a.resid2,   &m->a.ln2,
@@ -181,7 +195,9 @@ static void ensure_acts(Gpt *m, int B, int T) {
         }
         m->act_rows = rows;
         m->act_att = att;
+        m->act_layers = layers;
     }
+    if (!keep) return;
     if (rows > m->scratch_rows || att > m->scratch_att) {
         if (rows < m->scratch_rows) rows = m->scratch_rows;
         if (att < m->scratch_att) att = m->scratch_att;
@@ -199,11 +215,12 @@ static void ensure_acts(Gpt *m, int B, int T) {
     }
 }
 
-void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T) {
-    ensure_acts(m, B, T);
+static void forward_hidden(Gpt *m, const int *tokens, int B, int T, int keep) {
+    ensure_acts(m, B, T, keep);
     m->B = B;
     m->T = T;
     m->tokens = tokens;
+    m->kept = keep;
     const int C = m->cfg.d_model, L = m->cfg.n_layer, NH = m->cfg.n_head;
     const int BT = B * T;
     const GptTensors *w = &m->w;
@@ -220,17 +237,22 @@ void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T) {
         }
 
     for (int l = 0; l < L; l++) {
-        size_t o1 = (size_t)l * BT * C, o3 = 3 * o1, o4 = 4 * o1, on = (size_t)l * BT;
-        float *resid1 = a->resid1 + o1, *ln1 = a->ln1 + o1, *qkv = a->qkv + o3;
+        /* layer l's slot when kept for backward, else slot 0 for every layer
+         * and the residual stream alternating between two slots */
+        const int slot = keep ? l : 0, in_slot = keep ? l : l % 2,
+                  out_slot = keep ? l + 1 : 1 - in_slot;
+        size_t o1 = (size_t)slot * BT * C, o3 = 3 * o1, o4 = 4 * o1, on = (size_t)slot * BT;
+        float *resid1 = a->resid1 + (size_t)in_slot * BT * C, *ln1 = a->ln1 + o1,
+              *qkv = a->qkv + o3;
         float *atty = a->atty + o1, *resid2 = a->resid2 + o1, *ln2 = a->ln2 + o1;
         float *fch = a->fch + o4, *gelu = a->gelu + o4;
-        float *out = l + 1 < L ? a->resid1 + o1 + (size_t)BT * C : a->residf;
+        float *out = l + 1 < L ? a->resid1 + (size_t)out_slot * BT * C : a->residf;
 
         layernorm_forward(ln1, a->ln1_mean + on, a->ln1_rstd + on, resid1, w->ln1w + l * C,
                           w->ln1b + l * C, BT, C);
         bias_broadcast(qkv, w->qkvb + (size_t)l * 3 * C, BT, 3 * C);
         mm_inp_wT(qkv, ln1, w->qkvw + (size_t)l * 3 * C * C, BT, 3 * C, C, 1.0f);
-        float *att = a->att + (size_t)l * B * NH * T * T;
+        float *att = a->att + (size_t)slot * B * NH * T * T;
         attention_forward(atty, att, qkv, B, T, C, NH);
         resid_bias(resid2, resid1, w->attprojb + l * C, BT, C);
         mm_inp_wT(resid2, atty, w->attprojw + (size_t)l * C * C, BT, C, C, 1.0f);
@@ -245,9 +267,27 @@ void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T) {
     layernorm_forward(a->lnf, a->lnf_mean, a->lnf_rstd, a->residf, w->lnfw, w->lnfb, BT, C);
 }
 
+void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T) {
+    forward_hidden(m, tokens, B, T, 1);
+}
+
+void gpt_forward_hidden_nograd(Gpt *m, const int *tokens, int B, int T) {
+    forward_hidden(m, tokens, B, T, 0);
+}
+
+static void lm_head(Gpt *m) {
+    mm_inp_wT(m->a.logits, m->a.lnf, m->w.wte, m->B * m->T, m->cfg.vocab_size, m->cfg.d_model,
+              0.0f);
+}
+
 void gpt_forward(Gpt *m, const int *tokens, int B, int T) {
     gpt_forward_hidden(m, tokens, B, T);
-    mm_inp_wT(m->a.logits, m->a.lnf, m->w.wte, B * T, m->cfg.vocab_size, m->cfg.d_model, 0.0f);
+    lm_head(m);
+}
+
+void gpt_forward_nograd(Gpt *m, const int *tokens, int B, int T) {
+    gpt_forward_hidden_nograd(m, tokens, B, T);
+    lm_head(m);
 }
 
 void gpt_logp(Gpt *m, const int *targets, float temperature, float *logp, float *entropy) {

@@ -56,7 +56,9 @@ typedef struct {
 
 /* Activations kept from forward for backward. Everything backward reads is
  * stored (recomputing the GELU output and the attention probabilities cost
- * ~5% of a step at size S); callers bound the footprint by micro-batching. */
+ * ~5% of a step at size S); callers bound the footprint by micro-batching.
+ * A no-grad forward stores one layer's slot of the (L, ...) arrays, reused
+ * by every layer, and two of resid1's. */
 typedef struct {
     float *resid1;   /* (L, BT, C) input of each block */
     float *ln1;      /* (L, BT, C) */
@@ -98,7 +100,9 @@ typedef struct {
     GptTensors g;
     /* activation capacity in rows (B*T) and the shape of the last forward */
     size_t act_rows, act_att; /* capacity: B*T rows, B*NH*T*T attention entries */
+    size_t act_layers;        /* layer slots: n_layer, or 1 after no-grad forwards only */
     int B, T;
+    int kept; /* 1: the last forward kept every layer's activations, for backward */
     float *acts_mem;
     GptActs a;
     float *scratch_mem;
@@ -136,6 +140,14 @@ void gpt_forward(Gpt *m, const int *tokens, int B, int T);
  * callers that read hidden states only (the reward head), skipping the
  * (B*T, V) product. gpt_logp and the logit backward need gpt_forward. */
 void gpt_forward_hidden(Gpt *m, const int *tokens, int B, int T);
+
+/* The same forwards, with the same numbers in logits, probs (after
+ * gpt_logp) and lnf, for a model that will not run backward from them (a
+ * reference policy, a teacher, a scoring reward model): the per-layer
+ * activations take one layer's memory instead of L's, and the backward
+ * scratch is not allocated. A backward after one of these aborts. */
+void gpt_forward_nograd(Gpt *m, const int *tokens, int B, int T);
+void gpt_forward_hidden_nograd(Gpt *m, const int *tokens, int B, int T);
 
 /* After gpt_forward: logp[i] = log softmax(logits[i])[targets[i]] for each of
  * the B*T rows; rows whose target is negative get 0. entropy (may be NULL)

@@ -16,6 +16,7 @@ void gpt_zero_grad(Gpt *m) {
 
 /* Everything below the logits, given dlogits (BT, V). */
 void gpt_backward_logits(Gpt *m, const float *dlogits) {
+    if (!m->kept) abort(); /* no scratch (dbuf_c) after a no-grad forward */
     if (!m->grads) gpt_zero_grad(m);
     const int BT = m->B * m->T, C = m->cfg.d_model, V = m->cfg.vocab_size;
     /* logits = lnf @ wte^T (tied head) */
@@ -25,6 +26,8 @@ void gpt_backward_logits(Gpt *m, const float *dlogits) {
 }
 
 void gpt_backward_hidden(Gpt *m, const float *dlnf) {
+    /* a no-grad forward overwrote each layer's activations with the next's */
+    if (!m->kept) abort();
     if (!m->grads) gpt_zero_grad(m);
     const int B = m->B, T = m->T, BT = B * T;
     const int C = m->cfg.d_model, L = m->cfg.n_layer, NH = m->cfg.n_head;
@@ -104,6 +107,7 @@ void gpt_backward_logp(Gpt *m, const int *targets, const float *dlogp) {
 }
 
 float gpt_cross_entropy_step(Gpt *m, const int *targets, int backward) {
+    if (!m->kept) abort(); /* rowbuf is backward scratch, absent after a no-grad forward */
     const int BT = m->B * m->T;
     float *logp = m->s.rowbuf, *dlogp = m->s.rowbuf + BT;
     gpt_logp(m, targets, 1.0f, logp, NULL);

@@ -1,11 +1,11 @@
 #include "engine/reward_head.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "engine/rng.h"
 
-void reward_head_forward(Gpt *m, const int *tokens, int B, int T, const int *pos, float *scores) {
-    gpt_forward_hidden(m, tokens, B, T);
+static void head_scores(const Gpt *m, int B, int T, const int *pos, float *scores) {
     const int C = m->cfg.d_model;
     for (int b = 0; b < B; b++) {
         const float *h = m->a.lnf + ((size_t)b * T + pos[b]) * C;
@@ -17,7 +17,18 @@ void reward_head_forward(Gpt *m, const int *tokens, int B, int T, const int *pos
     }
 }
 
+void reward_head_forward(Gpt *m, const int *tokens, int B, int T, const int *pos, float *scores) {
+    gpt_forward_hidden(m, tokens, B, T);
+    head_scores(m, B, T, pos, scores);
+}
+
+void reward_head_score(Gpt *m, const int *tokens, int B, int T, const int *pos, float *scores) {
+    gpt_forward_hidden_nograd(m, tokens, B, T);
+    head_scores(m, B, T, pos, scores);
+}
+
 void reward_head_backward(Gpt *m, const int *pos, const float *dscore) {
+    if (!m->kept) abort(); /* dbuf_c below is backward scratch */
     if (!m->grads) gpt_zero_grad(m);
     const int B = m->B, T = m->T, C = m->cfg.d_model;
     /* Only the chosen rows of lnf reach a score; every other row's gradient

@@ -15,6 +15,10 @@
  * tokens[b, 0..pos[b]] only. m must have a head. */
 void reward_head_forward(Gpt *m, const int *tokens, int B, int T, const int *pos, float *scores);
 
+/* The same scores through the no-grad forward (gpt.h), for scoring without
+ * training: one layer's activations, no backward afterwards. */
+void reward_head_score(Gpt *m, const int *tokens, int B, int T, const int *pos, float *scores);
+
 /* After reward_head_forward with the same pos: backward from dL/dscore (B),
  * accumulating into the head's and the trunk's gradients. */
 void reward_head_backward(Gpt *m, const int *pos, const float *dscore);

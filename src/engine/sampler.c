@@ -22,12 +22,19 @@ struct Sampler {
      * each tile (hs, ATT_LANES) contiguous, so a query's scores for a tile are
      * ATT_LANES-wide vector FMAs over one contiguous block; values (T, hs). */
     float *kcache, *vcache;
-    /* step buffers sized for max_batch * T rows */
+    /* Step buffers for `rows` rows (sequences x new positions of one
+     * extend). They start at one decode step of every sequence, so the
+     * decode loop, which hands s->logits to extend, never sees them move,
+     * and grow to the largest extend seen: a prefill feeds each distinct
+     * prompt prefix once, so sizing them for max_batch * T rows, as the KV
+     * cache is, would hold (and, zeroed, touch) 14C+V+2 floats a row that
+     * no call uses: 60 MB of a GRPO rollout's 94 at d 128, 64 sequences. */
     size_t rows;
-    float *x, *ln, *qkv, *atty, *h, *hg, *logits, *scores;
+    float *x, *ln, *qkv, *atty, *h, *hg, *logits;
+    float *ln_stats; /* (2, rows) LayerNorm mean and rstd of the current step */
+    float *scores;
     int *order; /* (V) for top-k / top-p */
     float *probs;
-    float *ln_stats; /* (2, rows) LayerNorm mean and rstd of the current step */
 };
 
 SampleOptions sample_defaults(void) {
@@ -39,20 +46,22 @@ SampleOptions sample_defaults(void) {
                            .n_stop = 0};
 }
 
-Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
-    if (gpt_config_error(cfg) || max_batch < 1) return NULL;
-    Sampler *s = calloc(1, sizeof *s);
-    if (!s) return NULL;
-    s->cfg = *cfg;
-    s->max_batch = max_batch;
-    size_t C = cfg->d_model, L = cfg->n_layer, T = cfg->max_seq_len, V = cfg->vocab_size;
-    size_t rows = (size_t)max_batch * T;
-    s->rows = rows;
-    s->pos = calloc((size_t)max_batch, sizeof(int));
-    s->order = calloc(V, sizeof(int));
-    s->tpad = (cfg->max_seq_len + ATT_LANES - 1) / ATT_LANES * ATT_LANES;
-    s->kcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
-    s->vcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
+static void step_buffers_free(Sampler *s) {
+    float **bufs[] = {&s->x, &s->ln, &s->qkv, &s->atty, &s->h, &s->hg, &s->logits, &s->ln_stats};
+    for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) {
+        free(*bufs[i]);
+        *bufs[i] = NULL;
+    }
+    s->rows = 0;
+}
+
+/* Makes room for `rows` rows in the step buffers. Nothing in them outlives
+ * one extend (each starts from the embeddings), so growing drops their
+ * contents. 0, or -1 out of memory (the buffers are then freed). */
+static int step_buffers_grow(Sampler *s, size_t rows) {
+    if (rows <= s->rows) return 0;
+    step_buffers_free(s);
+    size_t C = s->cfg.d_model, V = s->cfg.vocab_size;
     s->x = engine_alloc_floats(rows * C);
     s->ln = engine_alloc_floats(rows * C);
     s->qkv = engine_alloc_floats(rows * 3 * C);
@@ -60,11 +69,31 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
     s->h = engine_alloc_floats(rows * 4 * C);
     s->hg = engine_alloc_floats(rows * 4 * C);
     s->logits = engine_alloc_floats(rows * V);
+    s->ln_stats = engine_alloc_floats(2 * rows);
+    if (!s->x || !s->ln || !s->qkv || !s->atty || !s->h || !s->hg || !s->logits || !s->ln_stats) {
+        step_buffers_free(s);
+        return -1;
+    }
+    s->rows = rows;
+    return 0;
+}
+
+Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
+    if (gpt_config_error(cfg) || max_batch < 1) return NULL;
+    Sampler *s = calloc(1, sizeof *s);
+    if (!s) return NULL;
+    s->cfg = *cfg;
+    s->max_batch = max_batch;
+    size_t C = cfg->d_model, L = cfg->n_layer, T = cfg->max_seq_len, V = cfg->vocab_size;
+    s->pos = calloc((size_t)max_batch, sizeof(int));
+    s->order = calloc(V, sizeof(int));
+    s->tpad = (cfg->max_seq_len + ATT_LANES - 1) / ATT_LANES * ATT_LANES;
+    s->kcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
+    s->vcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
     s->scores = engine_alloc_floats((size_t)max_batch * cfg->n_head * (T + ATT_LANES));
     s->probs = engine_alloc_floats(V);
-    s->ln_stats = engine_alloc_floats(2 * rows);
-    if (!s->pos || !s->order || !s->kcache || !s->vcache || !s->x || !s->ln || !s->qkv ||
-        !s->atty || !s->h || !s->hg || !s->logits || !s->scores || !s->probs || !s->ln_stats) {
+    if (!s->pos || !s->order || !s->kcache || !s->vcache || !s->scores || !s->probs ||
+        step_buffers_grow(s, (size_t)max_batch) != 0) {
         sampler_free(s);
         return NULL;
     }
@@ -77,16 +106,9 @@ void sampler_free(Sampler *s) {
     free(s->order);
     free(s->kcache);
     free(s->vcache);
-    free(s->x);
-    free(s->ln);
-    free(s->qkv);
-    free(s->atty);
-    free(s->h);
-    free(s->hg);
-    free(s->logits);
+    step_buffers_free(s);
     free(s->scores);
     free(s->probs);
-    free(s->ln_stats);
     free(s);
 }
 
@@ -190,6 +212,9 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
     const int C = s->cfg.d_model, L = s->cfg.n_layer;
     const int V = s->cfg.vocab_size, n = s->n, R = n * t;
     const GptTensors *w = &m->w;
+    /* as the training forward's activations do (gpt.c), running out of
+     * memory mid-generation aborts: there is no step to hand an error to */
+    if (step_buffers_grow(s, (size_t)R) != 0) abort();
     float *ln_mean = s->ln_stats, *ln_rstd = s->ln_stats + s->rows;
 
     for (int i = 0; i < n; i++)

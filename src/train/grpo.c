@@ -398,7 +398,7 @@ static float train_minibatch(Grpo *g, int from, int to, PassTotals *pt) {
     for (int m0 = from; m0 < to; m0 += per_micro) {
         int m1 = m0 + per_micro < to ? m0 + per_micro : to;
         int rows = layout_rows(g, m0, m1, T), R = rows * T;
-        gpt_forward(g->ref, g->inp, rows, T);
+        gpt_forward_nograd(g->ref, g->inp, rows, T);
         gpt_logp(g->ref, g->tgt, c->temperature, g->ref_logp, NULL);
         gpt_forward(g->policy, g->inp, rows, T);
         gpt_logp(g->policy, g->tgt, c->temperature, g->logp, g->entropy);

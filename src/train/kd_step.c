@@ -42,7 +42,7 @@ static double kd_loss(void *ctx, Gpt *m, long *n_out) {
         int any = 0;
         for (int i = 0; i < nb * T && !any; i++) any = tg[i] >= 0;
         if (!any) continue;
-        gpt_forward(x->kd->teacher, in, nb, T);
+        gpt_forward_nograd(x->kd->teacher, in, nb, T);
         gpt_forward(m, in, nb, T);
         kd_loss_rows(m->a.logits, x->kd->teacher->a.logits, tg, nb * T, V, x->kd->temperature,
                      x->kd->weight, 1.0f / (float)n, x->dlogits, &x->sums);

@@ -82,7 +82,7 @@ int rm_score(Gpt *model, const char *const *prompts, const char *const *completi
             for (int t = len[r]; t < T; t++) tok[(size_t)r * T + t] = TOK_PAD;
             pos[r] = len[r] - 1;
         }
-        reward_head_forward(model, tok, m, T, pos, scores + from);
+        reward_head_score(model, tok, m, T, pos, scores + from);
     }
     rc = 0;
 done:
