@@ -28,6 +28,7 @@ function M.students(teacher)
                                     steps = student_steps}
   local base_m = basemodel.pretrain{name = "pretrain-m", d_model = dm, n_layer = lm,
                                     steps = student_steps}
+  r1.eval("eval-base-s", base_s, "base-s")
   r1.eval("eval-base-m", base_m, "base-m")
 
   -- The teacher's rejection-sampled data: its correct, readable

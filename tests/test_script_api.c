@@ -173,7 +173,7 @@ static void test_open_r1_steps_share_r1_keys(void **state) {
     int n_r1 = script_keys("lua/r1.lua", NULL, NULL, 0, r1_names, r1_keys, NULL);
     const char *pn[] = {"step"};
     const char *steps[] = {"0", "1", "2", "3"};
-    const int want_n[] = {32, 24, 4, 20};
+    const int want_n[] = {33, 25, 4, 20};
     for (int s = 0; s < 4; s++) {
         const char *pv[] = {steps[s]};
         int n = script_keys("lua/open_r1.lua", pn, pv, 1, names, keys, groups);
@@ -201,7 +201,7 @@ static void test_open_r1_steps_share_r1_keys(void **state) {
     const char *tn[] = {"step", "teacher"}, *tv[] = {"1", ckpt};
     int n = script_keys("lua/open_r1.lua", tn, tv, 2, names, keys, groups);
     remove(ckpt);
-    assert_int_equal(n, 13);
+    assert_int_equal(n, 14);
     for (int i = 0; i < n; i++) {
         assert_string_not_equal(names[i], "pretrain");
         assert_string_equal(groups[i], "step 1 · distill");
@@ -216,7 +216,7 @@ static void test_quick_is_r1_with_other_defaults(void **state) {
     static char r1_names[GRAPH_MAX_STAGES][GRAPH_NAME], names[GRAPH_MAX_STAGES][GRAPH_NAME];
     uint64_t r1_keys[GRAPH_MAX_STAGES], keys[GRAPH_MAX_STAGES];
     int n_r1 = script_keys("lua/r1.lua", NULL, NULL, 0, r1_names, r1_keys, NULL);
-    assert_int_equal(n_r1, 32);
+    assert_int_equal(n_r1, 33);
     /* quick.lua's defaults, alone: every stage named as in r1.lua, other keys */
     int n = script_keys("lua/quick.lua", NULL, NULL, 0, names, keys, NULL);
     assert_int_equal(n, n_r1);
