@@ -1,2 +1,0 @@
-r1sim.filter("any", function(s) return true end)
-require("open_r1")
