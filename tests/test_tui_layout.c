@@ -19,8 +19,8 @@
 typedef struct {
     const char *name;
     int n, ne;
-    TuiLayoutNode nodes[32];
-    TuiLayoutEdge edges[80];
+    TuiLayoutNode nodes[GRAPH_MAX_STAGES];
+    TuiLayoutEdge edges[GRAPH_MAX_STAGES * GRAPH_MAX_INPUTS];
 } LGraph;
 
 /* evals are reports, as run_view.c marks them (eval makes no checkpoint) */
