@@ -9,7 +9,7 @@
 --                        ├──▶ distill-m-logits (+ KL to the teacher's logits)
 --                        └──▶ rl-m (GRPO: R1-Zero's steps, rewards, budget)
 --
--- and an eval of each, rows base, r1 (the teacher), base-m, distill-s-sft,
+-- and an eval of each, rows base, r1 (the teacher), base-s, base-m, distill-s-sft,
 -- distill-m-sft, distill-m-logits, rl-m:
 --   r1sim table runs/distill
 -- R1-Distill is plain SFT on the teacher's samples (mode "sft"); the logits

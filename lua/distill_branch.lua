@@ -1,5 +1,5 @@
 -- distill_branch.lua: R1-Distill's students of one teacher, shared by
--- distill.lua (the teacher is R1-Zero) and r1.lua (the teacher is R1):
+-- distill.lua (its -D teacher, R1 by default) and r1.lua (the teacher is R1):
 -- two student bases (d 64 x 2 and d 96 x 3) on the teacher's web text, each
 -- distilled by SFT on the teacher's rejection-sampled completions, the
 -- larger also by logits, and the larger trained by R1-Zero's GRPO from its
