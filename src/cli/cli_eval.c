@@ -112,30 +112,25 @@ static int print_result(const char *model, const char *task, const EvalResult *r
 
 /* pass@k and maj@k for each k, as a table in percent or, with csv, as the
  * rows of a run's pass_at_k.csv. */
+static int put_csv_row(const char *const *cells, size_t n) {
+    size_t len;
+    char *line = csvio_format_row(cells, n, &len);
+    if (!line) return -1;
+    fputs(line, stdout);
+    free(line);
+    return 0;
+}
+
 static int print_pass_at_k(const char *model, const char *task, const EvalResult *r, int csv) {
-    if (csv) {
-        static const char *const header[] = {RUNDIR_PASS_AT_K_HEADER};
-        size_t len;
-        char *h = csvio_format_row(header, RUNDIR_PASS_AT_K_COLS, &len);
-        if (!h) return -1;
-        fputs(h, stdout);
-        free(h);
-    } else {
-        printf("\n%4s %7s %7s\n", "k", "pass@k", "maj@k");
-    }
+    static const char *const header[] = {RUNDIR_PASS_AT_K_HEADER};
+    if (csv && put_csv_row(header, RUNDIR_PASS_AT_K_COLS)) return -1;
+    if (!csv) printf("\n%4s %7s %7s\n", "k", "pass@k", "maj@k");
     for (int j = 0; j < r->n_pass_k; j++) {
         if (csv) {
             char v[4][32];
-            snprintf(v[0], sizeof v[0], "%d", r->k);
-            snprintf(v[1], sizeof v[1], "%d", r->pass_k[j]);
-            snprintf(v[2], sizeof v[2], "%.6g", r->pass_at[j]);
-            snprintf(v[3], sizeof v[3], "%.6g", r->maj_at[j]);
-            const char *row[RUNDIR_PASS_AT_K_COLS] = {model, task, v[0], v[1], v[2], v[3]};
-            size_t len;
-            char *line = csvio_format_row(row, RUNDIR_PASS_AT_K_COLS, &len);
-            if (!line) return -1;
-            fputs(line, stdout);
-            free(line);
+            const char *row[RUNDIR_PASS_AT_K_COLS];
+            rundir_pass_at_k_row(r, j, model, task, v, row);
+            if (put_csv_row(row, RUNDIR_PASS_AT_K_COLS)) return -1;
         } else {
             printf("%4d %7.1f %7.1f\n", r->pass_k[j], 100.0 * r->pass_at[j], 100.0 * r->maj_at[j]);
         }

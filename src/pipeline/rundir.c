@@ -131,3 +131,13 @@ int rundir_rebuild_eval(const char *dir, const Graph *g, const int *order, char 
     return rebuild(dir, g, order, "pass_at_k.csv", "pass_at_k.csv", pass, RUNDIR_PASS_AT_K_COLS,
                    err, errlen);
 }
+
+void rundir_pass_at_k_row(const EvalResult *e, int j, const char *model, const char *task,
+                          char buf[4][32], const char *cells[RUNDIR_PASS_AT_K_COLS]) {
+    snprintf(buf[0], sizeof buf[0], "%d", e->k);
+    snprintf(buf[1], sizeof buf[1], "%d", e->pass_k[j]);
+    snprintf(buf[2], sizeof buf[2], "%.6g", e->pass_at[j]);
+    snprintf(buf[3], sizeof buf[3], "%.6g", e->maj_at[j]);
+    const char *row[RUNDIR_PASS_AT_K_COLS] = {model, task, buf[0], buf[1], buf[2], buf[3]};
+    memcpy(cells, row, sizeof row);
+}

@@ -19,6 +19,7 @@
 #include <stddef.h>
 
 #include "pipeline/graph.h"
+#include "train/eval.h"
 
 /* DIR/STAGE/FILE (FILE may be NULL for the directory). -1 if it does not fit. */
 int rundir_path(char *buf, size_t cap, const char *dir, const char *stage, const char *file);
@@ -41,6 +42,12 @@ enum { RUNDIR_EVAL_COLS = 12 };
  * majority vote of k samples, averaged over blocks of k; train/eval.h). */
 #define RUNDIR_PASS_AT_K_HEADER "model", "task", "n", "k", "pass_at_k", "maj_at_k"
 enum { RUNDIR_PASS_AT_K_COLS = 6 };
+
+/* Row j of pass_at_k.csv for an eval's result: cells point at model, task
+ * and the text in buf, which must outlive them. The eval stage and
+ * `r1sim eval --pass-at-k --csv` write the same rows with it. */
+void rundir_pass_at_k_row(const EvalResult *e, int j, const char *model, const char *task,
+                          char buf[4][32], const char *cells[RUNDIR_PASS_AT_K_COLS]);
 
 /* Rebuilds DIR/eval.csv from the eval_rows.csv of the graph's eval stages
  * that have one, in graph order, and DIR/pass_at_k.csv likewise from their

@@ -182,14 +182,7 @@ static int write_pass_at_k(const EvalResult *e, const char *model, const char *t
     char v[EVAL_MAX_PASS_K][4][32];
     const char *cells[EVAL_MAX_PASS_K * COLS];
     int rows = e->n_pass_k < EVAL_MAX_PASS_K ? e->n_pass_k : EVAL_MAX_PASS_K;
-    for (int j = 0; j < rows; j++) {
-        snprintf(v[j][0], sizeof v[j][0], "%d", e->k);
-        snprintf(v[j][1], sizeof v[j][1], "%d", e->pass_k[j]);
-        snprintf(v[j][2], sizeof v[j][2], "%.6g", e->pass_at[j]);
-        snprintf(v[j][3], sizeof v[j][3], "%.6g", e->maj_at[j]);
-        const char *row[COLS] = {model, task, v[j][0], v[j][1], v[j][2], v[j][3]};
-        for (int i = 0; i < COLS; i++) cells[j * COLS + i] = row[i];
-    }
+    for (int j = 0; j < rows; j++) rundir_pass_at_k_row(e, j, model, task, v[j], cells + j * COLS);
     char p[4200];
     stage_file(c, "pass_at_k.csv", p, sizeof p);
     return csvio_write(p, header, COLS, cells, (size_t)rows, err, errlen);
