@@ -14,7 +14,7 @@
 -- that reject a pair and try the next grow as it learns to keep going.
 -- Classroom experiments (each re-runs only the RL stage and its eval):
 --   r1sim run lua/r1_zero.lua -D format_weight=0     -- drop the format reward
---   r1sim run lua/r1_zero.lua -D beta=0              -- no KL penalty
+--   r1sim run lua/r1_zero.lua -D beta=0              -- no KL penalty (no reference, so no kl line)
 --   r1sim run lua/r1_zero.lua -D beta=0.4            -- a strong one holds it back
 --   r1sim run lua/r1_zero.lua -D group_size=2        -- tiny groups
 -- and some that re-run the base too, because they change its web text:

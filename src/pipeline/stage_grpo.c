@@ -588,7 +588,7 @@ const StageKind stage_kind_grpo = {
                "a reward_model stage, for the preference reward"}},
     .n_roles = 2,
     .makes_checkpoint = true,
-    .code_version = "grpo-1",
+    .code_version = "grpo-2", /* length-sorted micro-batches: other float rounding */
     .ops = &ops,
     .defaults = defaults,
     .config_size = sizeof(GrpoConfig),

@@ -8,6 +8,7 @@
 
 #include "engine/rng.h"
 #include "train/eval.h"
+#include "train/grpo_update.h"
 #include "train/rollout.h"
 #include "train/train_state.h"
 #include "world/completion.h"
@@ -17,11 +18,7 @@
 #include "world/template.h"
 #include "world/tokenizer.h"
 
-enum {
-    PROMPT_TEXT_MAX = 96,
-    /* rows of one forward/backward pass; larger minibatches accumulate */
-    MICRO_ROWS = 2048,
-};
+enum { PROMPT_TEXT_MAX = 96 };
 
 struct Grpo {
     GrpoConfig cfg;
@@ -46,11 +43,8 @@ struct Grpo {
     double *term;               /* (n, GRPO_MAX_REWARDS) */
     float *total, *adv;         /* (n) */
     int *order;                 /* (n) minibatch permutation */
-    /* one micro-batch of training rows */
-    int *inp, *tgt;
-    float *logp, *ref_logp, *entropy, *dlogp;
-    double *old_row; /* (rows) pi_old logp per target */
-    int *row_seq;    /* (rows) sequence of each row's target, -1 if masked */
+    GrpoSeq *seqs;              /* (n) the rollout as the update reads it */
+    GrpoUpdate *update;
 };
 
 GrpoConfig grpo_defaults(void) {
@@ -107,10 +101,10 @@ void grpo_free(Grpo *g) {
     gpt_free(g->ref);
     adamw_free(g->opt);
     rollout_free(g->rollout);
-    void *bufs[] = {g->problems, g->prompt_text, g->prompt_ptrs, g->term,      g->total,
-                    g->adv,      g->order,       g->inp,         g->tgt,       g->logp,
-                    g->ref_logp, g->entropy,     g->dlogp,       g->old_row,   g->row_seq,
-                    g->general,  g->is_general,  g->batch,       g->batch_out, g->applies};
+    grpo_update_free(g->update);
+    void *bufs[] = {g->problems, g->prompt_text, g->prompt_ptrs, g->term,    g->total,
+                    g->adv,      g->order,       g->seqs,        g->general, g->is_general,
+                    g->batch,    g->batch_out,   g->applies};
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
     free(g);
 }
@@ -131,7 +125,7 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
     memcpy(g->rewards, rewards, sizeof(RewardTerm) * (size_t)n_rewards);
     rng_seed(&g->rng, cfg->seed);
     world_rng_seed(&g->world_rng, cfg->seed ^ 0x5eed5eedULL);
-    const int B = cfg->prompts_per_step, n = B * cfg->group_size, T = policy->cfg.max_seq_len;
+    const int B = cfg->prompts_per_step, n = B * cfg->group_size;
     g->n = n;
     g->ref = gpt_new(&policy->cfg);
     g->opt = adamw_new(policy, &cfg->optim);
@@ -152,18 +146,10 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
     g->total = calloc((size_t)n, sizeof(float));
     g->adv = calloc((size_t)n, sizeof(float));
     g->order = calloc((size_t)n, sizeof(int));
-    size_t rows = (size_t)MICRO_ROWS + (size_t)T; /* one sequence may overshoot the budget */
-    g->inp = calloc(rows, sizeof(int));
-    g->tgt = calloc(rows, sizeof(int));
-    g->logp = calloc(rows, sizeof(float));
-    g->ref_logp = calloc(rows, sizeof(float));
-    g->entropy = calloc(rows, sizeof(float));
-    g->dlogp = calloc(rows, sizeof(float));
-    g->old_row = calloc(rows, sizeof(double));
-    g->row_seq = calloc(rows, sizeof(int));
+    g->seqs = calloc((size_t)n, sizeof(GrpoSeq));
+    g->update = grpo_update_new(&policy->cfg, n);
     if (!g->ref || !g->opt || !g->rollout || !g->problems || !g->prompt_text || !g->prompt_ptrs ||
-        !g->term || !g->total || !g->adv || !g->order || !g->inp || !g->tgt || !g->logp ||
-        !g->ref_logp || !g->entropy || !g->dlogp || !g->old_row || !g->row_seq || !g->general ||
+        !g->term || !g->total || !g->adv || !g->order || !g->seqs || !g->update || !g->general ||
         !g->is_general || !g->batch || !g->batch_out || !g->applies)
         goto oom;
     gpt_copy_params(g->ref, policy);
@@ -344,83 +330,18 @@ static int rollout(Grpo *g, char *err, size_t errlen) {
     return score(g, err, errlen);
 }
 
-typedef struct {
-    double loss, kl, entropy, tokens, clip_low, clip_high;
-} PassTotals;
-
-/* Lays out sequences order[from..to) as training rows starting at the first
- * completion target; returns the row width T (max length - 1). */
-static int layout_rows(Grpo *g, int from, int to, int T) {
-    const GrpoConfig *c = &g->cfg;
+/* The rollout as the update's sequences, advantages included. */
+static void fill_seqs(Grpo *g) {
     const Rollout *ro = g->rollout;
-    const int G = c->group_size;
-    int r = 0;
-    for (int k = from; k < to; k++, r++) {
-        int i = g->order[k], P = rollout_prompt_length(ro, i / G), L = P + rollout_length(ro, i);
-        const int *pt = rollout_prompt_tokens(ro, i / G);
-        const int *ct = rollout_tokens(ro, i);
-        const float *old = rollout_logp(ro, i);
-        int masked = c->mask_truncated && rollout_truncated(ro, i);
-        for (int t = 0; t < T; t++) {
-            size_t at = (size_t)r * T + t;
-            int here = t < P ? pt[t] : t < L ? ct[t - P] : TOK_PAD;
-            g->inp[at] = here;
-            /* targets: completion tokens only, i.e. positions P-1 .. L-2 */
-            int j = t - (P - 1);
-            if (t >= P - 1 && t < L - 1 && !masked) {
-                g->tgt[at] = ct[j];
-                g->old_row[at] = old[j];
-                g->row_seq[at] = i;
-            } else {
-                g->tgt[at] = -1;
-                g->row_seq[at] = -1;
-            }
-        }
-    }
-    return r;
-}
-
-/* One optimizer step over the sequences order[from..to). */
-static float train_minibatch(Grpo *g, int from, int to, PassTotals *pt) {
-    const GrpoConfig *c = &g->cfg;
-    const int ctx = g->policy->cfg.max_seq_len;
-    int n_seqs = to - from, total_tokens = 0, T = 1;
-    const Rollout *ro = g->rollout;
-    for (int k = from; k < to; k++) {
-        int i = g->order[k];
-        int L = rollout_prompt_length(ro, i / c->group_size) + rollout_length(ro, i);
-        if (L - 1 > T) T = L - 1;
-        if (!(c->mask_truncated && rollout_truncated(ro, i))) total_tokens += rollout_length(ro, i);
-    }
-    if (T > ctx) T = ctx;
-    gpt_zero_grad(g->policy);
-    int per_micro = MICRO_ROWS / T > 0 ? MICRO_ROWS / T : 1;
-    for (int m0 = from; m0 < to; m0 += per_micro) {
-        int m1 = m0 + per_micro < to ? m0 + per_micro : to;
-        int rows = layout_rows(g, m0, m1, T), R = rows * T;
-        gpt_forward_nograd(g->ref, g->inp, rows, T);
-        gpt_logp(g->ref, g->tgt, c->temperature, g->ref_logp, NULL);
-        gpt_forward(g->policy, g->inp, rows, T);
-        gpt_logp(g->policy, g->tgt, c->temperature, g->logp, g->entropy);
-        for (int r = 0; r < R; r++) {
-            g->dlogp[r] = 0.0f;
-            int i = g->row_seq[r];
-            if (i < 0) continue;
-            GrpoToken tok = grpo_token(g->logp[r], g->old_row[r], g->ref_logp[r], g->adv[i],
-                                       c->eps_low, c->eps_high, c->beta);
-            double w = grpo_token_weight(c->loss_type, n_seqs, total_tokens, rollout_length(ro, i),
-                                         c->max_new_tokens);
-            g->dlogp[r] = (float)(w * tok.dlogp);
-            pt->loss += w * tok.loss;
-            pt->kl += grpo_kl(g->logp[r], g->ref_logp[r]);
-            pt->entropy += g->entropy[r];
-            pt->clip_low += tok.clipped_low;
-            pt->clip_high += tok.clipped_high;
-            pt->tokens += 1;
-        }
-        gpt_backward_logp(g->policy, g->tgt, g->dlogp);
-    }
-    return adamw_update(g->opt, g->policy);
+    const int G = g->cfg.group_size;
+    for (int i = 0; i < g->n; i++)
+        g->seqs[i] = (GrpoSeq){.prompt = rollout_prompt_tokens(ro, i / G),
+                               .prompt_len = rollout_prompt_length(ro, i / G),
+                               .tokens = rollout_tokens(ro, i),
+                               .len = rollout_length(ro, i),
+                               .old_logp = rollout_logp(ro, i),
+                               .adv = g->adv[i],
+                               .masked = g->cfg.mask_truncated && rollout_truncated(ro, i)};
 }
 
 int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
@@ -435,7 +356,14 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
 
     memset(out, 0, sizeof *out);
     float lr = adamw_lr_at(&c->optim, g->opt->step);
-    PassTotals pt = {0};
+    GrpoTotals pt = {0};
+    fill_seqs(g);
+    const GrpoLossConfig lc = {.temperature = c->temperature,
+                               .beta = c->beta,
+                               .eps_low = c->eps_low,
+                               .eps_high = c->eps_high,
+                               .loss_type = c->loss_type,
+                               .max_new_tokens = c->max_new_tokens};
     double grad_norm = 0;
     int updates = 0;
     for (int pass = 0; pass < c->mu; pass++) {
@@ -448,7 +376,8 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
         }
         for (int mb = 0; mb < c->minibatches; mb++) {
             int from = n * mb / c->minibatches, to = n * (mb + 1) / c->minibatches;
-            grad_norm += train_minibatch(g, from, to, &pt);
+            grad_norm += grpo_update_minibatch(g->update, g->policy, g->ref, g->opt, g->seqs,
+                                               g->order + from, to - from, &lc, &pt);
             updates++;
         }
     }
@@ -498,7 +427,7 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
         out->reward_term[k] = applied[k] ? out->reward_term[k] / (double)applied[k] : 0;
     out->step = g->step;
     double tok = pt.tokens > 0 ? pt.tokens : 1;
-    out->kl = pt.kl / tok;
+    out->kl = c->beta > 0 ? pt.kl / tok : NAN; /* no reference to measure against */
     out->entropy = pt.entropy / tok;
     out->clip_low = pt.clip_low / tok;
     out->clip_high = pt.clip_high / tok;
