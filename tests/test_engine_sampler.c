@@ -176,6 +176,54 @@ static void stop_token_ends_only_its_sequence(void **state) {
     gpt_free(m);
 }
 
+/* Rows of finished sequences leave the decode batch: the sequences still
+ * running must go on reading their own caches and positions, so every
+ * sampled log-prob still matches a full forward over its own sequence. */
+static void sequences_left_after_others_stop_keep_their_own_cache(void **state) {
+    Gpt *m = fixture_tiny_model(&cfg, 13, 0.3f);
+    enum { N = 6, NEW = 14, P = 3 };
+    Sampler *s = sampler_new(&cfg, N);
+    int pa[] = {3, 1, 4}, pb[] = {2, 7, 1}, pc[] = {9, 9, 2};
+    const int *prompts[] = {pa, pb, pc, pa, pb, pc};
+    int lens[] = {P, P, P, P, P, P};
+    int stops[] = {5};
+    SampleOptions o = sample_defaults();
+    o.temperature = 1.0f;
+    o.max_new_tokens = NEW;
+    o.stop_tokens = stops;
+    o.n_stop = 1;
+    int out[N * NEW], len[N], stopped[N];
+    float lp[N * NEW];
+    Rng r;
+    int shortest = NEW, longest = 0;
+    /* a seed under which some sequence stops well before another ends */
+    for (unsigned long long seed = 1; seed < 200 && longest - shortest < 4; seed++) {
+        rng_seed(&r, seed);
+        sampler_generate(s, m, N, prompts, lens, &o, &r, out, lp, len, stopped);
+        shortest = NEW;
+        longest = 0;
+        for (int i = 0; i < N; i++) {
+            if (len[i] < shortest) shortest = len[i];
+            if (len[i] > longest) longest = len[i];
+        }
+    }
+    assert_true(longest - shortest >= 4);
+    for (int i = 0; i < N; i++) {
+        int seq[P + NEW], targets[P + NEW];
+        memcpy(seq, prompts[i], sizeof pa);
+        memcpy(seq + P, out + i * NEW, (size_t)len[i] * sizeof(int));
+        const int L = P + len[i];
+        for (int j = 0; j < L; j++) targets[j] = j + 1 < L ? seq[j + 1] : -1;
+        float full_lp[P + NEW];
+        gpt_forward(m, seq, 1, L);
+        gpt_logp(m, targets, 1.0f, full_lp, NULL);
+        for (int j = 0; j < len[i]; j++)
+            assert_float_equal(lp[i * NEW + j], full_lp[P - 1 + j], 1e-4);
+    }
+    sampler_free(s);
+    gpt_free(m);
+}
+
 static void top_k_one_is_greedy(void **state) {
     Gpt *m = fixture_tiny_model(&cfg, 12, 0.3f);
     Sampler *s = sampler_new(&cfg, 1);
@@ -231,6 +279,7 @@ int main(void) {
         cmocka_unit_test(greedy_generation_is_deterministic_and_matches_full_forward),
         cmocka_unit_test(sampled_logp_matches_full_forward_and_seed_repeats),
         cmocka_unit_test(stop_token_ends_only_its_sequence),
+        cmocka_unit_test(sequences_left_after_others_stop_keep_their_own_cache),
         cmocka_unit_test(top_k_one_is_greedy),
         cmocka_unit_test(generation_stops_at_the_context_limit),
     };

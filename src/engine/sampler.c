@@ -15,9 +15,11 @@
 struct Sampler {
     GptConfig cfg;
     int max_batch;
-    int tpad; /* context rounded up to ATT_LANES: the cache's position stride */
-    int n;    /* live sequences */
-    int *pos; /* (n) tokens already in each sequence's cache */
+    int tpad;  /* context rounded up to ATT_LANES: the cache's position stride */
+    int n;     /* rows of the next extend */
+    int *slot; /* (n) the cache slot each row extends: a finished sequence's
+                  row leaves the batch while the others keep their caches */
+    int *pos;  /* (max_batch) tokens already in each slot's cache */
     /* Per layer, sequence and head: keys in tiles of ATT_LANES positions,
      * each tile (hs, ATT_LANES) contiguous, so a query's scores for a tile are
      * ATT_LANES-wide vector FMAs over one contiguous block; values (T, hs). */
@@ -86,13 +88,14 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
     s->max_batch = max_batch;
     size_t C = cfg->d_model, L = cfg->n_layer, T = cfg->max_seq_len, V = cfg->vocab_size;
     s->pos = calloc((size_t)max_batch, sizeof(int));
+    s->slot = calloc((size_t)max_batch, sizeof(int));
     s->order = calloc(V, sizeof(int));
     s->tpad = (cfg->max_seq_len + ATT_LANES - 1) / ATT_LANES * ATT_LANES;
     s->kcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
     s->vcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
     s->scores = engine_alloc_floats((size_t)max_batch * cfg->n_head * (T + ATT_LANES));
     s->probs = engine_alloc_floats(V);
-    if (!s->pos || !s->order || !s->kcache || !s->vcache || !s->scores || !s->probs ||
+    if (!s->pos || !s->slot || !s->order || !s->kcache || !s->vcache || !s->scores || !s->probs ||
         step_buffers_grow(s, (size_t)max_batch) != 0) {
         sampler_free(s);
         return NULL;
@@ -103,6 +106,7 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
 void sampler_free(Sampler *s) {
     if (!s) return;
     free(s->pos);
+    free(s->slot);
     free(s->order);
     free(s->kcache);
     free(s->vcache);
@@ -115,6 +119,7 @@ void sampler_free(Sampler *s) {
 void sampler_reset(Sampler *s, int n) {
     s->n = n;
     memset(s->pos, 0, (size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++) s->slot[i] = i;
 }
 
 /* Start of the key tiles / the (T, hs) value block of one head. */
@@ -159,11 +164,12 @@ static void cached_attention(Sampler *s, int l, int t) {
 #pragma omp parallel for collapse(2) schedule(static) if (n * NH * t > 8)
     for (int i = 0; i < n; i++)
         for (int hd = 0; hd < NH; hd++) {
-            const float *kt = s->kcache + cache_at(s, l, i, hd);
-            const float *vc = s->vcache + cache_at(s, l, i, hd);
+            const int sl = s->slot[i];
+            const float *kt = s->kcache + cache_at(s, l, sl, hd);
+            const float *vc = s->vcache + cache_at(s, l, sl, hd);
             float *restrict sc = s->scores + ((size_t)i * NH + hd) * Tp;
             for (int j = 0; j < t; j++) {
-                int len = s->pos[i] + j + 1; /* positions visible to this query */
+                int len = s->pos[sl] + j + 1; /* positions visible to this query */
                 const float *q = s->qkv + ((size_t)i * t + j) * 3 * C + hd * hs;
                 /* scores, one key tile at a time; the cache is padded to whole tiles */
                 for (int p0 = 0; p0 < len; p0 += ATT_LANES) {
@@ -221,7 +227,7 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
         for (int j = 0; j < t; j++) {
             float *o = s->x + ((size_t)i * t + j) * C;
             const float *te = w->wte + (size_t)tokens[i * t + j] * C;
-            const float *pe = w->wpe + (size_t)(s->pos[i] + j) * C;
+            const float *pe = w->wpe + (size_t)(s->pos[s->slot[i]] + j) * C;
             for (int e = 0; e < C; e++) o[e] = te[e] + pe[e];
         }
     for (int l = 0; l < L; l++) {
@@ -232,7 +238,7 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
         for (int i = 0; i < n; i++)
             for (int j = 0; j < t; j++) {
                 const float *row = s->qkv + ((size_t)i * t + j) * 3 * C;
-                cache_store(s, l, i, s->pos[i] + j, row + C, row + 2 * C);
+                cache_store(s, l, s->slot[i], s->pos[s->slot[i]] + j, row + C, row + 2 * C);
             }
         cached_attention(s, l, t);
         /* x = x + atty @ attprojw^T + attprojb: beta 1 accumulates onto the residual */
@@ -251,7 +257,7 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
         }
         mm_inp_wT(s->x, s->hg, w->fcprojw + 4 * lcc, R, C, 4 * C, 1.0f);
     }
-    for (int i = 0; i < n; i++) s->pos[i] += t;
+    for (int i = 0; i < n; i++) s->pos[s->slot[i]] += t;
     if (logits) {
         layernorm_forward(s->ln, ln_mean, ln_rstd, s->x, w->lnfw, w->lnfb, R, C);
         mm_inp_wT(logits, s->ln, w->wte, R, V, C, 0.0f);
@@ -379,48 +385,51 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
         for (int i = 0; i < n; i++) s->pos[i] = pre;
         free(rep);
     }
-    int *done = calloc((size_t)n, sizeof(int));
-    if (!done) {
-        free(step_tok);
-        return -1;
-    }
-    /* Each decode step feeds every sequence one token: its next prompt token
-     * while its prompt lasts, else the token it sampled last. Finished
-     * sequences keep being fed (their outputs are ignored) so that the batch
-     * stays one GEMM. */
+    /* Each decode step feeds every unfinished sequence one token: its next
+     * prompt token while its prompt lasts, else the token it sampled last.
+     * A finished sequence's row leaves the batch (rows stay in slot order,
+     * so sampling draws in the order it always did), so a long completion
+     * costs its own rows only, not those of the group that stopped early. */
     int active = n;
+    for (int i = 0; i < n; i++) s->slot[i] = i;
     for (int step = pre; active > 0; step++) {
-        for (int i = 0; i < n; i++) {
-            if (step < prompt_len[i])
-                step_tok[i] = prompts[i][step];
-            else if (out_len[i] > 0)
-                step_tok[i] = out_tokens[(size_t)i * maxnew + out_len[i] - 1];
-            else
-                step_tok[i] = prompts[i][prompt_len[i] - 1];
-        }
         int full = 0;
-        for (int i = 0; i < n; i++)
+        for (int r = 0; r < active; r++) {
+            const int i = s->slot[r];
+            if (step < prompt_len[i])
+                step_tok[r] = prompts[i][step];
+            else if (out_len[i] > 0)
+                step_tok[r] = out_tokens[(size_t)i * maxnew + out_len[i] - 1];
+            else
+                step_tok[r] = prompts[i][prompt_len[i] - 1];
             if (s->pos[i] >= T) full = 1;
-        if (full) break;
-        sampler_extend(s, m, step_tok, 1, NULL, s->logits);
-        for (int i = 0; i < n; i++) {
-            if (done[i] || step + 1 < prompt_len[i]) continue;
-            float lp;
-            int tok = pick_token(s, s->logits + (size_t)i * V, opt, rng, &lp);
-            out_tokens[(size_t)i * maxnew + out_len[i]] = tok;
-            out_logp[(size_t)i * maxnew + out_len[i]] = lp;
-            out_len[i]++;
-            int stop = 0;
-            for (int k = 0; k < opt->n_stop; k++)
-                if (tok == opt->stop_tokens[k]) stop = 1;
-            if (stop) out_stopped[i] = 1;
-            if (stop || out_len[i] >= maxnew || prompt_len[i] + out_len[i] >= T) {
-                done[i] = 1;
-                active--;
-            }
         }
+        if (full) break;
+        s->n = active;
+        sampler_extend(s, m, step_tok, 1, NULL, s->logits);
+        int kept = 0;
+        for (int r = 0; r < active; r++) {
+            const int i = s->slot[r];
+            int finished = 0;
+            if (step + 1 >= prompt_len[i]) {
+                float lp;
+                int tok = pick_token(s, s->logits + (size_t)r * V, opt, rng, &lp);
+                out_tokens[(size_t)i * maxnew + out_len[i]] = tok;
+                out_logp[(size_t)i * maxnew + out_len[i]] = lp;
+                out_len[i]++;
+                int stop = 0;
+                for (int k = 0; k < opt->n_stop; k++)
+                    if (tok == opt->stop_tokens[k]) stop = 1;
+                if (stop) out_stopped[i] = 1;
+                finished = stop || out_len[i] >= maxnew || prompt_len[i] + out_len[i] >= T;
+            }
+            if (!finished) s->slot[kept++] = i;
+        }
+        active = kept;
     }
-    free(done);
+    /* every slot is a row again, as sampler_extend's callers expect */
+    s->n = n;
+    for (int i = 0; i < n; i++) s->slot[i] = i;
     free(step_tok);
     return 0;
 }
