@@ -4,8 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
-#include <time.h>
 
+#include "cli/bench_grpo.h"
+#include "cli/bench_stats.h"
 #include "cli/cli.h"
 #include "engine/adamw.h"
 #include "engine/gpt.h"
@@ -15,13 +16,23 @@
 
 static const char usage[] =
     "usage: r1sim bench [--config S|M|L|all] [--threads N] [--csv]\n"
+    "       r1sim bench --grpo [--threads N] [--csv] [--B N] [--G N] [--P N] [--N N]\n"
+    "                   [--minibatches N] [--beta X] [--d N] [--layers N] [--heads N]\n"
+    "                   [--ctx N] [--steps N]\n"
     "Measures the engine on this machine: training tokens/s (forward, backward\n"
     "and AdamW on a fixed random batch), sampling tokens/s (16 sequences, a\n"
     "16-token prompt, 48 new tokens, KV cache), the implied GFLOP/s and the share\n"
     "of BLIS's sgemm peak (n = 1024) measured here at the same thread count.\n"
     "  --config C   S, M, L or all (default all)\n"
     "  --threads N  one thread count (default: 1 and 2)\n"
-    "  --csv        one CSV row per configuration and thread count\n";
+    "  --csv        one CSV row per configuration and thread count\n"
+    "With --grpo, one GRPO step instead, as bench/torch_grpo_bench.py times it:\n"
+    "B random P-token prompts x G completions of exactly N new tokens, a rule\n"
+    "reward, the reference forward, `minibatches` clipped, KL-penalised AdamW\n"
+    "steps; ms per step (median of --steps after 2 warm-up steps), completion\n"
+    "tokens/s and the split into rollout, reference and update. Defaults: B 8,\n"
+    "G 8, P 16, N 48, minibatches 2, beta 0.04, d 128, layers 4, heads 4, ctx\n"
+    "128, steps 6, 2 threads unless --threads.\n";
 
 typedef struct {
     const char *name;
@@ -36,22 +47,6 @@ static const BenchConfig configs[] = {
     {"M", {.max_seq_len = 128, .vocab_size = 64, .n_layer = 6, .n_head = 8, .d_model = 256}, 16},
     {"L", {.max_seq_len = 256, .vocab_size = 256, .n_layer = 6, .n_head = 6, .d_model = 384}, 8},
 };
-
-static double now(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-static double median(double *v, int n) {
-    qsort(v, (size_t)n, sizeof(double), cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
 
 /* FLOPs per trained token as nanoGPT's estimate_mfu counts them (PaLM
  * appendix B): 6 N + 12 L C T, N without the position embeddings. */
@@ -68,10 +63,10 @@ static double sgemm_peak_gflops(void) {
     float one = 1.0f, zero = 0.0f;
     double best = 0;
     for (int rep = 0; rep < 8; rep++) {
-        double t0 = now();
+        double t0 = bench_now();
         bli_sgemm(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, n, n, n, &one, a, n, 1, b, n, 1, &zero, c,
                   n, 1);
-        double g = 2.0 * n * n * n / (now() - t0) / 1e9;
+        double g = 2.0 * n * n * n / (bench_now() - t0) / 1e9;
         if (rep >= 2 && g > best) best = g;
     }
     free(a);
@@ -116,22 +111,22 @@ static double train_tokens_per_s(const BenchConfig *bc) {
         }                                                                                          \
         adamw_update(opt, m);                                                                      \
     } while (0)
-    double t0 = now();
+    double t0 = bench_now();
     for (int i = 0; i < 3; i++) TRAIN_STEP();
-    double per_step = (now() - t0) / 3;
+    double per_step = (bench_now() - t0) / 3;
     int steps = per_step > 0 ? (int)(1.0 / per_step) + 1 : 1;
     double rates[5];
     for (int w = 0; w < 5; w++) {
-        t0 = now();
+        t0 = bench_now();
         for (int i = 0; i < steps; i++) TRAIN_STEP();
-        rates[w] = (double)steps * B * T / (now() - t0);
+        rates[w] = (double)steps * B * T / (bench_now() - t0);
     }
 #undef TRAIN_STEP
     adamw_free(opt);
     free(inp);
     free(tgt);
     gpt_free(m);
-    return median(rates, 5);
+    return bench_median(rates, 5);
 }
 
 static double sample_tokens_per_s(const BenchConfig *bc) {
@@ -157,31 +152,102 @@ static double sample_tokens_per_s(const BenchConfig *bc) {
         sampler_generate(s, m, G, prompts, plen, &o, &r, out, lp, len, stopped);
     double rates[7];
     for (int w = 0; w < 7; w++) {
-        double t0 = now();
+        double t0 = bench_now();
         int reps = 0;
         do {
             sampler_generate(s, m, G, prompts, plen, &o, &r, out, lp, len, stopped);
             reps++;
-        } while (now() - t0 < 0.3);
-        rates[w] = (double)reps * G * NEW / (now() - t0);
+        } while (bench_now() - t0 < 0.3);
+        rates[w] = (double)reps * G * NEW / (bench_now() - t0);
     }
     sampler_free(s);
     gpt_free(m);
-    return median(rates, 7);
+    return bench_median(rates, 7);
+}
+
+static int run_grpo(const BenchGrpoOptions *o, int threads, int csv) {
+    engine_set_threads(threads);
+    double peak = sgemm_peak_gflops();
+    BenchGrpoResult r;
+    char err[256];
+    if (bench_grpo(o, &r, err, sizeof err)) {
+        fprintf(stderr, "r1sim %s\n", err);
+        return CLI_EXIT_USAGE;
+    }
+    const GptConfig *m = &o->model;
+    if (csv) {
+        printf("bench,threads,B,G,P,N,minibatches,beta,d,layers,heads,ctx,step_ms,completion_"
+               "tokens_per_s,rollout_ms,reference_ms,update_ms,sgemm_peak_gflops\n");
+        printf("grpo,%d,%d,%d,%d,%d,%d,%g,%d,%d,%d,%d,%.1f,%.0f,%.1f,%.1f,%.1f,%.2f\n", threads,
+               o->B, o->G, o->P, o->N, o->minibatches, o->beta, m->d_model, m->n_layer, m->n_head,
+               m->max_seq_len, r.step_s * 1e3, r.completion_tokens_per_s, r.rollout_s * 1e3,
+               r.reference_s * 1e3, r.update_s * 1e3, peak);
+    } else {
+        printf("r1sim GRPO step, %d threads, B%d x G%d, P%d + N%d, d %d, %d layers: %.0f ms/step "
+               "(%.0f completion tok/s): rollout %.0f ms, reference %.0f ms, update %.0f ms; "
+               "sgemm peak %.1f GFLOP/s\n",
+               threads, o->B, o->G, o->P, o->N, m->d_model, m->n_layer, r.step_s * 1e3,
+               r.completion_tokens_per_s, r.rollout_s * 1e3, r.reference_s * 1e3, r.update_s * 1e3,
+               peak);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf("peak RSS %.1f MB\n", ru.ru_maxrss / 1024.0);
+    }
+    return 0;
+}
+
+/* --grpo's shape options: getopt codes from 1000 on, in this order. */
+static const char *const grpo_opt_names[] = {"B", "G",      "P",     "N",   "minibatches", "beta",
+                                             "d", "layers", "heads", "ctx", "steps"};
+enum { N_GRPO_OPTS = sizeof grpo_opt_names / sizeof grpo_opt_names[0], GRPO_OPT0 = 1000 };
+
+static int set_grpo_option(BenchGrpoOptions *o, int which, const char *text) {
+    char flag[32];
+    snprintf(flag, sizeof flag, "--%s", grpo_opt_names[which]);
+    if (which == 5) {
+        double v;
+        if (cli_parse_float("bench", flag, text, 0, 100, &v)) return -1;
+        o->beta = (float)v;
+        return 0;
+    }
+    long v;
+    if (cli_parse_int("bench", flag, text, 1, 4096, &v)) return -1;
+    int *fields[] = {&o->B,
+                     &o->G,
+                     &o->P,
+                     &o->N,
+                     &o->minibatches,
+                     NULL,
+                     &o->model.d_model,
+                     &o->model.n_layer,
+                     &o->model.n_head,
+                     &o->model.max_seq_len,
+                     &o->steps};
+    *fields[which] = (int)v;
+    return 0;
 }
 
 int cli_bench(int argc, char **argv) {
-    static const struct option opts[] = {{"config", required_argument, 0, 'c'},
-                                         {"threads", required_argument, 0, 'j'},
-                                         {"csv", no_argument, 0, 'C'},
-                                         {"help", no_argument, 0, 'h'},
-                                         {0, 0, 0, 0}};
+    struct option opts[5 + N_GRPO_OPTS + 1] = {{"config", required_argument, 0, 'c'},
+                                               {"threads", required_argument, 0, 'j'},
+                                               {"csv", no_argument, 0, 'C'},
+                                               {"grpo", no_argument, 0, 'g'},
+                                               {"help", no_argument, 0, 'h'}};
+    for (int i = 0; i < N_GRPO_OPTS; i++)
+        opts[5 + i] = (struct option){grpo_opt_names[i], required_argument, 0, GRPO_OPT0 + i};
+    opts[5 + N_GRPO_OPTS] = (struct option){0, 0, 0, 0};
     const char *which = "all";
     long threads = 0;
-    int csv = 0, c;
+    int csv = 0, grpo = 0, grpo_shape = 0, c;
+    BenchGrpoOptions go = bench_grpo_defaults();
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'c')
+        if (c >= GRPO_OPT0 && c < GRPO_OPT0 + N_GRPO_OPTS) {
+            if (set_grpo_option(&go, c - GRPO_OPT0, optarg)) return CLI_EXIT_USAGE;
+            grpo_shape = 1;
+        } else if (c == 'g')
+            grpo = 1;
+        else if (c == 'c')
             which = optarg;
         else if (c == 'j') {
             if (cli_parse_int("bench", "--threads", optarg, 1, 256, &threads))
@@ -200,6 +266,11 @@ int cli_bench(int argc, char **argv) {
         fprintf(stderr, "r1sim bench: unexpected argument '%s'\n", argv[optind]);
         return CLI_EXIT_USAGE;
     }
+    if (grpo_shape && !grpo) {
+        fprintf(stderr, "r1sim bench: the GRPO shape options need --grpo\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (grpo) return run_grpo(&go, threads ? (int)threads : 2, csv);
     int run[3] = {0, 0, 0};
     if (strcmp(which, "all") == 0)
         run[0] = run[1] = run[2] = 1;
