@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/time_table.h"
 #include "cli/run_view.h"
 #include "engine/runtime.h"
 #include "pipeline/runner.h"
@@ -217,6 +218,8 @@ int cli_run(int argc, char **argv) {
             }
         }
         runner_join(r);
+        fprintf(stderr, "r1sim run: time per stage (this run)\n");
+        if (time_table_print(r, stderr)) fprintf(stderr, "r1sim run: out of memory\n");
         int failed = runner_failures(r);
         if (runner_stopped(r))
             fprintf(stderr, "r1sim run: stopped; run the same command again to resume\n");

@@ -1,5 +1,7 @@
 #include "pipeline/runner.h"
 
+#include <math.h>
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -292,6 +294,7 @@ static bool run_stage(Runner *r, int s) {
         return false;
     }
     PublishTo to = {r, s};
+    const double t_begin = now_s(); /* opening (loading inputs) is the stage's time too */
     StageRun *run =
         stage_run_open(r->g, s, r->opt.dir, key, r->opt.seed, publish_sample, &to, err, sizeof err);
     if (!run) {
@@ -324,7 +327,9 @@ static bool run_stage(Runner *r, int s) {
             cont = false;
             break;
         }
+        double s0 = now_s();
         int rc = stage_run_step(run, &row, err, sizeof err);
+        double step_s = now_s() - s0;
         if (rc == 1) break;
         if (rc < 0) {
             st.state = STAGE_FAILED;
@@ -336,7 +341,10 @@ static bool run_stage(Runner *r, int s) {
         last = row;
         st.step = row.step;
         st.total = row.total;
+        double tps = metrics_row_get(&row, "tokens_per_s");
+        if (isfinite(tps) && tps > 0) st.tokens += tps * step_s;
         double dt = now_s() - t0 - waited;
+        st.seconds = now_s() - t_begin - waited;
         st.rate = dt > 0 ? (double)(st.step - step0) / dt : 0;
         stage_run_headline(run, st.headline, sizeof st.headline);
         const GraphHooks *h = &r->g->hooks;
@@ -371,6 +379,7 @@ static bool run_stage(Runner *r, int s) {
     }
     stage_run_free(run);
     release_freed_memory();
+    st.seconds = now_s() - t_begin - waited; /* finish's writes count too */
     if (st.state == STAGE_DONE || st.state == STAGE_FAILED) end_hook(r, s, &st, &last);
     report(r, s, RUNNER_EV_END, &st);
     return cont;

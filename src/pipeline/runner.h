@@ -46,6 +46,11 @@ typedef struct {
     long resumed_from; /* step restored from a resume point; 0 when started afresh */
     char headline[48];
     char error[1024]; /* FAILED: `file:line: message` and traceback when from the script */
+    /* This run's wall time in the stage, paused time left out (0 when
+     * cached), and the tokens it processed: the sum over steps of the
+     * step's tokens_per_s metric times its wall time (0 for kinds without
+     * that metric: evals and sampling report none). */
+    double seconds, tokens;
 } StageStatus;
 
 typedef enum { RUNNER_EV_START, RUNNER_EV_STEP, RUNNER_EV_END } RunnerEvent;
