@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "cli/dry_run.h"
 #include "cli/time_table.h"
 #include "cli/run_view.h"
 #include "engine/runtime.h"
@@ -19,12 +20,14 @@
 static const char run_usage[] =
     "usage: r1sim run SCRIPT.lua [--headless] [--out DIR] [--seed N] [--fresh]\n"
     "                 [-D name=value ...] [--threads N] [--unsafe] [--ascii]\n"
+    "                 [--dry-run]\n"
     "       r1sim SCRIPT.lua [OPTIONS]     (the same)\n"
     "Runs the pipeline SCRIPT declares; stages whose options and inputs are unchanged\n"
     "are reused from DIR (default runs/SCRIPT-NAME). On a terminal the live flowchart\n"
     "opens, paused (space runs, ? lists the keys); --headless, or no terminal, prints\n"
     "progress lines instead. Ctrl-C or q stops at a consistent point; the same\n"
-    "command resumes. See r1sim(1) and r1sim-lua(5).\n";
+    "command resumes. --dry-run trains nothing: it prints each stage's work and an\n"
+    "estimate of its wall time on this machine. See r1sim(1) and r1sim-lua(5).\n";
 
 static volatile sig_atomic_t interrupted;
 static void on_sigint(int sig) {
@@ -83,7 +86,7 @@ static void report(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
 int cli_run(int argc, char **argv) {
     const char *script = NULL, *out = NULL;
     unsigned long long seed = 1;
-    bool fresh = false, unsafe = false, headless = false, ascii = false;
+    bool fresh = false, unsafe = false, headless = false, ascii = false, dry = false;
     RunView *rv = NULL;
     long threads = cli_default_threads();
     enum { MAX_DEFS = 64 };
@@ -98,6 +101,8 @@ int cli_run(int argc, char **argv) {
             goto done;
         } else if (!strcmp(a, "--headless")) {
             headless = true;
+        } else if (!strcmp(a, "--dry-run")) {
+            dry = true;
         } else if (!strcmp(a, "--ascii")) {
             ascii = true;
         } else if (!strcmp(a, "--fresh")) {
@@ -157,7 +162,7 @@ int cli_run(int argc, char **argv) {
 
     /* The view needs both ends to be a terminal; otherwise (a pipe, CI, a
      * redirect) the run is headless as asked. */
-    bool view = !headless && isatty(0) && isatty(1);
+    bool view = !headless && !dry && isatty(0) && isatty(1);
     if (view && !(rv = run_view_new())) view = false;
 
     static Graph g; /* large; one per process */
@@ -175,6 +180,11 @@ int cli_run(int argc, char **argv) {
         goto done;
     }
     engine_set_threads((int)threads);
+    if (dry) {
+        rc = dry_run_print(&g, out, seed, fresh);
+        script_pipeline_free(sp);
+        goto done;
+    }
     /* Under the view stderr is parked and replayed afterwards: only the
      * end-of-stage lines go there, as a summary, not the \r progress. */
     Progress prog = {.g = &g, .tty = !view && isatty(2)};

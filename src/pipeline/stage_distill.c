@@ -163,7 +163,17 @@ static void defaults(void *config) {
     d->kd = kd_defaults();
 }
 
+/* Epochs over the dataset's rows, or steps of batch_size rows. */
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    double steps = stage_opt_num(st, "steps"), rows = in->rows * stage_opt_num(st, "epochs");
+    if (steps > 0) rows = steps * stage_opt_num(st, "batch_size");
+    out->train = rows * in->row_tokens;
+    /* the teacher's forward over the same rows in mode logits */
+    if (strcmp(stage_opt(st, "mode"), "logits") == 0) out->forward = out->train;
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_distill,
     .columns = columns,
     .step = step,

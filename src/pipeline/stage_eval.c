@@ -259,7 +259,14 @@ static void defaults(void *config) {
     *(EvalConfig *)config = eval_defaults();
 }
 
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    out->decode = stage_opt_num(st, "n_prompts") * stage_opt_num(st, "k") *
+                  stage_opt_num(st, "max_new_tokens");
+    out->upper = 1;
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_eval,
     .columns = columns,
     .step = step,

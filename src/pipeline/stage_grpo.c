@@ -565,7 +565,22 @@ static void defaults(void *config) {
     *(GrpoConfig *)config = grpo_defaults();
 }
 
+/* Per step: B x G completions sampled, trained on mu times, and through the
+ * reference once when beta > 0; a row is the prompt (taken as a quarter of
+ * the context) and the completion at its limit. */
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    double steps = stage_opt_num(st, "steps");
+    double n = stage_opt_num(st, "prompts_per_step") * stage_opt_num(st, "group_size");
+    double new_tokens = stage_opt_num(st, "max_new_tokens");
+    double row = in->context / 4.0 + new_tokens;
+    out->decode = steps * n * new_tokens;
+    out->train = steps * n * row * stage_opt_num(st, "mu");
+    if (stage_opt_num(st, "beta") > 0) out->forward = steps * n * row;
+    out->upper = 1;
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_grpo,
     .columns = columns,
     .step = step,

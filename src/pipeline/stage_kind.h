@@ -19,6 +19,23 @@
 #include "pipeline/metrics.h"
 #include "train/rewards.h"
 
+/* A stage's work in tokens, before it runs. Completion lengths are not
+ * known then: sampled tokens count every completion at max_new_tokens, so
+ * a figure with `upper` set is a bound, not a forecast. */
+typedef struct {
+    double train;    /* tokens through forward, backward and AdamW */
+    double forward;  /* tokens through a no-grad forward (reference, teacher) */
+    double decode;   /* tokens sampled */
+    double rows_out; /* rows of the dataset the stage makes, at most */
+    int upper;
+} StageWork;
+
+typedef struct {
+    double rows;    /* rows of the stage's dataset inputs (files counted, stages estimated) */
+    int row_tokens; /* tokens a dataset row is taken to hold: half the context */
+    int context;    /* the model's context */
+} StageWorkIn;
+
 /* What a kind's functions see of the running stage. */
 typedef struct StageCtx {
     const Graph *g;
@@ -71,6 +88,9 @@ typedef struct StageOps {
     /* The script functions the stage uses, for its cache key. May be NULL. */
     int (*script_fns)(const Stage *st, const GraphHooks *hooks, ScriptFnKind *kinds,
                       char (*names)[GRAPH_NAME], int max);
+    /* The work a run of the stage does, for `r1sim run --dry-run`, from its
+     * options and the rows of its dataset inputs. May be NULL (no estimate). */
+    void (*work)(const Stage *st, const StageWorkIn *in, StageWork *out);
 } StageOps;
 
 /* ---- for kinds: inputs, paths, rows -------------------------------------- */

@@ -128,7 +128,13 @@ static void defaults(void *config) {
     *(PretrainConfig *)config = pretrain_defaults();
 }
 
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    out->train =
+        stage_opt_num(st, "steps") * stage_opt_num(st, "batch_size") * stage_opt_num(st, "seq_len");
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_pretrain,
     .columns = stage_train_columns,
     .step = step,

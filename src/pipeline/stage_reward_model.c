@@ -246,7 +246,15 @@ static void defaults(void *config) {
     *(RmConfig *)config = rm_defaults();
 }
 
+/* Both answers of every pair, through the trunk and the head. */
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    double steps = stage_opt_num(st, "steps"), pairs = in->rows * stage_opt_num(st, "epochs");
+    if (steps > 0) pairs = steps * stage_opt_num(st, "batch_size");
+    out->train = 2 * pairs * in->row_tokens;
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_rm,
     .columns = columns,
     .step = step,

@@ -618,7 +618,16 @@ static int script_fns(const Stage *st, const GraphHooks *hooks, ScriptFnKind *ki
 
 static const char *const kept_file[] = {"kept.csv", NULL};
 
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    double n = stage_opt_num(st, "n_prompts"), k = stage_opt_num(st, "k");
+    double per = stage_opt_num(st, "per_prompt"), g = stage_opt_num(st, "general_ratio");
+    out->decode = n * k * stage_opt_num(st, "max_new_tokens");
+    out->rows_out = n * (per > 0 && per < k ? per : k) / (1 - g);
+    out->upper = 1;
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_sample,
     .columns = columns,
     .step = step,

@@ -68,7 +68,15 @@ static void defaults(void *config) {
     *(SftConfig *)config = sft_defaults();
 }
 
+/* Epochs over the dataset's rows, or steps of batch_size rows. */
+static void work(const Stage *st, const StageWorkIn *in, StageWork *out) {
+    double steps = stage_opt_num(st, "steps"), rows = in->rows * stage_opt_num(st, "epochs");
+    if (steps > 0) rows = steps * stage_opt_num(st, "batch_size");
+    out->train = rows * in->row_tokens;
+}
+
 static const StageOps ops = {
+    .work = work,
     .open = open_sft,
     .columns = stage_train_columns,
     .step = step,
