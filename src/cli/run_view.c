@@ -7,6 +7,7 @@
 
 #include "cli/run_files.h"
 #include "cli/run_series.h"
+#include "cli/time_table.h"
 
 enum { ROW_BATCH = 256 };
 
@@ -233,6 +234,14 @@ static void fill_detail(RunView *v, TuiModel *m, int s, const StageStatus *st) {
         long left = (long)((double)(st->total - st->step) / st->rate);
         at += (size_t)snprintf(d + at, cap - at, ", %.2f step/s, ETA %ld:%02ld", st->rate,
                                left / 60, left % 60);
+    }
+    if (st->seconds > 0 && at < cap) {
+        /* the time table's line for this stage, as the run has it so far */
+        char wall[32];
+        time_table_format(st->seconds, wall, sizeof wall);
+        at += (size_t)snprintf(d + at, cap - at, "\nwall %s in this run", wall);
+        if (st->tokens > 0 && at < cap)
+            at += (size_t)snprintf(d + at, cap - at, ", %.0f tokens/s", st->tokens / st->seconds);
     }
     if (at < cap) at += (size_t)snprintf(d + at, cap - at, "\ninputs:");
     for (int i = 0; i < stage->n_inputs && at < cap; i++)
