@@ -1,4 +1,5 @@
-/* Each BLIS-backed kernel against a naive reference written out in loops. */
+/* Each kernel (BLIS-backed, or the few-row product the sampler's decode
+ * steps use) against a naive reference written out in loops. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -58,6 +59,37 @@ static void matrix_products_match_naive_loops(void **state) {
     assert_close(dinp, ref_dinp, M * K, 1e-4);
     assert_close(dw, ref_dw, N * K, 1e-4);
     free(inp), free(w), free(dout), free(out), free(dinp), free(dw);
+}
+
+/* Every row count up to the limit (ragged row blocks) and both betas, on
+ * column counts of one and several column blocks, with K not a multiple of
+ * anything. */
+static void few_row_product_matches_naive_loops(void **state) {
+    const int Ns[] = {32, 96}, K = 53;
+    for (int ni = 0; ni < 2; ni++)
+        for (int M = 1; M <= MM_FEW_ROWS; M += M < 10 ? 1 : 13) {
+            const int N = Ns[ni];
+            assert_true(mm_rows_wt_fits(M, N));
+            float *inp = randn(M * K, 7 + M), *w = randn(N * K, 8), *out = randn(M * N, 9);
+            float *wt = malloc(sizeof(float) * (size_t)N * K);
+            transpose_into(wt, w, N, K);
+            for (int j = 0; j < N; j++)
+                for (int k = 0; k < K; k++) assert_true(wt[k * N + j] == w[j * K + k]);
+            double *ref = malloc(sizeof(double) * (size_t)M * N);
+            for (int beta = 0; beta <= 1; beta++) {
+                for (int i = 0; i < M; i++)
+                    for (int j = 0; j < N; j++) {
+                        double sum = beta ? out[i * N + j] : 0;
+                        for (int k = 0; k < K; k++) sum += (double)inp[i * K + k] * w[j * K + k];
+                        ref[i * N + j] = sum;
+                    }
+                mm_rows_wt(out, inp, wt, M, N, K, (float)beta);
+                assert_close(out, ref, M * N, 1e-4);
+            }
+            free(inp), free(w), free(out), free(wt), free(ref);
+        }
+    assert_false(mm_rows_wt_fits(MM_FEW_ROWS + 1, 32));
+    assert_false(mm_rows_wt_fits(4, 48));
 }
 
 static void causal_attention_matches_naive_loops(void **state) {
@@ -156,6 +188,7 @@ static void logp_and_entropy_match_log_softmax(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matrix_products_match_naive_loops),
+        cmocka_unit_test(few_row_product_matches_naive_loops),
         cmocka_unit_test(causal_attention_matches_naive_loops),
         cmocka_unit_test(layernorm_and_gelu_match_formulas),
         cmocka_unit_test(logp_and_entropy_match_log_softmax),

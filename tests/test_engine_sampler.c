@@ -224,6 +224,46 @@ static void sequences_left_after_others_stop_keep_their_own_cache(void **state) 
     gpt_free(m);
 }
 
+/* At width 32 the decode steps go through the few-row product with the
+ * sampler's transposed weights (16 does not suit it): the log-probs must
+ * still be the full forward's, and they must follow the model when its
+ * weights change between calls (a GRPO step trains it in place). */
+static void decode_with_transposed_weights_matches_full_forward(void **state) {
+    const GptConfig wide = {
+        .max_seq_len = 24, .vocab_size = 17, .n_layer = 2, .n_head = 2, .d_model = 32};
+    Gpt *m = fixture_tiny_model(&wide, 14, 0.2f);
+    enum { N = 3, NEW = 10, P = 3 };
+    Sampler *s = sampler_new(&wide, N);
+    int pa[] = {3, 1, 4}, pb[] = {2, 7, 1};
+    const int *prompts[] = {pa, pb, pa};
+    int lens[] = {P, P, P};
+    SampleOptions o = sample_defaults();
+    o.max_new_tokens = NEW;
+    for (int round = 0; round < 2; round++) {
+        if (round == 1)
+            for (size_t i = 0; i < m->num_params; i++) m->params[i] *= 1.1f; /* "trained" */
+        int out[N * NEW], len[N], stopped[N];
+        float lp[N * NEW];
+        Rng r;
+        rng_seed(&r, 9);
+        sampler_generate(s, m, N, prompts, lens, &o, &r, out, lp, len, stopped);
+        for (int i = 0; i < N; i++) {
+            int seq[P + NEW], targets[P + NEW];
+            memcpy(seq, prompts[i], sizeof pa);
+            memcpy(seq + P, out + i * NEW, (size_t)len[i] * sizeof(int));
+            const int L = P + len[i];
+            for (int j = 0; j < L; j++) targets[j] = j + 1 < L ? seq[j + 1] : -1;
+            float full_lp[P + NEW];
+            gpt_forward(m, seq, 1, L);
+            gpt_logp(m, targets, 1.0f, full_lp, NULL);
+            for (int j = 0; j < len[i]; j++)
+                assert_float_equal(lp[i * NEW + j], full_lp[P - 1 + j], 1e-4);
+        }
+    }
+    sampler_free(s);
+    gpt_free(m);
+}
+
 static void top_k_one_is_greedy(void **state) {
     Gpt *m = fixture_tiny_model(&cfg, 12, 0.3f);
     Sampler *s = sampler_new(&cfg, 1);
@@ -280,6 +320,7 @@ int main(void) {
         cmocka_unit_test(sampled_logp_matches_full_forward_and_seed_repeats),
         cmocka_unit_test(stop_token_ends_only_its_sequence),
         cmocka_unit_test(sequences_left_after_others_stop_keep_their_own_cache),
+        cmocka_unit_test(decode_with_transposed_weights_matches_full_forward),
         cmocka_unit_test(top_k_one_is_greedy),
         cmocka_unit_test(generation_stops_at_the_context_limit),
     };

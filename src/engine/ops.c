@@ -263,3 +263,51 @@ void attention_backward(float *dqkv, float *datt, const float *dout, const float
             sgemm_1t(T, hs, T, 1.0f, dP, 1, T, q, C3, 1, 0.0f, dk, C3, 1);
         }
 }
+
+/* ---- few-row products ---------------------------------------------------- */
+
+/* Rows r0..r0+RB of out, columns n0..n0+NB: accumulators that stay in
+ * registers across the whole K loop, each weight vector loaded once for RB
+ * rows. */
+#define ROWS_BLOCK 8
+#define COLS_BLOCK 32
+static inline void rows_block(float *restrict out, const float *restrict inp,
+                              const float *restrict wt, int mb, int n0, int N, int K, float beta) {
+    float acc[ROWS_BLOCK][COLS_BLOCK] = {{0}};
+    for (int k = 0; k < K; k++) {
+        const float *restrict w = wt + (size_t)k * N + n0;
+        for (int r = 0; r < ROWS_BLOCK; r++) {
+            const float a = r < mb ? inp[(size_t)r * K + k] : 0.0f;
+#pragma omp simd
+            for (int v = 0; v < COLS_BLOCK; v++) acc[r][v] += a * w[v];
+        }
+    }
+    for (int r = 0; r < mb; r++) {
+        float *o = out + (size_t)r * N + n0;
+        if (beta == 0.0f)
+            for (int v = 0; v < COLS_BLOCK; v++) o[v] = acc[r][v];
+        else
+            for (int v = 0; v < COLS_BLOCK; v++) o[v] = beta * o[v] + acc[r][v];
+    }
+}
+
+int mm_rows_wt_fits(int M, int N) {
+    return M <= MM_FEW_ROWS && N % COLS_BLOCK == 0;
+}
+
+void mm_rows_wt(float *out, const float *inp, const float *wt, int M, int N, int K, float beta) {
+    const int nblocks = N / COLS_BLOCK, mblocks = (M + ROWS_BLOCK - 1) / ROWS_BLOCK;
+#pragma omp parallel for collapse(2) schedule(static) if ((long)M * N * K > 262144)
+    for (int nb = 0; nb < nblocks; nb++)
+        for (int mbk = 0; mbk < mblocks; mbk++) {
+            int m0 = mbk * ROWS_BLOCK, mb = M - m0 < ROWS_BLOCK ? M - m0 : ROWS_BLOCK;
+            rows_block(out + (size_t)m0 * N, inp + (size_t)m0 * K, wt, mb, nb * COLS_BLOCK, N, K,
+                       beta);
+        }
+}
+
+void transpose_into(float *dst, const float *src, int rows, int cols) {
+#pragma omp parallel for schedule(static) if ((long)rows * cols > PAR_MIN_WORK)
+    for (int c = 0; c < cols; c++)
+        for (int r = 0; r < rows; r++) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
+}

@@ -9,6 +9,16 @@
 
 /* out (M, N) = beta*out + inp (M, K) @ w^T, w is (N, K) */
 void mm_inp_wT(float *out, const float *inp, const float *w, int M, int N, int K, float beta);
+
+/* The same product for a few rows with the weight already transposed, wt
+ * (K, N): out (M, N) = beta * out + inp (M, K) wt. For decode steps, whose
+ * handful of rows leave BLIS's blocking with little to amortise. Only when
+ * mm_rows_wt_fits(M, N). */
+enum { MM_FEW_ROWS = 64 };
+int mm_rows_wt_fits(int M, int N);
+void mm_rows_wt(float *out, const float *inp, const float *wt, int M, int N, int K, float beta);
+/* dst (cols, rows) = src (rows, cols) transposed. */
+void transpose_into(float *dst, const float *src, int rows, int cols);
 /* dinp (M, K) = beta*dinp + dout (M, N) @ w, w is (N, K) */
 void mm_dout_w(float *dinp, const float *dout, const float *w, int M, int N, int K, float beta);
 /* dw (N, K) += dout^T @ inp, dout (M, N), inp (M, K) */

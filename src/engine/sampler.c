@@ -35,7 +35,14 @@ struct Sampler {
     float *x, *ln, *qkv, *atty, *h, *hg, *logits;
     float *ln_stats; /* (2, rows) LayerNorm mean and rstd of the current step */
     float *scores;
-    int *order; /* (V) for top-k / top-p */
+    /* Transposed copies of the weight matrices (qkv, attention projection,
+     * MLP in and out per layer, then the tied head), refreshed at the start
+     * of every sampler_generate: a decode step's few rows go through
+     * mm_rows_wt, which wants the weight with its output dimension
+     * contiguous. NULL when the model's width does not suit it. */
+    float *wt;
+    int wt_ready; /* wt holds this generate's model */
+    int *order;   /* (V) for top-k / top-p */
     float *probs;
 };
 
@@ -95,6 +102,7 @@ Sampler *sampler_new(const GptConfig *cfg, int max_batch) {
     s->vcache = engine_alloc_floats(L * max_batch * (size_t)s->tpad * C);
     s->scores = engine_alloc_floats((size_t)max_batch * cfg->n_head * (T + ATT_LANES));
     s->probs = engine_alloc_floats(V);
+    if (mm_rows_wt_fits(1, (int)C)) s->wt = engine_alloc_floats(L * 12 * C * C + C * V);
     if (!s->pos || !s->slot || !s->order || !s->kcache || !s->vcache || !s->scores || !s->probs ||
         step_buffers_grow(s, (size_t)max_batch) != 0) {
         sampler_free(s);
@@ -113,6 +121,7 @@ void sampler_free(Sampler *s) {
     step_buffers_free(s);
     free(s->scores);
     free(s->probs);
+    free(s->wt);
     free(s);
 }
 
@@ -213,6 +222,37 @@ static void cached_attention(Sampler *s, int l, int t) {
         }
 }
 
+/* Offsets of layer l's transposed matrices in s->wt, and of the head's. */
+static size_t wt_layer(const Sampler *s, int l) {
+    return (size_t)l * 12 * s->cfg.d_model * s->cfg.d_model;
+}
+static size_t wt_head(const Sampler *s) {
+    return wt_layer(s, s->cfg.n_layer);
+}
+
+static void wt_refresh(Sampler *s, const Gpt *m) {
+    const int C = s->cfg.d_model, V = s->cfg.vocab_size;
+    const size_t cc = (size_t)C * C;
+    for (int l = 0; l < s->cfg.n_layer; l++) {
+        float *d = s->wt + wt_layer(s, l);
+        transpose_into(d, m->w.qkvw + 3 * cc * l, 3 * C, C);
+        transpose_into(d + 3 * cc, m->w.attprojw + cc * l, C, C);
+        transpose_into(d + 4 * cc, m->w.fcw + 4 * cc * l, 4 * C, C);
+        transpose_into(d + 8 * cc, m->w.fcprojw + 4 * cc * l, C, 4 * C);
+    }
+    transpose_into(s->wt + wt_head(s), m->w.wte, V, C);
+    s->wt_ready = 1;
+}
+
+/* out = beta out + inp w^T for w (N, K), or its transposed copy at wt_at. */
+static void product(const Sampler *s, float *out, const float *inp, const float *w, size_t wt_at,
+                    int M, int N, int K, float beta) {
+    if (s->wt_ready && mm_rows_wt_fits(M, N))
+        mm_rows_wt(out, inp, s->wt + wt_at, M, N, K, beta);
+    else
+        mm_inp_wT(out, inp, w, M, N, K, beta);
+}
+
 void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *logits,
                     float *last_logits) {
     const int C = s->cfg.d_model, L = s->cfg.n_layer;
@@ -234,7 +274,8 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
         size_t lc = (size_t)l * C, lcc = (size_t)l * C * C;
         layernorm_forward(s->ln, ln_mean, ln_rstd, s->x, w->ln1w + lc, w->ln1b + lc, R, C);
         bias_broadcast(s->qkv, w->qkvb + 3 * lc, R, 3 * C);
-        mm_inp_wT(s->qkv, s->ln, w->qkvw + 3 * lcc, R, 3 * C, C, 1.0f);
+        const size_t wl = s->wt ? wt_layer(s, l) : 0, cc = (size_t)C * C;
+        product(s, s->qkv, s->ln, w->qkvw + 3 * lcc, wl, R, 3 * C, C, 1.0f);
         for (int i = 0; i < n; i++)
             for (int j = 0; j < t; j++) {
                 const float *row = s->qkv + ((size_t)i * t + j) * 3 * C;
@@ -246,28 +287,28 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
             float *xr = s->x + (size_t)r * C;
             for (int e = 0; e < C; e++) xr[e] += w->attprojb[lc + e];
         }
-        mm_inp_wT(s->x, s->atty, w->attprojw + lcc, R, C, C, 1.0f);
+        product(s, s->x, s->atty, w->attprojw + lcc, wl + 3 * cc, R, C, C, 1.0f);
         layernorm_forward(s->ln, ln_mean, ln_rstd, s->x, w->ln2w + lc, w->ln2b + lc, R, C);
         bias_broadcast(s->h, w->fcb + 4 * lc, R, 4 * C);
-        mm_inp_wT(s->h, s->ln, w->fcw + 4 * lcc, R, 4 * C, C, 1.0f);
+        product(s, s->h, s->ln, w->fcw + 4 * lcc, wl + 4 * cc, R, 4 * C, C, 1.0f);
         gelu_forward(s->hg, s->h, R * 4 * C);
         for (int r = 0; r < R; r++) {
             float *xr = s->x + (size_t)r * C;
             for (int e = 0; e < C; e++) xr[e] += w->fcprojb[lc + e];
         }
-        mm_inp_wT(s->x, s->hg, w->fcprojw + 4 * lcc, R, C, 4 * C, 1.0f);
+        product(s, s->x, s->hg, w->fcprojw + 4 * lcc, wl + 8 * cc, R, C, 4 * C, 1.0f);
     }
     for (int i = 0; i < n; i++) s->pos[s->slot[i]] += t;
     if (logits) {
         layernorm_forward(s->ln, ln_mean, ln_rstd, s->x, w->lnfw, w->lnfb, R, C);
-        mm_inp_wT(logits, s->ln, w->wte, R, V, C, 0.0f);
+        product(s, logits, s->ln, w->wte, s->wt ? wt_head(s) : 0, R, V, C, 0.0f);
     } else if (last_logits) {
         /* only the last position of each sequence is needed */
         for (int i = 0; i < n; i++)
             memcpy(s->atty + (size_t)i * C, s->x + ((size_t)i * t + t - 1) * C,
                    (size_t)C * sizeof(float));
         layernorm_forward(s->ln, ln_mean, ln_rstd, s->atty, w->lnfw, w->lnfb, n, C);
-        mm_inp_wT(last_logits, s->ln, w->wte, n, V, C, 0.0f);
+        product(s, last_logits, s->ln, w->wte, s->wt ? wt_head(s) : 0, n, V, C, 0.0f);
     }
 }
 
@@ -352,6 +393,7 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
         out_stopped[i] = 0;
     }
     if (maxnew <= 0) return 0;
+    if (s->wt) wt_refresh(s, m); /* the model may have trained since the last call */
     /* Prefill the part every prompt shares in one batched step, except the
      * last token of the shortest prompt, which the decode loop feeds. */
     int pre = min_len - 1;
@@ -427,7 +469,9 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
         }
         active = kept;
     }
-    /* every slot is a row again, as sampler_extend's callers expect */
+    /* every slot is a row again, as sampler_extend's callers expect; they
+     * go through BLIS, the copies being this call's */
+    s->wt_ready = 0;
     s->n = n;
     for (int i = 0; i < n; i++) s->slot[i] = i;
     free(step_tok);

@@ -286,7 +286,7 @@ const StageKind stage_kind_eval = {
                "general task: scores answers (mean score; win rate against the baseline)"}},
     .n_roles = 3,
     .makes_eval_row = true,
-    .code_version = "eval-3", /* pass_at_k.csv with maj@k for every k */
+    .code_version = "eval-4", /* decode through the few-row product: other float rounding */
     .ops = &ops,
     .defaults = defaults,
     .config_size = sizeof(EvalConfig),

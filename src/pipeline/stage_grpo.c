@@ -603,7 +603,7 @@ const StageKind stage_kind_grpo = {
                "a reward_model stage, for the preference reward"}},
     .n_roles = 2,
     .makes_checkpoint = true,
-    .code_version = "grpo-2", /* length-sorted micro-batches: other float rounding */
+    .code_version = "grpo-3", /* few-row decode products (grpo-2: length-sorted micro-batches) */
     .ops = &ops,
     .defaults = defaults,
     .config_size = sizeof(GrpoConfig),

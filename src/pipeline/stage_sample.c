@@ -651,6 +651,6 @@ const StageKind stage_kind_sample = {
                "non-reasoning rows to mix in (CSV: prompt, completion, optional kind)"}},
     .n_roles = 2,
     .makes_dataset = true,
-    .code_version = "sample-1",
+    .code_version = "sample-2", /* decode through the few-row product */
     .ops = &ops,
 };
