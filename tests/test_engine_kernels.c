@@ -12,6 +12,7 @@
 #include "engine/gpt.h"
 #include "engine/ops.h"
 #include "engine/rng.h"
+#include "engine/runtime.h"
 #include "engine_fixtures.h"
 
 static float *randn(int n, unsigned long long seed) {
@@ -90,6 +91,76 @@ static void few_row_product_matches_naive_loops(void **state) {
         }
     assert_false(mm_rows_wt_fits(MM_FEW_ROWS + 1, 32));
     assert_false(mm_rows_wt_fits(4, 48));
+}
+
+/* The model's three dense products on r1sim's own path, at widths it
+ * takes (outputs a multiple of 32 columns wide), against the same loops. */
+static void own_products_match_naive_loops(void **state) {
+    enum { M = 37, N = 64, K = 96 };
+    engine_use_own_products(1);
+    assert_true(mm_own(N) && mm_own(K));
+    float *inp = randn(M * K, 11), *w = randn(N * K, 12), *dout = randn(M * N, 13);
+    float *out = randn(M * N, 14), *dinp = randn(M * K, 15), *dw = randn(N * K, 16);
+    double *ref_out = malloc(sizeof(double) * M * N), *ref_dinp = malloc(sizeof(double) * M * K);
+    double *ref_dw = malloc(sizeof(double) * N * K);
+    for (int i = 0; i < M; i++)
+        for (int j = 0; j < N; j++) {
+            double s = out[i * N + j];
+            for (int k = 0; k < K; k++) s += (double)inp[i * K + k] * w[j * K + k];
+            ref_out[i * N + j] = s;
+        }
+    for (int i = 0; i < M; i++)
+        for (int k = 0; k < K; k++) {
+            double s = 0;
+            for (int j = 0; j < N; j++) s += (double)dout[i * N + j] * w[j * K + k];
+            ref_dinp[i * K + k] = s;
+        }
+    for (int j = 0; j < N; j++)
+        for (int k = 0; k < K; k++) {
+            double s = dw[j * K + k];
+            for (int i = 0; i < M; i++) s += (double)dout[i * N + j] * inp[i * K + k];
+            ref_dw[j * K + k] = s;
+        }
+    mm_inp_wT(out, inp, w, M, N, K, 1.0f);
+    mm_dout_w(dinp, dout, w, M, N, K, 0.0f);
+    mm_dw_acc(dw, dout, inp, M, N, K);
+    assert_close(out, ref_out, M * N, 1e-4);
+    assert_close(dinp, ref_dinp, M * K, 1e-4);
+    assert_close(dw, ref_dw, N * K, 1e-4);
+    engine_use_own_products(0);
+    assert_false(mm_own(N));
+    free(inp), free(w), free(dout), free(out), free(dinp), free(dw);
+    free(ref_out), free(ref_dinp), free(ref_dw);
+}
+
+/* A whole model, forward and backward, on either path: the same logits and
+ * gradients to float round-off, so the own path is the BLIS-backed model. */
+static void model_on_own_products_matches_blis(void **state) {
+    const GptConfig c = {
+        .max_seq_len = 8, .vocab_size = 64, .n_layer = 2, .n_head = 2, .d_model = 32};
+    enum { B = 3, T = 8 };
+    int tok[B * T], tgt[B * T];
+    for (int i = 0; i < B * T; i++) tok[i] = (i * 7) % 64, tgt[i] = (i * 5 + 3) % 64;
+    float *logits[2], *grads[2];
+    Gpt *m = fixture_tiny_model(&c, 31, 0.2f);
+    for (int own = 0; own <= 1; own++) {
+        engine_use_own_products(own);
+        gpt_zero_grad(m);
+        gpt_forward(m, tok, B, T);
+        gpt_cross_entropy_step(m, tgt, 1);
+        logits[own] = malloc(sizeof(float) * B * T * 64);
+        memcpy(logits[own], m->a.logits, sizeof(float) * B * T * 64);
+        grads[own] = malloc(sizeof(float) * m->num_params);
+        memcpy(grads[own], m->grads, sizeof(float) * m->num_params);
+    }
+    engine_use_own_products(0);
+    double scale = 0;
+    for (size_t i = 0; i < m->num_params; i++) scale = fmax(scale, fabs(grads[0][i]));
+    for (int i = 0; i < B * T * 64; i++) assert_float_equal(logits[1][i], logits[0][i], 1e-4);
+    for (size_t i = 0; i < m->num_params; i++)
+        assert_float_equal(grads[1][i], grads[0][i], 1e-4 * scale);
+    for (int k = 0; k < 2; k++) free(logits[k]), free(grads[k]);
+    gpt_free(m);
 }
 
 static void causal_attention_matches_naive_loops(void **state) {
@@ -189,6 +260,8 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(matrix_products_match_naive_loops),
         cmocka_unit_test(few_row_product_matches_naive_loops),
+        cmocka_unit_test(own_products_match_naive_loops),
+        cmocka_unit_test(model_on_own_products_matches_blis),
         cmocka_unit_test(causal_attention_matches_naive_loops),
         cmocka_unit_test(layernorm_and_gelu_match_formulas),
         cmocka_unit_test(logp_and_entropy_match_log_softmax),

@@ -191,7 +191,8 @@ static int run_grpo(const BenchGrpoOptions *o, int threads, int csv) {
                peak);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        printf("peak RSS %.1f MB\n", ru.ru_maxrss / 1024.0);
+        printf("peak RSS %.1f MB; dense products: %s\n", ru.ru_maxrss / 1024.0,
+               engine_products_name());
     }
     return 0;
 }
@@ -316,7 +317,8 @@ int cli_bench(int argc, char **argv) {
     if (!csv) {
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
-        printf("peak RSS %.1f MB\n", ru.ru_maxrss / 1024.0);
+        printf("peak RSS %.1f MB; dense products: %s\n", ru.ru_maxrss / 1024.0,
+               engine_products_name());
     }
     return 0;
 }

@@ -1,6 +1,7 @@
 #include "engine/ops.h"
 
 #include "engine/fastmath.h"
+#include "engine/runtime.h"
 
 #include <blis.h>
 #include <math.h>
@@ -37,20 +38,6 @@ static void sgemm_1t(int m, int n, int k, float alpha, const float *a, long rsa,
     bli_rntm_set_num_threads(1, &rntm);
     bli_sgemm_ex(BLIS_NO_TRANSPOSE, BLIS_NO_TRANSPOSE, m, n, k, &alpha, (float *)a, rsa, csa,
                  (float *)b, rsb, csb, &beta, c, rsc, csc, NULL, &rntm);
-}
-
-void mm_inp_wT(float *out, const float *inp, const float *w, int M, int N, int K, float beta) {
-    /* w^T element (k, n) = w[n*K + k]: row stride 1, column stride K */
-    sgemm(M, N, K, 1.0f, inp, K, 1, w, 1, K, beta, out, N, 1);
-}
-
-void mm_dout_w(float *dinp, const float *dout, const float *w, int M, int N, int K, float beta) {
-    sgemm(M, K, N, 1.0f, dout, N, 1, w, K, 1, beta, dinp, K, 1);
-}
-
-void mm_dw_acc(float *dw, const float *dout, const float *inp, int M, int N, int K) {
-    /* dout^T element (n, m) = dout[m*N + n] */
-    sgemm(N, K, M, 1.0f, dout, 1, N, inp, K, 1, 1.0f, dw, K, 1);
 }
 
 /* ---- bias and residual -------------------------------------------------- */
@@ -264,26 +251,28 @@ void attention_backward(float *dqkv, float *datt, const float *dout, const float
         }
 }
 
-/* ---- few-row products ---------------------------------------------------- */
+/* ---- r1sim's own products ------------------------------------------------ */
 
-/* Rows r0..r0+RB of out, columns n0..n0+NB: accumulators that stay in
- * registers across the whole K loop, each weight vector loaded once for RB
- * rows. */
+/* out (M, N) = beta out + A B for A (M, K) read at strides (rsa, csa) and B
+ * (K, N) row-major with row stride ldb, N a multiple of COLS_BLOCK. A tile of
+ * ROWS_BLOCK x COLS_BLOCK outputs stays in registers over the whole K loop,
+ * each B vector loaded once for its ROWS_BLOCK rows; the compiler vectorises
+ * the inner loop for the machine it builds on (-march=native). */
 #define ROWS_BLOCK 8
 #define COLS_BLOCK 32
-static inline void rows_block(float *restrict out, const float *restrict inp,
-                              const float *restrict wt, int mb, int n0, int N, int K, float beta) {
+static inline void tile(float *restrict out, long ldo, const float *restrict a, long rsa, long csa,
+                        const float *restrict b, long ldb, int mb, int K, float beta) {
     float acc[ROWS_BLOCK][COLS_BLOCK] = {{0}};
     for (int k = 0; k < K; k++) {
-        const float *restrict w = wt + (size_t)k * N + n0;
+        const float *restrict bk = b + (size_t)k * ldb;
         for (int r = 0; r < ROWS_BLOCK; r++) {
-            const float a = r < mb ? inp[(size_t)r * K + k] : 0.0f;
+            const float x = r < mb ? a[r * rsa + k * csa] : 0.0f;
 #pragma omp simd
-            for (int v = 0; v < COLS_BLOCK; v++) acc[r][v] += a * w[v];
+            for (int v = 0; v < COLS_BLOCK; v++) acc[r][v] += x * bk[v];
         }
     }
     for (int r = 0; r < mb; r++) {
-        float *o = out + (size_t)r * N + n0;
+        float *o = out + (size_t)r * ldo;
         if (beta == 0.0f)
             for (int v = 0; v < COLS_BLOCK; v++) o[v] = acc[r][v];
         else
@@ -291,23 +280,76 @@ static inline void rows_block(float *restrict out, const float *restrict inp,
     }
 }
 
+static void tiled_product(float *out, const float *a, long rsa, long csa, const float *b, long ldb,
+                          int M, int N, int K, float beta) {
+    const int nblocks = N / COLS_BLOCK, mblocks = (M + ROWS_BLOCK - 1) / ROWS_BLOCK;
+#pragma omp parallel for collapse(2) schedule(static) if ((long)M * N * K > 262144)
+    for (int nb = 0; nb < nblocks; nb++)
+        for (int mbk = 0; mbk < mblocks; mbk++) {
+            const int m0 = mbk * ROWS_BLOCK, n0 = nb * COLS_BLOCK;
+            const int mb = M - m0 < ROWS_BLOCK ? M - m0 : ROWS_BLOCK;
+            tile(out + (size_t)m0 * N + n0, N, a + m0 * rsa, rsa, csa, b + n0, ldb, mb, K, beta);
+        }
+}
+
 int mm_rows_wt_fits(int M, int N) {
     return M <= MM_FEW_ROWS && N % COLS_BLOCK == 0;
 }
 
 void mm_rows_wt(float *out, const float *inp, const float *wt, int M, int N, int K, float beta) {
-    const int nblocks = N / COLS_BLOCK, mblocks = (M + ROWS_BLOCK - 1) / ROWS_BLOCK;
-#pragma omp parallel for collapse(2) schedule(static) if ((long)M * N * K > 262144)
-    for (int nb = 0; nb < nblocks; nb++)
-        for (int mbk = 0; mbk < mblocks; mbk++) {
-            int m0 = mbk * ROWS_BLOCK, mb = M - m0 < ROWS_BLOCK ? M - m0 : ROWS_BLOCK;
-            rows_block(out + (size_t)m0 * N, inp + (size_t)m0 * K, wt, mb, nb * COLS_BLOCK, N, K,
-                       beta);
-        }
+    tiled_product(out, inp, K, 1, wt, N, M, N, K, beta);
 }
 
 void transpose_into(float *dst, const float *src, int rows, int cols) {
 #pragma omp parallel for schedule(static) if ((long)rows * cols > PAR_MIN_WORK)
     for (int c = 0; c < cols; c++)
         for (int r = 0; r < rows; r++) dst[(size_t)c * rows + r] = src[(size_t)r * cols + c];
+}
+
+/* A transposed weight for mm_inp_wT's own path, grown as needed. Products
+ * run on one thread at a time (the pipeline's worker), never inside our
+ * parallel regions, so one buffer serves them all. */
+static float *wt_scratch;
+static size_t wt_scratch_cap;
+
+static const float *transposed(const float *w, int N, int K) {
+    size_t need = (size_t)N * K;
+    if (need > wt_scratch_cap) {
+        free(wt_scratch);
+        wt_scratch = engine_alloc_floats(need);
+        wt_scratch_cap = wt_scratch ? need : 0;
+        if (!wt_scratch) abort(); /* as every engine allocation mid-step does */
+    }
+    transpose_into(wt_scratch, w, N, K);
+    return wt_scratch;
+}
+
+int mm_own(int cols) {
+    return engine_own_products() && cols % COLS_BLOCK == 0;
+}
+
+void mm_inp_wT(float *out, const float *inp, const float *w, int M, int N, int K, float beta) {
+    if (mm_own(N)) {
+        tiled_product(out, inp, K, 1, transposed(w, N, K), N, M, N, K, beta);
+        return;
+    }
+    /* w^T element (k, n) = w[n*K + k]: row stride 1, column stride K */
+    sgemm(M, N, K, 1.0f, inp, K, 1, w, 1, K, beta, out, N, 1);
+}
+
+void mm_dout_w(float *dinp, const float *dout, const float *w, int M, int N, int K, float beta) {
+    if (mm_own(K)) { /* w (N, K) row-major is the (N x K) right operand as it is */
+        tiled_product(dinp, dout, N, 1, w, K, M, K, N, beta);
+        return;
+    }
+    sgemm(M, K, N, 1.0f, dout, N, 1, w, K, 1, beta, dinp, K, 1);
+}
+
+void mm_dw_acc(float *dw, const float *dout, const float *inp, int M, int N, int K) {
+    if (mm_own(K)) { /* dout^T read in place: element (n, m) = dout[m*N + n] */
+        tiled_product(dw, dout, 1, N, inp, K, N, K, M, 1.0f);
+        return;
+    }
+    /* dout^T element (n, m) = dout[m*N + n] */
+    sgemm(N, K, M, 1.0f, dout, 1, N, inp, K, 1, 1.0f, dw, K, 1);
 }

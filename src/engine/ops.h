@@ -15,6 +15,9 @@ void mm_inp_wT(float *out, const float *inp, const float *w, int M, int N, int K
  * handful of rows leave BLIS's blocking with little to amortise. Only when
  * mm_rows_wt_fits(M, N). */
 enum { MM_FEW_ROWS = 64 };
+/* 1 when the three products above take r1sim's own path for an output
+ * this many columns wide (runtime.h, engine_own_products). */
+int mm_own(int cols);
 int mm_rows_wt_fits(int M, int N);
 void mm_rows_wt(float *out, const float *inp, const float *wt, int M, int N, int K, float beta);
 /* dst (cols, rows) = src (rows, cols) transposed. */

@@ -2,6 +2,9 @@
 
 #include <blis.h>
 #include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #if defined(__x86_64__) || defined(__i386__)
 #include <xmmintrin.h>
 #endif
@@ -32,6 +35,32 @@ void engine_thread_init(void) {
     flush_denormals_here();
 #pragma omp parallel num_threads(thread_count)
     flush_denormals_here();
+}
+
+static int own_products = -1;
+
+int engine_own_products(void) {
+    if (own_products < 0) {
+        const char *e = getenv("R1SIM_PRODUCTS");
+        if (e && strcmp(e, "blis") == 0)
+            own_products = 0;
+        else if (e && strcmp(e, "own") == 0)
+            own_products = 1;
+        else
+            own_products = bli_arch_query_id() == BLIS_ARCH_GENERIC;
+    }
+    return own_products;
+}
+
+void engine_use_own_products(int on) {
+    own_products = on != 0;
+}
+
+const char *engine_products_name(void) {
+    static char name[64];
+    snprintf(name, sizeof name, "%s (BLIS kernels: %s)", engine_own_products() ? "r1sim's" : "BLIS",
+             bli_arch_string(bli_arch_query_id()));
+    return name;
 }
 
 int engine_threads(void) {

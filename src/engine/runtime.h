@@ -18,4 +18,16 @@ void engine_set_threads(int n);
 void engine_thread_init(void);
 int engine_threads(void);
 
+/* Whether the model's dense products (ops.h: mm_inp_wT, mm_dout_w,
+ * mm_dw_acc) run on r1sim's own register-tiled loop instead of BLIS: when
+ * BLIS found no kernels for this CPU and runs its generic ones (Debian's
+ * BLIS 0.9 on recent AMD EPYCs: a quarter of what the loop, compiled for
+ * the machine, reaches). Fixed per machine, so a run's numbers do not
+ * depend on timing; R1SIM_PRODUCTS=blis or =own overrides it. */
+int engine_own_products(void);
+/* Sets it (tests compare the two paths). */
+void engine_use_own_products(int on);
+/* "r1sim's (BLIS kernels: generic)", for the benchmarks' reports. */
+const char *engine_products_name(void);
+
 #endif

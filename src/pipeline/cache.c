@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/runtime.h"
 #include "pipeline/rundir.h"
 #include "pipeline/stage_kind.h"
 
@@ -49,6 +50,8 @@ int cache_keys(const Graph *g, const int *order, unsigned long long seed, uint64
         const Stage *st = &g->stages[s];
         uint64_t h = CACHE_HASH_INIT;
         h = hs(h, "r1sim-stage-1");
+        /* the dense products' path changes float rounding (runtime.h) */
+        h = hs(h, engine_own_products() ? "products-own" : "products-blis");
         h = hs(h, st->kind->code_version);
         h = hs(h, st->kind->name);
         h = cache_hash_bytes(h, &seed, sizeof seed);
