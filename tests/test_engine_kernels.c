@@ -30,11 +30,14 @@ static void assert_close(const float *a, const double *b, int n, double tol) {
             fail_msg("element %d: %.7g vs reference %.7g", i, a[i], b[i]);
 }
 
-static void matrix_products_match_naive_loops(void **state) {
-    enum { M = 37, N = 29, K = 53 };
-    float *inp = randn(M * K, 1), *w = randn(N * K, 2), *dout = randn(M * N, 3);
-    float *out = randn(M * N, 4), *dinp = randn(M * K, 5), *dw = randn(N * K, 6);
-    double ref_out[M * N], ref_dinp[M * K], ref_dw[N * K];
+/* mm_inp_wT (beta 1), mm_dout_w (beta 0) and mm_dw_acc on random operands
+ * of one shape against the same products written out in loops. */
+static void check_products(int M, int N, int K, unsigned long long seed) {
+    float *inp = randn(M * K, seed), *w = randn(N * K, seed + 1), *dout = randn(M * N, seed + 2);
+    float *out = randn(M * N, seed + 3), *dinp = randn(M * K, seed + 4);
+    float *dw = randn(N * K, seed + 5);
+    double *ref_out = malloc(sizeof(double) * M * N), *ref_dinp = malloc(sizeof(double) * M * K);
+    double *ref_dw = malloc(sizeof(double) * N * K);
     for (int i = 0; i < M; i++)
         for (int j = 0; j < N; j++) {
             double s = out[i * N + j]; /* beta = 1 accumulates */
@@ -60,6 +63,13 @@ static void matrix_products_match_naive_loops(void **state) {
     assert_close(dinp, ref_dinp, M * K, 1e-4);
     assert_close(dw, ref_dw, N * K, 1e-4);
     free(inp), free(w), free(dout), free(out), free(dinp), free(dw);
+    free(ref_out), free(ref_dinp), free(ref_dw);
+}
+
+/* BLIS's path: widths the own path does not take fall back to it anyway. */
+static void matrix_products_match_naive_loops(void **state) {
+    engine_use_own_products(0);
+    check_products(37, 29, 53, 1);
 }
 
 /* Every row count up to the limit (ragged row blocks) and both betas, on
@@ -96,41 +106,11 @@ static void few_row_product_matches_naive_loops(void **state) {
 /* The model's three dense products on r1sim's own path, at widths it
  * takes (outputs a multiple of 32 columns wide), against the same loops. */
 static void own_products_match_naive_loops(void **state) {
-    enum { M = 37, N = 64, K = 96 };
     engine_use_own_products(1);
-    assert_true(mm_own(N) && mm_own(K));
-    float *inp = randn(M * K, 11), *w = randn(N * K, 12), *dout = randn(M * N, 13);
-    float *out = randn(M * N, 14), *dinp = randn(M * K, 15), *dw = randn(N * K, 16);
-    double *ref_out = malloc(sizeof(double) * M * N), *ref_dinp = malloc(sizeof(double) * M * K);
-    double *ref_dw = malloc(sizeof(double) * N * K);
-    for (int i = 0; i < M; i++)
-        for (int j = 0; j < N; j++) {
-            double s = out[i * N + j];
-            for (int k = 0; k < K; k++) s += (double)inp[i * K + k] * w[j * K + k];
-            ref_out[i * N + j] = s;
-        }
-    for (int i = 0; i < M; i++)
-        for (int k = 0; k < K; k++) {
-            double s = 0;
-            for (int j = 0; j < N; j++) s += (double)dout[i * N + j] * w[j * K + k];
-            ref_dinp[i * K + k] = s;
-        }
-    for (int j = 0; j < N; j++)
-        for (int k = 0; k < K; k++) {
-            double s = dw[j * K + k];
-            for (int i = 0; i < M; i++) s += (double)dout[i * N + j] * inp[i * K + k];
-            ref_dw[j * K + k] = s;
-        }
-    mm_inp_wT(out, inp, w, M, N, K, 1.0f);
-    mm_dout_w(dinp, dout, w, M, N, K, 0.0f);
-    mm_dw_acc(dw, dout, inp, M, N, K);
-    assert_close(out, ref_out, M * N, 1e-4);
-    assert_close(dinp, ref_dinp, M * K, 1e-4);
-    assert_close(dw, ref_dw, N * K, 1e-4);
+    assert_true(mm_own(64) && mm_own(96));
+    check_products(37, 64, 96, 11);
     engine_use_own_products(0);
-    assert_false(mm_own(N));
-    free(inp), free(w), free(dout), free(out), free(dinp), free(dw);
-    free(ref_out), free(ref_dinp), free(ref_dw);
+    assert_false(mm_own(64));
 }
 
 /* A whole model, forward and backward, on either path: the same logits and
