@@ -216,6 +216,26 @@ static void p_shows_the_pass_at_k_curves(void **state) {
     assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
 }
 
+/* t shows the time table the source keeps (the one `r1sim run` prints at
+ * the end), or says that nothing has run yet. */
+static void t_shows_the_time_per_stage(void **state) {
+    World *w = *state;
+    key(w, 't');
+    assert_int_equal(w->v.screen, TUI_SCREEN_TIME);
+    assert_true(shows(&w->c, "time per stage (this run)"));
+    assert_true(shows(&w->c, "no stage has run yet"));
+    snprintf(w->f.m.time_table, sizeof w->f.m.time_table,
+             "stage     kind      state  steps  wall  share  tokens/s\n"
+             "pretrain  pretrain   done   1600  1:30  100.0 %%     17809");
+    w->f.m.data_gen++;
+    tui_view_poll(&w->v);
+    tui_view_render(&w->v, &w->c);
+    assert_true(shows(&w->c, "pretrain  pretrain   done   1600  1:30"));
+    assert_true(shows(&w->c, "esc back"));
+    key(w, TUI_KEY_ESC);
+    assert_int_equal(w->v.screen, TUI_SCREEN_FLOW);
+}
+
 static void help_lists_every_key_and_any_key_closes_it(void **state) {
     World *w = *state;
     key(w, '?');
@@ -226,8 +246,8 @@ static void help_lists_every_key_and_any_key_closes_it(void **state) {
         if (!shows(&w->c, line)) fail_msg("help misses '%s'", line);
     }
     /* and every key the view handles is in it */
-    const char *keys[] = {"space", "n",   "arrows", "tab", "enter", "e",
-                          "p",     "esc", "?",      "q",   "click"};
+    const char *keys[] = {"space", "n", "arrows", "tab", "enter", "e",
+                          "p",     "t", "esc",    "?",   "q",     "click"};
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         bool found = false;
         for (int j = 0; j < tui_help_count; j++)
@@ -586,6 +606,7 @@ int main(void) {
         T(selection_moves_and_is_sent),
         T(enter_escape_and_eval),
         T(p_shows_the_pass_at_k_curves),
+        T(t_shows_the_time_per_stage),
         T(help_lists_every_key_and_any_key_closes_it),
         T(quit_asks_while_a_stage_runs),
         T(quit_is_immediate_when_idle),

@@ -306,6 +306,15 @@ static void fill_eval(RunView *v) {
     v->n_curves = run_files_curves(v->dir, names, n, v->curves, TUI_MAX_CURVES);
 }
 
+/* The time table as `r1sim run` prints it at the end, so far. */
+static void fill_time(RunView *v, TuiModel *m) {
+    FILE *f = fmemopen(m->time_table, sizeof m->time_table, "w");
+    if (!f) return;
+    if (time_table_print(v->r, f)) m->time_table[0] = '\0';
+    fclose(f);
+    m->time_table[sizeof m->time_table - 1] = '\0';
+}
+
 static void snapshot(void *ctx, TuiModel *out) {
     RunView *v = ctx;
     TuiModel *m = &v->cur;
@@ -325,6 +334,7 @@ static void snapshot(void *ctx, TuiModel *out) {
         fill_detail(v, m, sel, &st[sel]);
     }
     snprintf(m->eval_table, sizeof m->eval_table, "%s", v->eval_table);
+    fill_time(v, m);
     m->n_curves = v->n_curves;
     memcpy(m->curves, v->curves, sizeof m->curves);
     snprintf(m->log, sizeof m->log, "%s", v->log);

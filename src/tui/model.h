@@ -86,6 +86,7 @@ typedef struct {
     bool options_editable;
     char detail[1024];     /* status, inputs, key, error: one fact per line */
     char eval_table[2048]; /* preformatted lines, first line the header */
+    char time_table[4096]; /* the run's time per stage so far, as `r1sim run` prints it */
     /* Every finished eval's pass@k and maj@k against k, in run order. */
     int n_curves;
     TuiCurve curves[TUI_MAX_CURVES];

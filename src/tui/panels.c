@@ -16,6 +16,7 @@ const TuiHelpLine tui_help_lines[] = {
     {"up/down", "detail: pick an option; enter edits it"},
     {"e", "eval table of every model"},
     {"p", "pass@k and maj@k against k, every eval"},
+    {"t", "time per stage: wall time, share, tokens/s"},
     {"esc", "back to the flowchart"},
     {"?", "this help"},
     {"q", "quit (asks first while a stage runs)"},
@@ -211,6 +212,15 @@ void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m) {
                         TUI_ROLE_DIM, 0);
     else
         tui_draw_lines(c, in, m->eval_table, TUI_ROLE_TITLE, TUI_ROLE_DEFAULT);
+}
+
+void tui_draw_time(TuiCanvas *c, TuiRect r, const TuiModel *m) {
+    tui_draw_frame(c, r, "time per stage (this run)", TUI_ROLE_BORDER);
+    TuiRect in = {r.x + 2, r.y + 1, r.w - 4, r.h - 2};
+    if (!m->time_table[0])
+        tui_canvas_text(c, in.x, in.y, "no stage has run yet", in.w, TUI_ROLE_DIM, 0);
+    else
+        tui_draw_lines(c, in, m->time_table, TUI_ROLE_TITLE, TUI_ROLE_DEFAULT);
 }
 
 void tui_draw_curves(TuiCanvas *c, TuiRect r, const TuiModel *m) {

@@ -34,6 +34,8 @@ void tui_draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first, Tu
 void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m);
 /* Every eval's pass@k over its maj@k, against k. */
 void tui_draw_curves(TuiCanvas *c, TuiRect r, const TuiModel *m);
+/* The time table: per stage its state, steps, wall time, share, tokens/s. */
+void tui_draw_time(TuiCanvas *c, TuiRect r, const TuiModel *m);
 void tui_draw_help(TuiCanvas *c, int w, int h);
 void tui_draw_confirm(TuiCanvas *c, int w, int h, const char *question);
 void tui_draw_too_small(TuiCanvas *c, int w, int h, int min_w, int min_h);

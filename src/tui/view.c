@@ -116,6 +116,9 @@ void tui_view_key(TuiView *v, TuiKey k) {
         send(v, TUI_CMD_EVAL, -1);
         v->screen = TUI_SCREEN_CURVES;
         break;
+    case 't':
+        v->screen = TUI_SCREEN_TIME;
+        break;
     case '?':
         v->help = true;
         break;
@@ -225,8 +228,11 @@ static const char *hint(const TuiView *v) {
         return " esc back  e refresh  p pass@k curves  ? help  q quit";
     case TUI_SCREEN_CURVES:
         return " esc back  p refresh  e eval table  ? help  q quit";
+    case TUI_SCREEN_TIME:
+        return " esc back  e eval table  space run/pause  ? help  q quit";
     default:
-        return " space run/pause  n step  arrows select  enter detail  e eval  ? help  q quit";
+        return " space run/pause  n step  arrows select  enter detail  e eval  t time  ? help  q "
+               "quit";
     }
 }
 
@@ -264,6 +270,8 @@ unsigned tui_view_render(TuiView *v, TuiCanvas *c) {
             tui_draw_eval(c, main, m);
         } else if (v->screen == TUI_SCREEN_CURVES) {
             tui_draw_curves(c, main, m);
+        } else if (v->screen == TUI_SCREEN_TIME) {
+            tui_draw_time(c, main, m);
         } else {
             int side = w >= TUI_SIDE_MIN_COLS ? (w / 3 > 34 ? w / 3 : 34) : 0;
             draw_flow(v, c, (TuiRect){0, main.y, w - side, main.h});

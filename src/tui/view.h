@@ -27,7 +27,13 @@
 
 enum { TUI_MIN_COLS = 80, TUI_MIN_ROWS = 24, TUI_SIDE_MIN_COLS = 100 };
 
-typedef enum { TUI_SCREEN_FLOW, TUI_SCREEN_DETAIL, TUI_SCREEN_EVAL, TUI_SCREEN_CURVES } TuiScreen;
+typedef enum {
+    TUI_SCREEN_FLOW,
+    TUI_SCREEN_DETAIL,
+    TUI_SCREEN_EVAL,
+    TUI_SCREEN_CURVES,
+    TUI_SCREEN_TIME,
+} TuiScreen;
 
 enum {
     TUI_DIRTY_STATUS = 1, /* status and key bars */
