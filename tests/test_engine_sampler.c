@@ -176,6 +176,26 @@ static void stop_token_ends_only_its_sequence(void **state) {
     gpt_free(m);
 }
 
+/* Each of n sampled sequences (prompt of p tokens, then len[i] of its row of
+ * out, rows `stride` wide) scored by a full forward at temperature 1: the
+ * sampler's log-probs lp must be those. */
+static void assert_logp_of_full_forward(Gpt *m, const int *const *prompts, int p, int n, int stride,
+                                        const int *out, const float *lp, const int *len) {
+    for (int i = 0; i < n; i++) {
+        const int L = p + len[i];
+        int *seq = malloc(sizeof(int) * (size_t)L), *targets = malloc(sizeof(int) * (size_t)L);
+        float *full_lp = malloc(sizeof(float) * (size_t)L);
+        memcpy(seq, prompts[i], (size_t)p * sizeof(int));
+        memcpy(seq + p, out + i * stride, (size_t)len[i] * sizeof(int));
+        for (int j = 0; j < L; j++) targets[j] = j + 1 < L ? seq[j + 1] : -1;
+        gpt_forward(m, seq, 1, L);
+        gpt_logp(m, targets, 1.0f, full_lp, NULL);
+        for (int j = 0; j < len[i]; j++)
+            assert_float_equal(lp[i * stride + j], full_lp[p - 1 + j], 1e-4);
+        free(seq), free(targets), free(full_lp);
+    }
+}
+
 /* Rows of finished sequences leave the decode batch: the sequences still
  * running must go on reading their own caches and positions, so every
  * sampled log-prob still matches a full forward over its own sequence. */
@@ -208,18 +228,7 @@ static void sequences_left_after_others_stop_keep_their_own_cache(void **state) 
         }
     }
     assert_true(longest - shortest >= 4);
-    for (int i = 0; i < N; i++) {
-        int seq[P + NEW], targets[P + NEW];
-        memcpy(seq, prompts[i], sizeof pa);
-        memcpy(seq + P, out + i * NEW, (size_t)len[i] * sizeof(int));
-        const int L = P + len[i];
-        for (int j = 0; j < L; j++) targets[j] = j + 1 < L ? seq[j + 1] : -1;
-        float full_lp[P + NEW];
-        gpt_forward(m, seq, 1, L);
-        gpt_logp(m, targets, 1.0f, full_lp, NULL);
-        for (int j = 0; j < len[i]; j++)
-            assert_float_equal(lp[i * NEW + j], full_lp[P - 1 + j], 1e-4);
-    }
+    assert_logp_of_full_forward(m, prompts, P, N, NEW, out, lp, len);
     sampler_free(s);
     gpt_free(m);
 }
@@ -247,18 +256,7 @@ static void decode_with_transposed_weights_matches_full_forward(void **state) {
         Rng r;
         rng_seed(&r, 9);
         sampler_generate(s, m, N, prompts, lens, &o, &r, out, lp, len, stopped);
-        for (int i = 0; i < N; i++) {
-            int seq[P + NEW], targets[P + NEW];
-            memcpy(seq, prompts[i], sizeof pa);
-            memcpy(seq + P, out + i * NEW, (size_t)len[i] * sizeof(int));
-            const int L = P + len[i];
-            for (int j = 0; j < L; j++) targets[j] = j + 1 < L ? seq[j + 1] : -1;
-            float full_lp[P + NEW];
-            gpt_forward(m, seq, 1, L);
-            gpt_logp(m, targets, 1.0f, full_lp, NULL);
-            for (int j = 0; j < len[i]; j++)
-                assert_float_equal(lp[i * NEW + j], full_lp[P - 1 + j], 1e-4);
-        }
+        assert_logp_of_full_forward(m, prompts, P, N, NEW, out, lp, len);
     }
     sampler_free(s);
     gpt_free(m);

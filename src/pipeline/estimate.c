@@ -53,7 +53,7 @@ static int rates_for(RateCache *rc, const GptConfig *c, EngineRates *out) {
 /* The shape of the model a stage trains or runs: a pretrain's own options,
  * else the input filling the kind's first role (policy, student, trunk,
  * model), a stage estimated before it or a checkpoint file. */
-static bool stage_shape(const Graph *g, const Stage *st, const StageEstimate *est, GptConfig *out) {
+static bool stage_shape(const Stage *st, const StageEstimate *est, GptConfig *out) {
     if (strcmp(st->kind->name, "pretrain") == 0) {
         *out = (GptConfig){.max_seq_len = (int)stage_opt_num(st, "context"),
                            .vocab_size = TOK_VOCAB_SIZE,
@@ -76,7 +76,6 @@ static bool stage_shape(const Graph *g, const Stage *st, const StageEstimate *es
         gpt_free(m);
         return true;
     }
-    (void)g;
     return false;
 }
 
@@ -93,7 +92,7 @@ int pipeline_estimate(const Graph *g, const int *order, const char *dir, unsigne
         memset(e, 0, sizeof *e);
         e->seconds = NAN;
         e->cached = !fresh && cache_is_done(dir, st->name, keys[s]);
-        e->have_shape = stage_shape(g, st, out, &e->shape);
+        e->have_shape = stage_shape(st, out, &e->shape);
         StageWorkIn in = {.row_tokens = e->have_shape ? e->shape.max_seq_len / 2 : 0,
                           .context = e->have_shape ? e->shape.max_seq_len : 0};
         for (int i = 0; i < st->n_inputs; i++) {
