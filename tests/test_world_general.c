@@ -141,6 +141,65 @@ static void heldout_items_ask_new_questions(void **state) {
     for (int k = 0; k < GEN_NUM_KINDS; k++) assert_true(seen[k] > 150);
 }
 
+/* Varied items are general_generate's questions with invented copy and
+ * reverse arguments most of the time and twelve identity phrasings:
+ * deterministic, parseable back to their answers, never a held-out
+ * question, and mostly not a built-in word. */
+static void varied_items_invent_words_but_never_heldout_ones(void **state) {
+    enum { N = 3000 };
+    static char heldout[N][GENERAL_TEXT_MAX];
+    WorldRng h;
+    world_rng_seed(&h, 3);
+    for (int i = 0; i < N; i++) {
+        GeneralItem it;
+        general_generate_heldout_any(&h, &it);
+        strcpy(heldout[i], it.prompt);
+    }
+    static char builtin[N][GENERAL_TEXT_MAX];
+    WorldRng t;
+    world_rng_seed(&t, 4);
+    for (int i = 0; i < N; i++) {
+        GeneralItem it;
+        general_generate_any(&t, &it);
+        strcpy(builtin[i], it.prompt);
+    }
+    WorldRng a, b;
+    world_rng_seed(&a, 21);
+    world_rng_seed(&b, 21);
+    int words = 0, invented = 0, seen[GEN_NUM_KINDS] = {0}, identities = 0;
+    char identity[32][GENERAL_TEXT_MAX];
+    for (int i = 0; i < 2000; i++) {
+        GeneralItem x, y, back;
+        general_generate_varied_any(&a, &x);
+        general_generate_varied_any(&b, &y);
+        assert_string_equal(x.prompt, y.prompt);
+        seen[x.kind]++;
+        assert_int_equal(general_parse_prompt(x.prompt, &back), 0);
+        assert_int_equal(back.kind, x.kind);
+        assert_string_equal(back.answer, x.answer);
+        if (x.kind == GEN_TO_CIPHER || x.kind == GEN_TO_DIGITS) continue;
+        for (int j = 0; j < N; j++)
+            if (strcmp(heldout[j], x.prompt) == 0)
+                fail_msg("varied '%s' is a held-out question", x.prompt);
+        if (x.kind == GEN_IDENTITY) {
+            int k = 0;
+            while (k < identities && strcmp(identity[k], x.prompt) != 0) k++;
+            if (k == identities && identities < 32) strcpy(identity[identities++], x.prompt);
+            continue;
+        }
+        size_t n = strlen(x.answer);
+        assert_true(n >= GENERAL_INVENTED_MIN && n <= GENERAL_INVENTED_MAX);
+        int listed = 0;
+        for (int j = 0; j < N && !listed; j++) listed = strcmp(builtin[j], x.prompt) == 0;
+        listed ? words++ : invented++;
+    }
+    for (int k = 0; k < GEN_NUM_KINDS; k++) assert_true(seen[k] > 300);
+    /* seven in ten invented (a few invented strings are words by chance) */
+    assert_true(invented > 2 * words);
+    assert_true(words > 0);
+    assert_int_equal(identities, 12); /* the corpus's three and nine more */
+}
+
 /* Items the generators draw, plus the awkward ones a prompt may hold. */
 static void for_each_item(void (*fn)(const GeneralItem *, WorldRng *)) {
     static const char *const odd[] = {"reverse: noon?", "reverse: a?", "copy: a?",
@@ -155,8 +214,10 @@ static void for_each_item(void (*fn)(const GeneralItem *, WorldRng *)) {
     }
     for (int i = 0; i < 3000; i++) {
         GeneralItem it;
-        if (i % 2)
+        if (i % 3 == 0)
             general_generate_heldout_any(&rng, &it);
+        else if (i % 3 == 1)
+            general_generate_varied_any(&rng, &it);
         else
             general_generate_any(&rng, &it);
         fn(&it, &rng);
@@ -256,6 +317,7 @@ int main(void) {
         cmocka_unit_test(generated_items_are_deterministic_and_self_consistent),
         cmocka_unit_test(kind_names_round_trip),
         cmocka_unit_test(heldout_items_ask_new_questions),
+        cmocka_unit_test(varied_items_invent_words_but_never_heldout_ones),
         cmocka_unit_test(wrong_answers_are_wrong_and_plausible),
         cmocka_unit_test(helpful_means_well_formed_and_exactly_right),
     };

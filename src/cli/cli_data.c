@@ -54,7 +54,8 @@ typedef struct {
 
 enum {
     EVAL_ROWS = 500,
-    GENERAL_ROWS = 200,
+    /* Enough varied copy and reverse rows to learn them as skills. */
+    GENERAL_ROWS = 2000,
     /* Every cold-start row fits the prototype's 128-token context whole. */
     COLD_MAX_TOKENS = 128,
     /* What GRPO and eval sample by default: a curated search that did not
@@ -198,9 +199,12 @@ static int write_general(const char *path, int *rows, char *err, size_t errlen) 
     int have = 0;
     for (long attempt = 0; have < GENERAL_ROWS && attempt < 100000; attempt++) {
         GeneralItem it;
-        general_generate_any(&rng, &it);
+        general_generate_varied_any(&rng, &it);
+        /* identity has three questions: asked again, not dropped, so that it
+         * keeps its fifth of the rows */
         int dup = 0;
-        for (int i = 0; i < have && !dup; i++) dup = strcmp(seen[i], it.prompt) == 0;
+        for (int i = 0; i < have && !dup && it.kind != GEN_IDENTITY; i++)
+            dup = strcmp(seen[i], it.prompt) == 0;
         if (dup) continue;
         char prompt[96], completion[GENERAL_TEXT_MAX + 48];
         tmpl_prompt(it.prompt, prompt, sizeof prompt);
@@ -252,7 +256,7 @@ static int write_preferences(const char *path, int *rows, char *err, size_t errl
             if (split)
                 general_generate_heldout_any(&rng, &it);
             else
-                general_generate_any(&rng, &it);
+                general_generate_varied_any(&rng, &it);
             if (split && has_question(train_q, ntrain_q, it.prompt)) continue;
             PrefReason why = (PrefReason)(have % PREF_NUM_REASONS);
             char prompt[96];

@@ -299,7 +299,7 @@ static int rollout(Grpo *g, char *err, size_t errlen) {
         char *text = g->prompt_text + (size_t)b * PROMPT_TEXT_MAX;
         g->is_general[b] = b >= B - n_general; /* the last slots: groups are shuffled anyway */
         if (g->is_general[b]) {
-            general_generate_any(&g->world_rng, &g->general[b]);
+            general_generate_varied_any(&g->world_rng, &g->general[b]);
             tmpl_prompt(g->general[b].prompt, text, PROMPT_TEXT_MAX);
             g->prompt_ptrs[b] = text;
             continue;

@@ -16,6 +16,15 @@ static const char *const identity_questions[] = {"who are you?", "what are you?"
                                                  "what is your name?"};
 enum { N_IDENTITY = sizeof identity_questions / sizeof identity_questions[0] };
 
+/* More ways to ask, for varied items only (the corpus keeps the three
+ * above): enough phrasings that "who is asked about" can be learnt as a
+ * meaning, so that a model can answer the held-out ones below. */
+static const char *const varied_identity_questions[] = {
+    "who are you?",        "what are you?",       "what is your name?",      "who is this?",
+    "tell me your name?",  "what do i call you?", "who am i chatting with?", "say who you are?",
+    "what model are you?", "who are you, then?",  "tell me what you are?",   "and you are?"};
+enum { N_VARIED_IDENTITY = sizeof varied_identity_questions / sizeof varied_identity_questions[0] };
+
 /* Phrasings only held-out preference prompts use. */
 static const char *const heldout_identity_questions[] = {
     "tell me who you are?", "what should i call you?", "who am i talking to?"};
@@ -84,11 +93,34 @@ typedef struct {
     int nwords;
     const char *const *questions;
     int nquestions;
+    double invented; /* chance that a copy or reverse argument is an invented string */
 } Pool;
 
-static const Pool train_pool = {words, N_WORDS, identity_questions, N_IDENTITY};
+static const Pool train_pool = {words, N_WORDS, identity_questions, N_IDENTITY, 0.0};
 static const Pool heldout_pool = {heldout_words, N_HELDOUT_WORDS, heldout_identity_questions,
-                                  N_HELDOUT_IDENTITY};
+                                  N_HELDOUT_IDENTITY, 0.0};
+/* Mostly strings no list holds: data from which copying and reversing can
+ * only be learnt as skills, not as fifty memorised answers. */
+static const Pool varied_pool = {words, N_WORDS, varied_identity_questions, N_VARIED_IDENTITY, 0.7};
+
+static int is_heldout_word(const char *s) {
+    for (int i = 0; i < N_HELDOUT_WORDS; i++)
+        if (strcmp(s, heldout_words[i]) == 0) return 1;
+    return 0;
+}
+
+/* GENERAL_INVENTED_MIN..MAX random letters, never a held-out word, so that
+ * held-out questions stay unseen. */
+static size_t invent_word(WorldRng *rng, char *arg) {
+    size_t n;
+    do {
+        n = GENERAL_INVENTED_MIN +
+            (size_t)world_rng_below(rng, GENERAL_INVENTED_MAX - GENERAL_INVENTED_MIN + 1);
+        for (size_t i = 0; i < n; i++) arg[i] = (char)('a' + world_rng_below(rng, 26));
+        arg[n] = '\0';
+    } while (is_heldout_word(arg));
+    return n;
+}
 
 static void generate_from(const Pool *pool, GeneralKind kind, WorldRng *rng, GeneralItem *out) {
     memset(out, 0, sizeof *out);
@@ -98,6 +130,10 @@ static void generate_from(const Pool *pool, GeneralKind kind, WorldRng *rng, Gen
     switch (kind) {
     case GEN_COPY:
     case GEN_REVERSE:
+        if (pool->invented > 0 && world_rng_chance(rng, pool->invented)) {
+            n = invent_word(rng, arg);
+            break;
+        }
         snprintf(arg, sizeof arg, "%s", pool->words[world_rng_below(rng, (uint64_t)pool->nwords)]);
         n = strlen(arg);
         break;
@@ -127,6 +163,14 @@ void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
 
 void general_generate_any(WorldRng *rng, GeneralItem *out) {
     general_generate((GeneralKind)world_rng_below(rng, GEN_NUM_KINDS), rng, out);
+}
+
+void general_generate_varied(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
+    generate_from(&varied_pool, kind, rng, out);
+}
+
+void general_generate_varied_any(WorldRng *rng, GeneralItem *out) {
+    general_generate_varied((GeneralKind)world_rng_below(rng, GEN_NUM_KINDS), rng, out);
 }
 
 void general_generate_heldout(GeneralKind kind, WorldRng *rng, GeneralItem *out) {
@@ -160,6 +204,8 @@ static int arg_ok(GeneralKind k, const char *s, size_t n) {
 static int is_identity_question(const char *prompt) {
     for (int i = 0; i < N_IDENTITY; i++)
         if (strcmp(prompt, identity_questions[i]) == 0) return 1;
+    for (int i = 0; i < N_VARIED_IDENTITY; i++)
+        if (strcmp(prompt, varied_identity_questions[i]) == 0) return 1;
     for (int i = 0; i < N_HELDOUT_IDENTITY; i++)
         if (strcmp(prompt, heldout_identity_questions[i]) == 0) return 1;
     return 0;

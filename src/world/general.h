@@ -26,6 +26,10 @@ typedef enum {
 
 enum { GENERAL_TEXT_MAX = 48, GENERAL_WORD_MAX = 12 };
 
+/* The length range of general_generate_varied's invented copy and reverse
+ * arguments: the built-in words' range. */
+enum { GENERAL_INVENTED_MIN = 2, GENERAL_INVENTED_MAX = 7 };
+
 #define GENERAL_IDENTITY_ANSWER "i am r1sim."
 
 typedef struct {
@@ -42,6 +46,17 @@ int general_kind_from_name(const char *name, GeneralKind *out);
 void general_generate(GeneralKind kind, WorldRng *rng, GeneralItem *out);
 /* A random item of a uniformly chosen kind. */
 void general_generate_any(WorldRng *rng, GeneralItem *out);
+
+/* A training item as general_generate makes, except that a copy or reverse
+ * argument is, seven times in ten, an invented string of
+ * GENERAL_INVENTED_MIN..MAX letters that is never a held-out word, and that
+ * "who are you?" is asked in twelve ways (none a held-out one): the data
+ * of general.csv, of the preference pairs' train split and of GRPO's general
+ * prompts, from which a model can learn copying and reversing as skills
+ * that carry over to held-out words. The pretraining corpus keeps
+ * general_generate, so the base is what it was. */
+void general_generate_varied(GeneralKind kind, WorldRng *rng, GeneralItem *out);
+void general_generate_varied_any(WorldRng *rng, GeneralItem *out);
 
 /* An item for held-out preference pairs: copy and reverse take words, and
  * identity phrasings, that general_generate never draws, so a reward model
