@@ -58,6 +58,11 @@ stages.defaults{
   dev2_sample_prompts = 256,
   distill_sample_prompts = 512,
   distill_epochs = 6,      -- fewer rows than r1.lua's, so more passes over them
+  general_ratio = 0.25,    -- Dev3 and the reward model as before r1.lua's longer ones:
+  dev3_epochs = 2,         -- a d 64 base answers no general prompt either way
+  dev3_lr = 3e-4,
+  rm_epochs = 2,
+  rm_lr = 1e-3,
   -- data/ ships curated searches for pair4 only: Dev1 learns from R1-Zero's
   -- samples alone, which the -D coldstart_curated=0 ablation of r1.lua does too
   coldstart_curated = 0,

@@ -222,15 +222,33 @@ static void test_quick_is_r1_with_other_defaults(void **state) {
     assert_int_equal(n, n_r1);
     for (int i = 0; i < n; i++) {
         assert_string_equal(names[i], r1_names[i]);
-        if (keys[i] == r1_keys[i]) fail_msg("'%s' has r1.lua's key with quick.lua's defaults", names[i]);
+        if (keys[i] == r1_keys[i])
+            fail_msg("'%s' has r1.lua's key with quick.lua's defaults", names[i]);
     }
     /* r1.lua's defaults for every name quick.lua's defaults{} sets */
-    const char *pn[] = {"task", "d_model", "n_layer", "pretrain_steps", "student_s", "student_m",
-                        "rl_lr", "rl_steps", "reasoning_rl_steps", "rl_all_steps",
-                        "zero_sample_prompts", "dev2_sample_prompts", "distill_sample_prompts",
-                        "distill_epochs", "coldstart_curated"};
-    const char *pv[] = {"pair4", "128", "4", "1600", "64x2", "96x3", "5e-5", "200", "150", "120",
-                        "256", "1024", "1024", "2", "1"};
+    const char *pn[] = {"task",
+                        "d_model",
+                        "n_layer",
+                        "pretrain_steps",
+                        "student_s",
+                        "student_m",
+                        "rl_lr",
+                        "rl_steps",
+                        "reasoning_rl_steps",
+                        "rl_all_steps",
+                        "zero_sample_prompts",
+                        "dev2_sample_prompts",
+                        "distill_sample_prompts",
+                        "distill_epochs",
+                        "coldstart_curated",
+                        "general_ratio",
+                        "dev3_epochs",
+                        "dev3_lr",
+                        "rm_epochs",
+                        "rm_lr"};
+    const char *pv[] = {"pair4", "128", "4",   "1600", "64x2", "96x3", "5e-5",
+                        "200",   "150", "120", "256",  "1024", "1024", "2",
+                        "1",     "0.5", "4",   "1e-3", "3",    "5e-4"};
     n = script_keys("lua/quick.lua", pn, pv, (int)(sizeof pn / sizeof pn[0]), names, keys, NULL);
     assert_int_equal(n, n_r1);
     for (int i = 0; i < n; i++) {
