@@ -603,7 +603,7 @@ const StageKind stage_kind_grpo = {
                "a reward_model stage, for the preference reward"}},
     .n_roles = 2,
     .makes_checkpoint = true,
-    .code_version = "grpo-3", /* few-row decode products (grpo-2: length-sorted micro-batches) */
+    .code_version = "grpo-4", /* varied general prompts (grpo-3: few-row decode products) */
     .ops = &ops,
     .defaults = defaults,
     .config_size = sizeof(GrpoConfig),
