@@ -200,7 +200,7 @@ static int write_general(const char *path, int *rows, char *err, size_t errlen) 
     for (long attempt = 0; have < GENERAL_ROWS && attempt < 100000; attempt++) {
         GeneralItem it;
         general_generate_varied_any(&rng, &it);
-        /* identity has three questions: asked again, not dropped, so that it
+        /* identity has twelve questions: asked again, not dropped, so that it
          * keeps its fifth of the rows */
         int dup = 0;
         for (int i = 0; i < have && !dup && it.kind != GEN_IDENTITY; i++)
