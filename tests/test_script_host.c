@@ -138,6 +138,21 @@ static void table_growth_and_string_rep_hit_memory_limit(void **state) {
         script_host_run_string(h, "rep.lua", "\nlocal s = string.rep('x', 1 << 30)\n", NULL), -1);
     assert_starts_with(script_host_error(h), "rep.lua:2: memory limit exceeded");
 
+    /* Repeating an empty string allocates nothing and so was never stopped by
+     * the memory cap; it used to loop inside C for ever. */
+    assert_int_equal(script_host_run_string(h, "empty.lua",
+                                            "assert(string.rep('', 1 << 62) == '')\n"
+                                            "assert(('x'):rep(1 << 62, '') ~= nil) -- unreachable\n",
+                                            NULL),
+                     -1);
+    assert_starts_with(script_host_error(h), "empty.lua:2: resulting string too large");
+    assert_int_equal(script_host_run_string(h, "sep.lua",
+                                            "assert(string.rep('', 3, ',') == ',,')\n"
+                                            "assert(string.rep('', 1, ',') == '')\n"
+                                            "assert(string.rep('ab', 2, '-') == 'ab-ab')\n",
+                                            NULL),
+                     0);
+
     /* A memory error the script catches itself is its own business. */
     assert_int_equal(script_host_run_string(h, "caught.lua",
                                             "local ok, e = pcall(string.rep, 'x', 1 << 30)\n"

@@ -1,7 +1,9 @@
 /* r1sim run SCRIPT: load a pipeline script, run its stages on the worker
  * thread, and show them in the live view (the main thread) or, headless, print
  * one progress line per stage on stderr. */
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +15,27 @@
 #include "cli/time_table.h"
 #include "cli/run_view.h"
 #include "engine/runtime.h"
+#include "pipeline/rundir_lock.h"
 #include "pipeline/runner.h"
+#include "script/host.h"
 #include "script/pipeline.h"
 #include "tui/view.h"
+
+/* A stopped stage whose resume point could not be written (disk full, an
+ * I/O error) has lost the steps since its previous one: the user must hear
+ * of it, and the exit status says so even when the stop was asked for. */
+static int report_unsaved_stops(Runner *r, const Graph *g) {
+    int n = 0;
+    for (int s = 0; s < g->n; s++) {
+        StageStatus st;
+        runner_status(r, s, &st);
+        if (st.state != STAGE_STOPPED || !st.error[0]) continue;
+        fprintf(stderr, "r1sim run: stage '%s': its resume point could not be written: %s\n",
+                g->stages[s].name, st.error);
+        n++;
+    }
+    return n;
+}
 
 static const char run_usage[] =
     "usage: r1sim run SCRIPT.lua [--headless] [--out DIR] [--seed N] [--fresh]\n"
@@ -30,9 +50,52 @@ static const char run_usage[] =
     "estimate of its wall time on this machine. See r1sim(1) and r1sim-lua(5).\n";
 
 static volatile sig_atomic_t interrupted;
+
+/* Exits at once, keeping the last resume point on disk: every resume point is
+ * written to a temporary name and renamed, so one being written is left as a
+ * stray temporary file, never half of a valid one. */
+static void exit_now(const char *why, size_t len) {
+    ssize_t rc = write(2, why, len);
+    (void)rc;
+    _exit(130);
+}
+
+/* The first Ctrl-C or SIGTERM asks for a stop at the next consistent point;
+ * a second one is the user saying that is not soon enough. */
 static void on_sigint(int sig) {
     (void)sig;
+    if (interrupted) {
+        static const char msg[] = "\nr1sim run: interrupted again; ending now (the last resume "
+                                  "point is kept)\n";
+        exit_now(msg, sizeof msg - 1);
+    }
     interrupted = 1;
+}
+
+/* A script function stuck inside one Lua library call (a backtracking
+ * pattern match) is beyond the instruction budget and cannot be stopped from
+ * its own thread, so after a stop request this watchdog ends the process if
+ * a script call is still running STUCK_S later. Only script calls count: the
+ * engine's own work reaches a stop check within a step. */
+#define STUCK_S 0.5
+static atomic_bool watch_done;
+
+static void *watchdog(void *arg) {
+    (void)arg;
+    const struct timespec tick = {0, 50000000L};
+    double since_stop = 0;
+    while (!atomic_load(&watch_done)) {
+        nanosleep(&tick, NULL);
+        if (!interrupted) continue;
+        since_stop += 0.05;
+        if (since_stop >= STUCK_S && script_host_busy_seconds() >= STUCK_S) {
+            static const char msg[] =
+                "r1sim run: a script function has not returned since the stop (stuck inside a "
+                "Lua library call?); ending now (the last resume point is kept)\n";
+            exit_now(msg, sizeof msg - 1);
+        }
+    }
+    return NULL;
 }
 static bool should_stop(void *ctx) {
     (void)ctx;
@@ -185,6 +248,17 @@ int cli_run(int argc, char **argv) {
         script_pipeline_free(sp);
         goto done;
     }
+    /* held until the process exits, when the kernel lets it go */
+    if (rundir_lock(out, err, sizeof err) < 0) {
+        fprintf(stderr, "r1sim run: %s\n", err);
+        script_pipeline_free(sp);
+        rc = CLI_EXIT_FAIL;
+        goto done;
+    }
+    int stray = rundir_remove_temps(out);
+    if (stray > 0)
+        fprintf(stderr, "r1sim run: removed %d temporary file%s left by a run that was killed\n",
+                stray, stray == 1 ? "" : "s");
     /* Under the view stderr is parked and replayed afterwards: only the
      * end-of-stage lines go there, as a summary, not the \r progress. */
     Progress prog = {.g = &g, .tty = !view && isatty(2)};
@@ -208,6 +282,9 @@ int cli_run(int argc, char **argv) {
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    atomic_store(&watch_done, false);
+    pthread_t wd;
+    bool watching = pthread_create(&wd, NULL, watchdog, NULL) == 0;
     fprintf(stderr, "r1sim run: %s, %d stages, run directory %s\n", script, g.n, out);
     if (runner_start(r)) {
         fprintf(stderr, "r1sim run: cannot start the worker thread\n");
@@ -219,8 +296,12 @@ int cli_run(int argc, char **argv) {
             TuiTermOptions to = {.ascii = ascii};
             if (tui_view_run(run_view_source(rv), &to, err, sizeof err) == 0) {
                 quit = run_view_quit(rv);
-                if (!runner_finished(r))
+                if (!runner_finished(r)) {
                     fprintf(stderr, "r1sim run: stopping (writing a resume point)...\n");
+                    /* the view has asked the runner to stop: from here a
+                     * Ctrl-C is the second one, and the watchdog applies */
+                    interrupted = 1;
+                }
             } else {
                 fprintf(stderr, "r1sim run: no live view (%s); running headless\n", err);
                 RunnerCmd go = {.kind = CMD_RUN};
@@ -228,18 +309,29 @@ int cli_run(int argc, char **argv) {
             }
         }
         runner_join(r);
+        atomic_store(&watch_done, true);
+        if (watching) pthread_join(wd, NULL);
+        watching = false;
         fprintf(stderr, "r1sim run: time per stage (this run)\n");
         if (time_table_print(r, stderr)) fprintf(stderr, "r1sim run: out of memory\n");
         int failed = runner_failures(r);
-        if (runner_stopped(r))
+        int unsaved = report_unsaved_stops(r, &g);
+        if (unsaved) failed = 1;
+        if (runner_stopped(r) && unsaved)
+            fprintf(stderr, "r1sim run: stopped; the same command resumes from the previous resume "
+                            "point, if there is one\n");
+        else if (runner_stopped(r))
             fprintf(stderr, "r1sim run: stopped; run the same command again to resume\n");
         else if (!failed)
             fprintf(stderr, "r1sim run: done; results in %s/eval.csv\n", out);
         /* quitting the view is the user's choice, not a failure */
         rc = failed || (runner_stopped(r) && !quit) ? CLI_EXIT_FAIL : 0;
     }
+    atomic_store(&watch_done, true);
+    if (watching) pthread_join(wd, NULL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    interrupted = 0;
     runner_free(r);
     script_pipeline_free(sp);
 done:

@@ -1,3 +1,4 @@
+#include "engine/input_file.h"
 #include "engine/checkpoint.h"
 
 #include <errno.h>
@@ -39,6 +40,7 @@ int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
 }
 
 Gpt *ckpt_load_kind(const char *path, int kinds, char *err, size_t errlen) {
+    if (input_file_check(path, err, errlen)) return NULL;
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));

@@ -1,3 +1,4 @@
+#include "engine/input_file.h"
 #include "pipeline/graph.h"
 
 #include <errno.h>
@@ -304,6 +305,12 @@ int graph_check_input_files(const Graph *g, char *err, size_t errlen) {
         const Stage *st = &g->stages[s];
         for (int i = 0; i < st->n_inputs; i++) {
             if (st->input_stage[i] >= 0) continue;
+            char why[600];
+            if (input_file_check(st->inputs[i], why, sizeof why)) {
+                snprintf(err, errlen, "%s%sstage '%s': input %s", st->where,
+                         st->where[0] ? ": " : "", st->name, why);
+                return -1;
+            }
             FILE *f = fopen(st->inputs[i], "rb");
             if (f) {
                 fclose(f);

@@ -1,6 +1,7 @@
 #include "pipeline/stages.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -229,12 +230,20 @@ int stage_run_save(StageRun *r, char *err, size_t errlen) {
         snprintf(p, sizeof p, "%s.ckpt", prefix);
         if (ckpt_save(r->c.model, p, err, errlen)) return -1;
     }
-    if (r->ops->save(r->state, &r->c, prefix, err, errlen)) return -1;
+    if (r->ops->save(r->state, &r->c, prefix, err, errlen)) {
+        remove_resume(r, r->c.done); /* its weights are of no use alone */
+        return -1;
+    }
     path_of(r, "resume", p, sizeof p);
     snprintf(tmp, sizeof tmp, "%s.tmp", p);
     FILE *f = fopen(tmp, "w");
-    if (!f || fprintf(f, "%ld\n", r->c.done) < 0 || fclose(f) != 0 || rename(tmp, p) != 0) {
-        snprintf(err, errlen, "%s: cannot write", p);
+    bool bad = !f || fprintf(f, "%ld\n", r->c.done) < 0;
+    if (f && fclose(f) != 0) bad = true;
+    if (bad || rename(tmp, p) != 0) {
+        snprintf(err, errlen, "%s: cannot write: %s", p, strerror(errno));
+        remove(tmp);
+        /* the files of this resume point are of no use without it */
+        remove_resume(r, r->c.done);
         return -1;
     }
     if (prev > 0) remove_resume(r, prev);

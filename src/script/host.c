@@ -1,13 +1,17 @@
+#include "engine/input_file.h"
 #include "script/host.h"
 
 #include <lauxlib.h>
 #include <lua.h>
 #include <lualib.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "script/host_lua.h"
 
@@ -32,6 +36,24 @@ struct ScriptHost {
     void *print_ctx;
     char warn_buf[512];
 };
+
+/* When the outermost call from C into script code began (monotonic ns), 0
+ * while none runs. A library function that loops inside C (a backtracking
+ * pattern match) never reaches the instruction hook, so it cannot be stopped
+ * from within; a watchdog on another thread reads this clock to tell such a
+ * call from ordinary work, hence atomic and process-wide. */
+static _Atomic long long busy_since_ns;
+
+static long long mono_ns(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
+
+double script_host_busy_seconds(void) {
+    long long t0 = atomic_load(&busy_since_ns);
+    return t0 ? (double)(mono_ns() - t0) * 1e-9 : 0.0;
+}
 
 static const char REG_LOADED[] = "r1sim.script.loaded"; /* require's cache */
 
@@ -214,9 +236,10 @@ int script_host_pcall(ScriptHost *h, int nargs, int nresults) {
         free(h->err);
         h->err = NULL;
         arm_budget(h);
+        atomic_store(&busy_since_ns, mono_ns());
     }
     int status = lua_pcall(L, nargs, nresults, base);
-    h->depth--;
+    if (--h->depth == 0) atomic_store(&busy_since_ns, 0);
     lua_remove(L, base);
     if (status == LUA_OK) return 0;
     take_error(h, status);
@@ -261,6 +284,29 @@ static int soft_fail(lua_State *L, Tramp *t) {
 }
 
 /* ---- sandbox ------------------------------------------------------------------ */
+
+/* string.rep loops inside C, out of the instruction hook's sight. A large
+ * result is refused by the allocator before any copying (Lua sizes it first),
+ * but an empty one allocates nothing: repeating "" 2^62 times would loop for
+ * ever. Such a result is "" whatever the count, so it is returned at once;
+ * everything else is Lua's own string.rep. */
+static int l_rep(lua_State *L) {
+    size_t len, seplen;
+    luaL_checklstring(L, 1, &len);
+    lua_Integer n = luaL_checkinteger(L, 2);
+    luaL_optlstring(L, 3, "", &seplen);
+    if (n <= 0 || (len == 0 && (seplen == 0 || n == 1))) {
+        lua_pushliteral(L, "");
+        return 1;
+    }
+    /* Lua's own bound, raised here so that the message has the caller's line */
+    if (len + seplen < len || len + seplen > (size_t)INT_MAX / (lua_Unsigned)n)
+        return luaL_error(L, "resulting string too large");
+    lua_pushvalue(L, lua_upvalueindex(1));
+    lua_insert(L, 1);
+    lua_call(L, lua_gettop(L) - 1, 1);
+    return 1;
+}
 
 static void emit_line(ScriptHost *h, const char *line) {
     if (h->print)
@@ -335,6 +381,8 @@ static int l_require(lua_State *L) {
         else
             lua_pushliteral(L, ".");
         const char *path = lua_pushfstring(L, "%s/%s.lua", lua_tostring(L, 5), file);
+        char why[600];
+        if (input_file_check(path, why, sizeof why)) return luaL_error(L, "require: %s", why);
         FILE *probe = fopen(path, "r");
         if (probe) {
             fclose(probe);
@@ -437,6 +485,9 @@ static void open_sandbox(lua_State *L, ScriptHost *h) {
     lua_getfield(L, -1, "string");
     lua_pushnil(L);
     lua_setfield(L, -2, "dump");
+    lua_getfield(L, -1, "rep");
+    lua_pushcclosure(L, l_rep, 1);
+    lua_setfield(L, -2, "rep");
     lua_pop(L, 2);
 }
 
@@ -531,6 +582,11 @@ static void store_result(lua_State *L, Tramp *t) {
 
 static int tramp_run_file(lua_State *L) {
     Tramp *t = lua_touserdata(L, 1);
+    char why[600];
+    if (input_file_check(t->path, why, sizeof why)) {
+        lua_pushstring(L, why);
+        return soft_fail(L, t);
+    }
     if (luaL_loadfilex(L, t->path, "t") != LUA_OK) return soft_fail(L, t);
     lua_call(L, 0, 1);
     if (lua_isnil(L, -1)) lua_pop(L, 1);

@@ -31,6 +31,10 @@ typedef struct {
     void *print_ctx;
 } ScriptOptions;
 
+/* Seconds the current outermost call into script code has been running, 0
+ * when none runs. Safe to call from any thread (a watchdog's). */
+double script_host_busy_seconds(void);
+
 /* NULL opts gives the defaults. On failure returns NULL and fills err. */
 ScriptHost *script_host_new(const ScriptOptions *opts, char *err, size_t errcap);
 void script_host_free(ScriptHost *h);

@@ -1,3 +1,4 @@
+#include "engine/input_file.h"
 #include "train/train_state.h"
 
 #include <errno.h>
@@ -55,6 +56,7 @@ int train_state_save(const char *path, const char *kind, const AdamW *opt, const
 
 int train_state_load(const char *path, const char *kind, AdamW *opt, uint64_t *words, int n_words,
                      const char *const *must_match, char *err, size_t errlen) {
+    if (input_file_check(path, err, errlen)) return -1;
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot open: %s", path, strerror(errno));

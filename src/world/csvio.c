@@ -1,3 +1,4 @@
+#include "engine/input_file.h"
 #include "world/csvio.h"
 
 #include <csv.h>
@@ -186,6 +187,7 @@ int csvio_parse(const char *name, const char *data, size_t len, CsvTable *t, cha
 
 int csvio_read(const char *path, CsvTable *t, char *err, size_t errcap) {
     memset(t, 0, sizeof *t);
+    if (input_file_check(path, err, errcap)) return -1;
     FILE *f = fopen(path, "rb");
     if (!f) {
         set_err(err, errcap, "cannot open %s: %s", path, strerror(errno));

@@ -15,6 +15,10 @@ local function brevity(s)
     local t = nil
     return t.x -- line 16: a runtime error inside the reward
   end
+  if mode == "stuck" then
+    -- backtracks for ever inside one library call, beyond the instruction hook
+    string.find(string.rep("a", 4000), string.rep("a*", 12) .. "b")
+  end
   return -s.length / s.max_length
 end
 
