@@ -140,11 +140,12 @@ static void table_growth_and_string_rep_hit_memory_limit(void **state) {
 
     /* Repeating an empty string allocates nothing and so was never stopped by
      * the memory cap; it used to loop inside C for ever. */
-    assert_int_equal(script_host_run_string(h, "empty.lua",
-                                            "assert(string.rep('', 1 << 62) == '')\n"
-                                            "assert(('x'):rep(1 << 62, '') ~= nil) -- unreachable\n",
-                                            NULL),
-                     -1);
+    assert_int_equal(
+        script_host_run_string(h, "empty.lua",
+                               "assert(string.rep('', 1 << 62) == '')\n"
+                               "assert(('x'):rep(1 << 62, '') ~= nil) -- unreachable\n",
+                               NULL),
+        -1);
     assert_starts_with(script_host_error(h), "empty.lua:2: resulting string too large");
     assert_int_equal(script_host_run_string(h, "sep.lua",
                                             "assert(string.rep('', 3, ',') == ',,')\n"

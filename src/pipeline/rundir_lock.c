@@ -28,8 +28,9 @@ int rundir_lock(const char *dir, char *err, size_t errlen) {
         pid[n > 0 ? n : 0] = '\0';
         pid[strcspn(pid, "\n")] = '\0';
         if (e == EWOULDBLOCK)
-            snprintf(err, errlen, "%s is in use by another r1sim run%s%s%s; wait for it or give --out",
-                     dir, pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
+            snprintf(err, errlen,
+                     "%s is in use by another r1sim run%s%s%s; wait for it or give --out", dir,
+                     pid[0] ? " (pid " : "", pid, pid[0] ? ")" : "");
         else
             snprintf(err, errlen, "%s: cannot lock: %s", path, strerror(e));
         close(fd);
@@ -78,4 +79,6 @@ static int remove_temps_in(const char *path, int depth) {
     return removed;
 }
 
-int rundir_remove_temps(const char *dir) { return remove_temps_in(dir, 0); }
+int rundir_remove_temps(const char *dir) {
+    return remove_temps_in(dir, 0);
+}

@@ -1,0 +1,193 @@
+/* Stopping a run as a user would: signals sent to the r1sim binary while it
+ * trains, a second run into a busy run directory, inputs that would block.
+ * The deadlines are generous bounds on "ends", not timings: a stop that is
+ * not honoured shows as a run still going after them. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli_harness.h"
+
+#define SCRIPT "tests/lua/pipe_grpo.lua"
+
+static int setup(void **state) {
+    (void)state;
+    return bin_setup("r1sim-stops");
+}
+
+static int teardown(void **state) {
+    (void)state;
+    return bin_teardown();
+}
+
+static void pause_ms(int ms) {
+    struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+/* Starts `r1sim run SCRIPT --headless --out RUN -D mode=MODE -D rl_steps=N`
+ * with stderr into LOG. */
+static pid_t start_run(const char *run, const char *mode, const char *steps, const char *log) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) _exit(99);
+        dup2(fd, 1);
+        dup2(fd, 2);
+        char m[64], s[64];
+        snprintf(m, sizeof m, "mode=%s", mode);
+        snprintf(s, sizeof s, "rl_steps=%s", steps);
+        execl(bin_path, bin_path, "run", SCRIPT, "--headless", "--out", run, "-D", m, "-D", s,
+              (char *)NULL);
+        _exit(98);
+    }
+    return pid;
+}
+
+static char *slurp(const char *path) {
+    static char buf[1 << 16];
+    buf[0] = '\0';
+    FILE *f = fopen(path, "r");
+    if (!f) return buf;
+    size_t n = fread(buf, 1, sizeof buf - 1, f);
+    buf[n] = '\0';
+    fclose(f);
+    return buf;
+}
+
+/* Waits until LOG holds TEXT; false when the deadline passed first. */
+static bool wait_for_text(const char *log, const char *text, int deadline_ms) {
+    for (int t = 0; t < deadline_ms; t += 20) {
+        if (strstr(slurp(log), text)) return true;
+        pause_ms(20);
+    }
+    return false;
+}
+
+/* The exit status, or -1 when still running after the deadline (then killed). */
+static int wait_exit(pid_t pid, int deadline_ms) {
+    int status;
+    for (int t = 0; t < deadline_ms; t += 20) {
+        if (waitpid(pid, &status, WNOHANG) == pid)
+            return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+        pause_ms(20);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, &status, 0);
+    return -1;
+}
+
+/* Starts a run named NAME in the scratch directory and waits until its
+ * pretrain stage is done, so that the grpo stage is what the signal meets. */
+static pid_t start_past_pretrain(const char *name, const char *mode, const char *steps, char *run,
+                                 char *log, size_t cap) {
+    snprintf(run, cap, "%s/%s", bin_dir, name);
+    snprintf(log, cap, "%s/%s.log", bin_dir, name);
+    pid_t pid = start_run(run, mode, steps, log);
+    assert_true(wait_for_text(log, "pretrain done", 60000));
+    return pid;
+}
+
+/* A reward that backtracks for ever inside string.find never reaches the
+ * instruction hook; the stop still ends the run, keeping the finished stage. */
+static void stop_ends_a_reward_stuck_in_a_library_call(void **state) {
+    (void)state;
+    char run[256], log[256];
+    pid_t pid = start_past_pretrain("stuck", "stuck", "5", run, log, sizeof run);
+    pause_ms(300); /* into the reward */
+    kill(pid, SIGINT);
+    assert_int_equal(wait_exit(pid, 10000), 130);
+    assert_non_null(strstr(slurp(log), "a script function has not returned since the stop"));
+    char done[300];
+    snprintf(done, sizeof done, "%s/pretrain/model.ckpt", run);
+    assert_int_equal(access(done, F_OK), 0);
+}
+
+/* A second Ctrl-C does not wait for the first one's consistent point. */
+static void second_interrupt_ends_at_once(void **state) {
+    (void)state;
+    char run[256], log[256];
+    pid_t pid = start_past_pretrain("twice", "stuck", "5", run, log, sizeof run);
+    kill(pid, SIGINT);
+    kill(pid, SIGINT);
+    assert_int_equal(wait_exit(pid, 10000), 130);
+    const char *out = slurp(log);
+    assert_true(strstr(out, "interrupted again") || strstr(out, "has not returned"));
+}
+
+/* A stop during training writes a resume point and exits 1; the same command
+ * continues from it. */
+static void stop_during_grpo_resumes(void **state) {
+    (void)state;
+    char run[256], log[256];
+    pid_t pid = start_past_pretrain("resume", "ok", "100000", run, log, sizeof run);
+    pause_ms(500);
+    kill(pid, SIGTERM);
+    assert_int_equal(wait_exit(pid, 10000), 1);
+    assert_non_null(strstr(slurp(log), "stopped; run the same command again to resume"));
+    char p[300];
+    snprintf(p, sizeof p, "%s/zero/resume", run);
+    assert_int_equal(access(p, F_OK), 0);
+}
+
+/* Two runs into one directory: the second is refused while the first runs,
+ * and the leftovers of a killed run are swept by the next one. */
+static void busy_run_directory_is_refused(void **state) {
+    (void)state;
+    char run[256], log[256], log2[256];
+    pid_t pid = start_past_pretrain("busy", "ok", "100000", run, log, sizeof run);
+    snprintf(log2, sizeof log2, "%s/busy2.log", bin_dir);
+    pid_t second = start_run(run, "ok", "100000", log2);
+    assert_int_equal(wait_exit(second, 10000), 1);
+    assert_non_null(strstr(slurp(log2), "is in use by another r1sim run (pid "));
+    kill(pid, SIGKILL);
+    wait_exit(pid, 10000);
+
+    char stray[300];
+    snprintf(stray, sizeof stray, "%s/zero/resume-7.ckpt.tmp.12345", run);
+    bin_write("busy/zero", "resume-7.ckpt.tmp.12345", "half a checkpoint");
+    pid = start_run(run, "ok", "100000", log);
+    assert_true(
+        wait_for_text(log, "removed 1 temporary file left by a run that was killed", 60000));
+    kill(pid, SIGINT);
+    wait_exit(pid, 10000);
+    assert_int_not_equal(access(stray, F_OK), 0);
+}
+
+/* Opening a fifo blocks until a writer comes; it is refused unopened. */
+static void fifo_script_is_refused(void **state) {
+    (void)state;
+    char fifo[256], cmd[600];
+    snprintf(fifo, sizeof fifo, "%s/script.lua", bin_dir);
+    assert_int_equal(mkfifo(fifo, 0644), 0);
+    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s/f", bin_path, fifo, bin_dir);
+    bin_refused(cmd, "not a regular file (a fifo)");
+    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s/f -D mode=x", bin_path, "/dev/zero",
+             bin_dir);
+    bin_refused(cmd, "/dev/zero: not a regular file (a character device)");
+}
+
+int main(void) {
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(stop_ends_a_reward_stuck_in_a_library_call, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(second_interrupt_ends_at_once, setup, teardown),
+        cmocka_unit_test_setup_teardown(stop_during_grpo_resumes, setup, teardown),
+        cmocka_unit_test_setup_teardown(busy_run_directory_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(fifo_script_is_refused, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
