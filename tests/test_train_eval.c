@@ -152,12 +152,32 @@ static int in01(double x) {
     return x >= 0.0 && x <= 1.0;
 }
 
-static void count_progress(void *ctx, int done, int total) {
+static int count_progress(void *ctx, int done, int total) {
     int *calls = ctx;
     assert_true(done > 0 && done <= total);
     assert_int_equal(total, 18); /* 6 prompts in three modes */
     calls[0]++;
     calls[1] = done;
+    return 0;
+}
+
+/* Asks to stop after the first batch. */
+static int stop_at_once(void *ctx, int done, int total) {
+    (void)done, (void)total;
+    ++*(int *)ctx;
+    return 1;
+}
+
+static void progress_can_stop_the_eval_between_batches(void **state) {
+    Gpt *m = tiny_model();
+    EvalConfig c = small_config();
+    EvalResult a;
+    char err[256] = "";
+    int calls = 0;
+    assert_int_equal(eval_model(m, &c, &a, stop_at_once, &calls, err, sizeof err), EVAL_ESTOPPED);
+    assert_int_equal(calls, 1);
+    assert_string_equal(err, "stopped");
+    gpt_free(m);
 }
 
 static void fields_are_in_range_and_deterministic(void **state) {
@@ -417,6 +437,7 @@ int main(void) {
         cmocka_unit_test(majority_ties_go_to_the_answer_drawn_first),
         cmocka_unit_test(aggregation_refuses_non_task_prompts),
         cmocka_unit_test(fields_are_in_range_and_deterministic),
+        cmocka_unit_test(progress_can_stop_the_eval_between_batches),
         cmocka_unit_test(samples_csv_reproduces_the_result),
         cmocka_unit_test(bad_configs_are_refused),
         cmocka_unit_test(pass_at_k_averages_over_prompts),

@@ -55,10 +55,11 @@ static const char *const csv_header[] = {"model",
 enum { CSV_BASE_COLS = 12, CSV_FORCED_COLS = 14 };
 
 /* Progress on a terminal only, so that redirected output stays one row. */
-static void progress(void *ctx, int done, int total) {
+static int progress(void *ctx, int done, int total) {
     (void)ctx;
     fprintf(stderr, "\rr1sim eval: %d/%d prompts", done, total);
     if (done == total) fputs("\r\033[K", stderr);
+    return 0;
 }
 
 /* NaN (no completion of that mode) is an empty CSV cell and "-" in the table. */

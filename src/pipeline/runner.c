@@ -1,4 +1,5 @@
 #include "pipeline/runner.h"
+#include "pipeline/stage_kind.h"
 
 #include <math.h>
 
@@ -157,6 +158,10 @@ static bool stop_requested(Runner *r) {
     return stop;
 }
 
+static bool stop_polled(void *ctx) {
+    return stop_requested(ctx);
+}
+
 /* Blocks while paused without a step to take; false when told to stop. */
 static bool may_step(Runner *r) {
     bool ok;
@@ -301,6 +306,7 @@ static bool run_stage(Runner *r, int s) {
         fail(r, s, &st, err);
         return true;
     }
+    stage_run_set_stop(run, stop_polled, r);
     st.state = STAGE_RUNNING;
     st.step = stage_run_step_count(run);
     st.total = stage_run_total(run);
@@ -331,6 +337,13 @@ static bool run_stage(Runner *r, int s) {
         int rc = stage_run_step(run, &row, err, sizeof err);
         double step_s = now_s() - s0;
         if (rc == 1) break;
+        if (rc == STAGE_STEP_STOPPED) {
+            st.state = STAGE_STOPPED;
+            if (stage_run_save(run, err, sizeof err))
+                snprintf(st.error, sizeof st.error, "%s", err);
+            cont = false;
+            break;
+        }
         if (rc < 0) {
             st.state = STAGE_FAILED;
             snprintf(st.error, sizeof st.error, "%s", err);

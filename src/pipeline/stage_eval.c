@@ -151,6 +151,14 @@ static int columns(const void *state, const char **names, int max) {
     return n;
 }
 
+/* Between batches of prompts, so that a stop need not wait for the whole
+ * eval (seconds to a minute at r1.lua's sizes). */
+static int stop_between_batches(void *ctx, int done, int total) {
+    (void)done, (void)total;
+    const StageCtx *c = ctx;
+    return c->stopping(c->stop_ctx);
+}
+
 static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t errlen) {
     EvalState *s = state;
     EvalConfig ec;
@@ -159,10 +167,11 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     char samples[4200];
     stage_file(c, "samples.csv", samples, sizeof samples);
     s->general = strcmp(ec.task, "general") == 0;
-    if (s->general
-            ? step_general(s, c, &ec, err, errlen)
-            : eval_model_with_samples(c->model, &ec, &s->ev, samples, NULL, NULL, err, errlen))
-        return -1;
+    int rc = s->general ? step_general(s, c, &ec, err, errlen)
+                        : eval_model_with_samples(c->model, &ec, &s->ev, samples,
+                                                  stop_between_batches, c, err, errlen);
+    if (rc == EVAL_ESTOPPED) return STAGE_STEP_STOPPED;
+    if (rc) return -1;
     s->evaluated = 1;
     const EvalResult *e = &s->ev;
     const double v[EVAL_COLUMNS] = {

@@ -11,6 +11,7 @@
  * resume point), the model's weights in resume points and model.ckpt, and
  * the metrics.csv appender. A kind owns its state and its other files. */
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -51,7 +52,16 @@ typedef struct StageCtx {
     void (*publish)(void *ctx, const char *prompt, const char *completion, const char *const *names,
                     const double *values, int n);
     void *publish_ctx;
+    /* True when the user has asked the run to stop; a kind whose one step is
+     * long (an eval) polls it between batches and returns STAGE_STEP_STOPPED.
+     * Never NULL. */
+    bool (*stopping)(void *ctx);
+    void *stop_ctx;
 } StageCtx;
+
+/* A step's return when it gave up part-way because of a stop: the step did
+ * not happen, and the stage stops as it would between two steps. */
+enum { STAGE_STEP_STOPPED = 2 };
 
 typedef struct StageOps {
     /* Reads options and inputs, builds the kind's state; sets c->model when
@@ -60,8 +70,8 @@ typedef struct StageOps {
     void *(*open)(StageCtx *c, long *total, char *err, size_t errlen);
     /* The metrics.csv columns after "step", in the order step fills them. */
     int (*columns)(const void *state, const char **names, int max);
-    /* One step into row (values only). 0, 1 when nothing is left, -1 with a
-     * message. */
+    /* One step into row (values only). 0, 1 when nothing is left,
+     * STAGE_STEP_STOPPED, or -1 with a message. */
     int (*step)(void *state, StageCtx *c, MetricsRow *row, char *err, size_t errlen);
     /* A resume point beyond the model's weights: the kind writes what it
      * needs to files named prefix + a suffix of its own (".state", ...).

@@ -141,6 +141,16 @@ static int try_resume(StageRun *r, char *err, size_t errlen) {
     return cut_rows(r, "metrics.csv", step, err, errlen);
 }
 
+static bool never_stopping(void *ctx) {
+    (void)ctx;
+    return false;
+}
+
+void stage_run_set_stop(StageRun *r, bool (*stopping)(void *ctx), void *ctx) {
+    r->c.stopping = stopping ? stopping : never_stopping;
+    r->c.stop_ctx = ctx;
+}
+
 static void publish_nothing(void *ctx, const char *prompt, const char *completion,
                             const char *const *names, const double *values, int n) {
     (void)ctx, (void)prompt, (void)completion, (void)names, (void)values, (void)n;
@@ -165,7 +175,8 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
                    .dir = r->dir,
                    .seed = stage_seed_for_run(seed >= 0 ? (unsigned long long)seed : 0, run_seed),
                    .publish = publish ? publish : publish_nothing,
-                   .publish_ctx = publish_ctx};
+                   .publish_ctx = publish_ctx,
+                   .stopping = never_stopping};
     r->ops = st->kind->ops;
     r->key = key;
     if (!r->ops) {

@@ -27,6 +27,10 @@ typedef void (*StagePublish)(void *ctx, const char *prompt, const char *completi
 /* run_seed is the run's --seed: 1 leaves every stage's own seed option as it
  * is, any other value derives a different seed from each. publish may be
  * NULL. */
+/* Where a kind with long steps asks whether to stop (StageCtx.stopping);
+ * until set, never. */
+void stage_run_set_stop(StageRun *r, bool (*stopping)(void *ctx), void *ctx);
+
 StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
                          unsigned long long run_seed, StagePublish publish, void *publish_ctx,
                          char *err, size_t errlen);

@@ -331,7 +331,10 @@ static int sample_mode(Run *r, Mode mode, char **texts, int *lens, double *acc, 
             }
         }
         r->done += to - from;
-        if (r->progress) r->progress(r->ctx, r->done, r->total);
+        if (r->progress && r->progress(r->ctx, r->done, r->total)) {
+            set_err(err, errlen, "stopped");
+            return EVAL_ESTOPPED;
+        }
     }
     if (acc) *acc = (double)right / ((double)r->n * k);
     return 0;
@@ -457,17 +460,23 @@ int eval_model_with_samples(const Gpt *model, const EvalConfig *cfg, EvalResult 
     for (int mode = cfg->forced_modes ? MODE_DIRECT : MODE_FREE; mode >= MODE_FREE; mode--)
         if ((rc = prepare_mode(&r, (Mode)mode, err, errlen)) != 0) goto done;
     rc = -1;
-    if (sample_mode(&r, MODE_FREE, texts, lens, NULL, err, errlen) != 0) goto done;
+    if ((rc = sample_mode(&r, MODE_FREE, texts, lens, NULL, err, errlen)) != 0) goto done;
+    rc = -1;
     if (eval_aggregate(qs, r.n, r.k, (const char *const *)texts, lens, &res) != 0) {
         set_err(err, errlen, "could not read the eval prompts back");
         goto done;
     }
     if (cfg->forced_modes) {
         if (prepare_mode(&r, MODE_THINK, err, errlen) != 0 ||
-            sample_mode(&r, MODE_THINK, NULL, NULL, &res.forced_think_acc, err, errlen) != 0 ||
+            (rc = sample_mode(&r, MODE_THINK, NULL, NULL, &res.forced_think_acc, err, errlen)) !=
+                0 ||
             prepare_mode(&r, MODE_DIRECT, err, errlen) != 0 ||
-            sample_mode(&r, MODE_DIRECT, NULL, NULL, &res.forced_direct_acc, err, errlen) != 0)
+            (rc = sample_mode(&r, MODE_DIRECT, NULL, NULL, &res.forced_direct_acc, err, errlen)) !=
+                0) {
+            if (rc != EVAL_ESTOPPED) rc = -1;
             goto done;
+        }
+        rc = -1;
     }
     if (r.csv) {
         CsvWriter *w = r.csv;

@@ -113,14 +113,15 @@ void eval_score_completion(const Problem *p, const char *completion, EvalSampleS
 int eval_aggregate(const char *const *prompts, int n_prompts, int k, const char *const *completions,
                    const int *lengths, EvalResult *out);
 
-/* Progress callback: called after each batch of prompts with done/total. */
-typedef void (*EvalProgress)(void *ctx, int done, int total);
+/* Progress callback: called after each batch of prompts with done/total;
+ * nonzero stops the eval there, which then returns EVAL_ESTOPPED. */
+typedef int (*EvalProgress)(void *ctx, int done, int total);
 
 /* Returns 0; EVAL_EBADCONFIG when the request cannot be evaluated at all (an
  * unknown task, a bad count, a prompt the model's context cannot hold: bad
  * input); -1 for a failure while running (memory, the samples file). err gets
  * a one-line message either way. */
-enum { EVAL_EBADCONFIG = -2 };
+enum { EVAL_EBADCONFIG = -2, EVAL_ESTOPPED = -3 };
 
 int eval_model(const Gpt *model, const EvalConfig *cfg, EvalResult *out, EvalProgress progress,
                void *ctx, char *err, size_t errlen);
