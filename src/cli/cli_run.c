@@ -116,6 +116,12 @@ int cli_run(int argc, char **argv) {
             goto done;
         } else if (!strcmp(a, "--out")) {
             out = argv[++i];
+            /* "" would join into paths such as /base/model.ckpt: the stages'
+             * directories at the file system's root. */
+            if (!out[0]) {
+                fprintf(stderr, "r1sim run: --out: expected a directory, got ''\n");
+                goto done;
+            }
         } else if (!strcmp(a, "--seed")) {
             long v;
             if (cli_parse_int("run", "--seed", argv[++i], 0, 2147483647L, &v)) goto done;
