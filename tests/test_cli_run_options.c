@@ -36,9 +36,32 @@ static void empty_out_is_refused(void **state) {
     bin_refused(cmd, "r1sim run: --out: expected a directory, got ''");
 }
 
+/* The later -D wins, and says so: the dry run prints the later value's
+ * steps (4 x batch_size x seq_len tokens, not 3 x). */
+static void repeated_define_takes_the_later_value(void **state) {
+    (void)state;
+    bin_write("twice", "s.lua", script);
+    char cmd[512], out[4096], err[1024], once[4096];
+    snprintf(cmd, sizeof cmd, "%s run %s/twice/s.lua --dry-run -D steps=4 --out %s/twice/o",
+             bin_path, bin_dir, bin_dir);
+    bin_ok(cmd, once, sizeof once);
+    snprintf(cmd, sizeof cmd,
+             "%s run %s/twice/s.lua --dry-run -D steps=3 -Dsteps=4 --out %s/twice/o", bin_path,
+             bin_dir, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
+    assert_string_equal(
+        err, "r1sim run: note: -D steps given twice; the later value '4' wins over '3'\n");
+    /* the estimate's seconds vary; the tokens column does not */
+    char *a = strstr(once, "base"), *b = strstr(out, "base");
+    assert_non_null(a);
+    assert_non_null(b);
+    assert_memory_equal(a, b, 50);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_out_is_refused),
+        cmocka_unit_test(repeated_define_takes_the_later_value),
     };
     return cmocka_run_group_tests_name("cli_run_options", tests, setup, teardown);
 }

@@ -131,8 +131,24 @@ int cli_run(int argc, char **argv) {
         } else if (!strcmp(a, "-D") || !strncmp(a, "-D", 2)) {
             const char *d = a[2] ? a + 2 : argv[++i];
             const char *eq = strchr(d, '=');
-            if (!eq || eq == d || n_defs >= MAX_DEFS) {
+            if (!eq || eq == d) {
                 fprintf(stderr, "r1sim run: -D: expected name=value, got '%s'\n", d);
+                goto done;
+            }
+            /* The later value wins, as a sweep that appends its override to
+             * a fixed command line expects; said, since the earlier one may
+             * be what the user meant. */
+            int j = 0;
+            while (j < n_defs && (strncmp(names[j], d, (size_t)(eq - d)) || names[j][eq - d])) j++;
+            if (j < n_defs) {
+                fprintf(stderr,
+                        "r1sim run: note: -D %s given twice; the later value '%s' wins over '%s'\n",
+                        names[j], eq + 1, values[j]);
+                values[j] = eq + 1;
+                continue;
+            }
+            if (n_defs >= MAX_DEFS) {
+                fprintf(stderr, "r1sim run: -D: at most %d names\n", MAX_DEFS);
                 goto done;
             }
             defbuf[n_defs] = strndup(d, (size_t)(eq - d));
