@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli_harness.h"
 
@@ -58,10 +59,31 @@ static void repeated_define_takes_the_later_value(void **state) {
     assert_memory_equal(a, b, 50);
 }
 
+/* More threads than CPUs is capped, with a note naming both counts. */
+static void threads_above_the_cpus_are_capped(void **state) {
+    (void)state;
+    bin_write("threads", "s.lua", script);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus >= 256) skip(); /* no count above the CPUs that --threads accepts */
+    char cmd[512], out[4096], err[1024], want[256];
+    snprintf(cmd, sizeof cmd, "%s run %s/threads/s.lua --dry-run --threads %ld --out %s/threads/o",
+             bin_path, bin_dir, cpus + 1, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(want, sizeof want,
+             "r1sim run: note: --threads %ld is more than the %ld CPUs online; using %ld\n",
+             cpus + 1, cpus, cpus);
+    assert_string_equal(err, want);
+    /* the CPUs' own count passes without a word */
+    snprintf(cmd, sizeof cmd, "%s run %s/threads/s.lua --dry-run --threads %ld --out %s/threads/o",
+             bin_path, bin_dir, cpus, bin_dir);
+    bin_ok(cmd, out, sizeof out);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_out_is_refused),
         cmocka_unit_test(repeated_define_takes_the_later_value),
+        cmocka_unit_test(threads_above_the_cpus_are_capped),
     };
     return cmocka_run_group_tests_name("cli_run_options", tests, setup, teardown);
 }

@@ -127,7 +127,7 @@ int cli_run(int argc, char **argv) {
             if (cli_parse_int("run", "--seed", argv[++i], 0, 2147483647L, &v)) goto done;
             seed = (unsigned long long)v;
         } else if (!strcmp(a, "--threads")) {
-            if (cli_parse_int("run", "--threads", argv[++i], 1, 256, &threads)) goto done;
+            if (cli_parse_threads("run", argv[++i], &threads)) goto done;
         } else if (!strcmp(a, "-D") || !strncmp(a, "-D", 2)) {
             const char *d = a[2] ? a + 2 : argv[++i];
             const char *eq = strchr(d, '=');
