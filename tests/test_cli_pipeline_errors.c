@@ -3,7 +3,7 @@
  * input naming a stage that makes no dataset, a general CSV without a
  * completion column, a distill mode and teacher that disagree, an input file
  * that is not there, a script's own r1sim.fail, an option value longer than
- * the graph keeps. Each is
+ * the graph keeps, a task filter on a CSV without a task column. Each is
  * refused when the script loads: exit status 2, nothing on stdout, the
  * message on stderr naming the script's file:line (and the CSV file), and
  * nothing written to the run directory. The binary is found through $R1SIM
@@ -197,6 +197,27 @@ static void test_distill_mode_and_teacher_disagree(void **state) {
                    3, "option 'mode'", "sft or logits", 0);
 }
 
+/* A task filter needs a task column to filter by: without one, every row
+ * would pass as if of the task. */
+static void test_task_filter_without_task_column(void **state) {
+    (void)state;
+    char csv[128], body[1024], want[256];
+    snprintf(csv, sizeof csv, "%s/notask.csv", bin_dir);
+    write_file(csv, "prompt,completion\nhi,there\n");
+    snprintf(body, sizeof body,
+             "r1sim.stage{kind = 'sft', name = 'tune', inputs = {policy = base, dataset = '%s'},\n"
+             "  options = {task = 'add2'}}\n",
+             csv);
+    snprintf(want, sizeof want, "%s:1: no column 'task'", csv);
+    expect_refusal("notask", body, 3, want, "for option task = 'add2'", 0);
+    /* distill reads its dataset through the same code */
+    snprintf(body, sizeof body,
+             "r1sim.stage{kind = 'distill', name = 'kd',\n"
+             "  inputs = {student = base, dataset = '%s'}, options = {task = 'add3'}}\n",
+             csv);
+    expect_refusal("notaskkd", body, 3, want, "for option task = 'add3'", 0);
+}
+
 /* An input file that is not there stops the script at load, naming the
  * stage and the path, for checkpoints and datasets alike. */
 static void test_missing_input_file(void **state) {
@@ -249,6 +270,7 @@ int main(void) {
         cmocka_unit_test(test_missing_input_file),
         cmocka_unit_test(test_script_fail),
         cmocka_unit_test(test_option_value_too_long),
+        cmocka_unit_test(test_task_filter_without_task_column),
     };
     return cmocka_run_group_tests_name("cli_pipeline_errors", tests, setup, teardown);
 }
