@@ -43,6 +43,8 @@ static int read_dataset(const StageCtx *c, SftOrigins *s, int d, const char *pat
         if (task[0] && tcol >= 0 && strcmp(csvio_cell(t, i, (size_t)tcol), task) != 0) continue;
         ex[*n].prompt = csvio_cell(t, i, (size_t)idx[0]);
         ex[*n].completion = csvio_cell(t, i, (size_t)idx[1]);
+        ex[*n].file = t->path;
+        ex[*n].line = t->lines[i];
         (*n)++;
         const char *src = scol >= 0 ? csvio_cell(t, i, (size_t)scol) : "";
         count_origin(s, input, src[0] ? src : input, 1);
