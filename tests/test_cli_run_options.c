@@ -79,11 +79,35 @@ static void threads_above_the_cpus_are_capped(void **state) {
     bin_ok(cmd, out, sizeof out);
 }
 
+/* A -D value reaches an option through r1sim.param: too long for it, it is
+ * refused at the line that uses it, as a value written in the script is. */
+static void too_long_define_is_refused_at_its_line(void **state) {
+    (void)state;
+    bin_write("long", "s.lua",
+              "local rewards = r1sim.param('rewards', 'accuracy=1')\n"
+              "local base = r1sim.stage{kind = 'pretrain', name = 'base',\n"
+              "  options = {steps = 2, d_model = 16, n_layer = 1, n_head = 2, context = 64}}\n"
+              "r1sim.stage{kind = 'grpo', name = 'g', inputs = base,\n"
+              "  options = {task = 'add2', rewards = rewards}}\n");
+    char zeros[251], cmd[1024], want[256];
+    memset(zeros, '0', sizeof zeros - 1);
+    zeros[sizeof zeros - 1] = 0;
+    snprintf(cmd, sizeof cmd,
+             "%s run %s/long/s.lua --dry-run -D rewards=accuracy=1,format=%s1 --out %s/long/o",
+             bin_path, bin_dir, zeros, bin_dir);
+    snprintf(want, sizeof want,
+             "r1sim run: %s/long/s.lua:4: stage 'g'.options.rewards: the value is 269 characters, "
+             "at most 255",
+             bin_dir);
+    bin_refused(cmd, want);
+}
+
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(empty_out_is_refused),
         cmocka_unit_test(repeated_define_takes_the_later_value),
         cmocka_unit_test(threads_above_the_cpus_are_capped),
+        cmocka_unit_test(too_long_define_is_refused_at_its_line),
     };
     return cmocka_run_group_tests_name("cli_run_options", tests, setup, teardown);
 }
