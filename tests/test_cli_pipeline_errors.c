@@ -2,7 +2,8 @@
  * wrong: an unknown keep predicate, general_ratio outside [0, 1), a dataset
  * input naming a stage that makes no dataset, a general CSV without a
  * completion column, a distill mode and teacher that disagree, an input file
- * that is not there, a script's own r1sim.fail. Each is
+ * that is not there, a script's own r1sim.fail, an option value longer than
+ * the graph keeps, a task filter on a CSV without a task column. Each is
  * refused when the script loads: exit status 2, nothing on stdout, the
  * message on stderr naming the script's file:line (and the CSV file), and
  * nothing written to the run directory. The binary is found through $R1SIM
@@ -196,6 +197,27 @@ static void test_distill_mode_and_teacher_disagree(void **state) {
                    3, "option 'mode'", "sft or logits", 0);
 }
 
+/* A task filter needs a task column to filter by: without one, every row
+ * would pass as if of the task. */
+static void test_task_filter_without_task_column(void **state) {
+    (void)state;
+    char csv[128], body[1024], want[256];
+    snprintf(csv, sizeof csv, "%s/notask.csv", bin_dir);
+    write_file(csv, "prompt,completion\nhi,there\n");
+    snprintf(body, sizeof body,
+             "r1sim.stage{kind = 'sft', name = 'tune', inputs = {policy = base, dataset = '%s'},\n"
+             "  options = {task = 'add2'}}\n",
+             csv);
+    snprintf(want, sizeof want, "%s:1: no column 'task'", csv);
+    expect_refusal("notask", body, 3, want, "for option task = 'add2'", 0);
+    /* distill reads its dataset through the same code */
+    snprintf(body, sizeof body,
+             "r1sim.stage{kind = 'distill', name = 'kd',\n"
+             "  inputs = {student = base, dataset = '%s'}, options = {task = 'add3'}}\n",
+             csv);
+    expect_refusal("notaskkd", body, 3, want, "for option task = 'add3'", 0);
+}
+
 /* An input file that is not there stops the script at load, naming the
  * stage and the path, for checkpoints and datasets alike. */
 static void test_missing_input_file(void **state) {
@@ -208,6 +230,26 @@ static void test_missing_input_file(void **state) {
                    "r1sim.stage{kind = 'sft', name = 'tune',\n"
                    "  inputs = {policy = base, dataset = 'data/nowhere.csv'}}\n",
                    3, "stage 'tune': ", "data/nowhere.csv: No such file", 0);
+}
+
+/* A value longer than the graph keeps is refused, not cut short: a rewards
+ * list losing its tail would train with weights nobody wrote. */
+static void test_option_value_too_long(void **state) {
+    (void)state;
+    char body[1024], zeros[251];
+    memset(zeros, '0', sizeof zeros - 1);
+    zeros[sizeof zeros - 1] = 0;
+    snprintf(body, sizeof body,
+             "r1sim.stage{kind = 'grpo', name = 'all', inputs = base,\n"
+             "  options = {task = 'add2', rewards = 'accuracy=1,format=%s1'}}\n",
+             zeros);
+    expect_refusal("longopt", body, 3, "stage 'all'.options.rewards: the value is 269 characters",
+                   "at most 255", 0);
+    snprintf(body, sizeof body,
+             "r1sim.stage{kind = 'pretrain', name = 'p', model = {d_model = '%s%s'}}\n", zeros,
+             zeros);
+    expect_refusal("longmodel", body, 3, "stage 'p'.model.d_model: the value is 500 characters",
+                   NULL, 0);
 }
 
 /* r1sim.fail: a script's own check of a -D value, in one line at its line. */
@@ -227,6 +269,8 @@ int main(void) {
         cmocka_unit_test(test_distill_mode_and_teacher_disagree),
         cmocka_unit_test(test_missing_input_file),
         cmocka_unit_test(test_script_fail),
+        cmocka_unit_test(test_option_value_too_long),
+        cmocka_unit_test(test_task_filter_without_task_column),
     };
     return cmocka_run_group_tests_name("cli_pipeline_errors", tests, setup, teardown);
 }

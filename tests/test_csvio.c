@@ -195,6 +195,45 @@ static void good_input_with_blank_lines_and_crlf_parses(void **state) {
     csvio_free(&t);
 }
 
+/* A NUL would end the field's string early: refused at its line, in a
+ * field, a quoted field and the header alike. */
+static void nul_byte_names_file_and_line(void **state) {
+    static const struct {
+        const char text[32];
+        size_t len; /* strlen would stop at the NUL */
+        const char *want;
+    } cases[] = {
+        {"a,b\n1,x\0y\n", 10, "in.csv:2: NUL byte at byte 4 of the line"},
+        {"a,b\n1,2\n\"p\nq\0\",2\n", 17, "in.csv:4: NUL byte at byte 2 of the line"},
+        {"a\0,b\n1,2\n", 9, "in.csv:1: NUL byte at byte 2 of the line"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        CsvTable t;
+        char err[256] = "";
+        assert_int_equal(csvio_parse("in.csv", cases[i].text, cases[i].len, &t, err, sizeof err),
+                         -1);
+        assert_string_equal(err, cases[i].want);
+        assert_null(t.cells);
+    }
+}
+
+/* A spreadsheet's UTF-8 byte-order mark is not part of the first column's
+ * name; one anywhere else is data. */
+static void byte_order_mark_is_skipped(void **state) {
+    const char *text = "\xEF\xBB\xBFtask,prompt\nadd2,\xEF\xBB\xBFhi\n";
+    CsvTable t;
+    char err[256];
+    assert_int_equal(csvio_parse("in.csv", text, strlen(text), &t, err, sizeof err), 0);
+    assert_int_equal(csvio_col(&t, "task"), 0);
+    assert_string_equal(csvio_cell(&t, 0, 0), "add2");
+    assert_string_equal(csvio_cell(&t, 0, 1), "\xEF\xBB\xBFhi");
+    assert_int_equal(t.lines[0], 2);
+    csvio_free(&t);
+    /* a file of the mark alone has no header */
+    assert_int_equal(csvio_parse("in.csv", "\xEF\xBB\xBF", 3, &t, err, sizeof err), -1);
+    assert_string_equal(err, "in.csv: empty file, expected a header row");
+}
+
 static void wrong_width_row_leaves_nothing_written(void **state) {
     char path[512];
     snprintf(path, sizeof path, "%s/out.csv", (char *)*state);
@@ -312,6 +351,8 @@ int main(void) {
         cmocka_unit_test(rows_are_quoted_only_where_needed),
         cmocka_unit_test(bad_input_names_file_and_line),
         cmocka_unit_test(good_input_with_blank_lines_and_crlf_parses),
+        cmocka_unit_test(nul_byte_names_file_and_line),
+        cmocka_unit_test(byte_order_mark_is_skipped),
         cmocka_unit_test_setup_teardown(wrong_width_row_leaves_nothing_written, make_dir,
                                         remove_dir),
         cmocka_unit_test_setup_teardown(bad_file_on_disk_is_reported_with_its_path, make_dir,

@@ -21,7 +21,7 @@
 static Graph g;
 static char err[4096];
 static char tmp[64];
-static char data_a[128], data_b[128], no_completion[128], header_only[128];
+static char data_a[128], data_b[128], no_completion[128], header_only[128], bad_row[128];
 
 #define P(q) "<bos>user: " q " assistant: <think>"
 
@@ -44,6 +44,11 @@ static const char csv_b[] =
 static const char csv_no_completion[] = "task,prompt,answer\n"
                                         "add2," P("12+47?") ",59\n";
 static const char csv_header_only[] = "task,prompt,completion\n";
+/* the row on line 4 (after a blank line) has a character outside the vocabulary */
+static const char csv_bad_row[] =
+    "task,prompt,completion\n\n"
+    "add2," P("12+47?") ",so 59</think><answer>59</answer>\n"
+                        "add2," P("45+54?") ",so 99</think><answer>99</answer> #OK\n";
 
 /* base (a tiny pretrain) -> tune (sft on the given datasets and options) */
 static void build(const char *const *data, int n_data, const char *const *on, const char *const *ov,
@@ -174,6 +179,18 @@ static void test_no_usable_rows(void **state) {
     expect_failure("empty", "stage 'tune'", "no usable rows");
 }
 
+/* A row the model cannot take is named by its file and line, not by its
+ * index among every dataset's rows. */
+static void test_bad_row_names_file_and_line(void **state) {
+    (void)state;
+    const char *data[] = {data_a, bad_row};
+    const char *on[] = {"steps"}, *ov[] = {"2"};
+    build(data, 2, on, ov, 1);
+    char want[192];
+    snprintf(want, sizeof want, "%s:4: completion has 'O'", bad_row);
+    expect_failure("badrow", "stage 'tune': ", want);
+}
+
 static void assert_same_rows(const char *a, const char *b) {
     char pa[256], pb[256];
     snprintf(pa, sizeof pa, "%s/%s/tune/metrics.csv", tmp, a);
@@ -233,9 +250,10 @@ static int setup(void **state) {
     snprintf(data_b, sizeof data_b, "%s/b.csv", tmp);
     snprintf(no_completion, sizeof no_completion, "%s/no_completion.csv", tmp);
     snprintf(header_only, sizeof header_only, "%s/header_only.csv", tmp);
+    snprintf(bad_row, sizeof bad_row, "%s/bad_row.csv", tmp);
     return write_file(data_a, csv_a) || write_file(data_b, csv_b) ||
                    write_file(no_completion, csv_no_completion) ||
-                   write_file(header_only, csv_header_only)
+                   write_file(header_only, csv_header_only) || write_file(bad_row, csv_bad_row)
                ? -1
                : 0;
 }
@@ -252,6 +270,7 @@ int main(void) {
         cmocka_unit_test(test_task_filter),
         cmocka_unit_test(test_limit),
         cmocka_unit_test(test_no_usable_rows),
+        cmocka_unit_test(test_bad_row_names_file_and_line),
         cmocka_unit_test(test_resume_matches_uninterrupted),
     };
     return cmocka_run_group_tests_name("pipeline_sft", tests, setup, teardown);

@@ -44,7 +44,7 @@ static int setup(void **state) {
         tmpl_prompt(p.prompt, prompts[i], sizeof prompts[i]);
         size_t n = tmpl_completion(thought, p.answer, completions[i], sizeof completions[i]);
         snprintf(completions[i] + n, sizeof completions[i] - n, "<eos>");
-        examples[i] = (SftExample){prompts[i], completions[i]};
+        examples[i] = (SftExample){.prompt = prompts[i], .completion = completions[i]};
     }
     return 0;
 }
@@ -238,6 +238,12 @@ static void bad_examples_are_named_by_index(void **state) {
     ex[1].completion = "";
     assert_null(sft_new(m, &c, ex, 4, err, sizeof err));
     assert_non_null(strstr(err, "example 1"));
+
+    /* read from a file, it is named by its file and line instead */
+    ex[1].file = "data/x.csv";
+    ex[1].line = 7;
+    assert_null(sft_new(m, &c, ex, 4, err, sizeof err));
+    assert_string_equal(err, "data/x.csv:7: empty completion");
 
     ex[1] = examples[1];
     ex[0].prompt = "<bos>user: \t? assistant: <think>";

@@ -23,6 +23,9 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, 
                   long *out);
 int cli_parse_float(const char *cmd, const char *opt, const char *text, double min, double max,
                     double *out);
+/* --threads: an integer from 1 to 256, capped at the CPUs online with a note
+ * on stderr. 0, or -1 after the message. */
+int cli_parse_threads(const char *cmd, const char *text, long *out);
 /* Threads to use when --threads is not given: R1SIM_THREADS, else the CPUs online. */
 int cli_default_threads(void);
 

@@ -251,8 +251,7 @@ int cli_bench(int argc, char **argv) {
         else if (c == 'c')
             which = optarg;
         else if (c == 'j') {
-            if (cli_parse_int("bench", "--threads", optarg, 1, 256, &threads))
-                return CLI_EXIT_USAGE;
+            if (cli_parse_threads("bench", optarg, &threads)) return CLI_EXIT_USAGE;
         } else if (c == 'C')
             csv = 1;
         else if (c == 'h') {

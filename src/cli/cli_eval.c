@@ -191,7 +191,7 @@ int cli_eval(int argc, char **argv) {
             samples = optarg;
             break;
         case 'j':
-            bad = cli_parse_int("eval", "--threads", optarg, 1, 256, &threads);
+            bad = cli_parse_threads("eval", optarg, &threads);
             break;
         case 'C':
             csv = 1;

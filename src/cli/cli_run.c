@@ -179,17 +179,39 @@ int cli_run(int argc, char **argv) {
             goto done;
         } else if (!strcmp(a, "--out")) {
             out = argv[++i];
+            /* "" would join into paths such as /base/model.ckpt: the stages'
+             * directories at the file system's root. */
+            if (!out[0]) {
+                fprintf(stderr, "r1sim run: --out: expected a directory, got ''\n");
+                goto done;
+            }
         } else if (!strcmp(a, "--seed")) {
             long v;
             if (cli_parse_int("run", "--seed", argv[++i], 0, 2147483647L, &v)) goto done;
             seed = (unsigned long long)v;
         } else if (!strcmp(a, "--threads")) {
-            if (cli_parse_int("run", "--threads", argv[++i], 1, 256, &threads)) goto done;
+            if (cli_parse_threads("run", argv[++i], &threads)) goto done;
         } else if (!strcmp(a, "-D") || !strncmp(a, "-D", 2)) {
             const char *d = a[2] ? a + 2 : argv[++i];
             const char *eq = strchr(d, '=');
-            if (!eq || eq == d || n_defs >= MAX_DEFS) {
+            if (!eq || eq == d) {
                 fprintf(stderr, "r1sim run: -D: expected name=value, got '%s'\n", d);
+                goto done;
+            }
+            /* The later value wins, as a sweep that appends its override to
+             * a fixed command line expects; said, since the earlier one may
+             * be what the user meant. */
+            int j = 0;
+            while (j < n_defs && (strncmp(names[j], d, (size_t)(eq - d)) || names[j][eq - d])) j++;
+            if (j < n_defs) {
+                fprintf(stderr,
+                        "r1sim run: note: -D %s given twice; the later value '%s' wins over '%s'\n",
+                        names[j], eq + 1, values[j]);
+                values[j] = eq + 1;
+                continue;
+            }
+            if (n_defs >= MAX_DEFS) {
+                fprintf(stderr, "r1sim run: -D: at most %d names\n", MAX_DEFS);
                 goto done;
             }
             defbuf[n_defs] = strndup(d, (size_t)(eq - d));

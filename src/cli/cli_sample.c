@@ -62,7 +62,7 @@ int cli_sample(int argc, char **argv) {
             bad = cli_parse_int("sample", "--seed", optarg, 0, 0x7fffffffL, &seed);
             break;
         case 'j':
-            bad = cli_parse_int("sample", "--threads", optarg, 1, 256, &threads);
+            bad = cli_parse_threads("sample", optarg, &threads);
             break;
         case 'h':
             fputs(usage, stdout);

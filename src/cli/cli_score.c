@@ -25,8 +25,7 @@ int cli_score(int argc, char **argv) {
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
         if (c == 'j') {
-            if (cli_parse_int("score", "--threads", optarg, 1, 256, &threads))
-                return CLI_EXIT_USAGE;
+            if (cli_parse_threads("score", optarg, &threads)) return CLI_EXIT_USAGE;
         } else if (c == 'h') {
             fputs(usage, stdout);
             return 0;

@@ -28,12 +28,23 @@ static int read_dataset(const StageCtx *c, SftOrigins *s, int d, const char *pat
     if (csvio_cols(t, cols, 2, idx, err, errlen)) return -1;
     int tcol = csvio_col(t, "task"), scol = csvio_col(t, "source");
     const char *task = stage_opt(c->st, "task"), *input = stage_input_name(c, "dataset", d);
+    if (task[0] && tcol < 0) {
+        /* Without the column no row can be told to be of the task: keeping
+         * them all would train on what the option excludes. */
+        char e[512];
+        static const char *const want[] = {"task"};
+        csvio_cols(t, want, 1, &tcol, e, sizeof e);
+        snprintf(err, errlen, "stage '%s': %s for option task = '%s'", c->st->name, e, task);
+        return -1;
+    }
     long limit = (long)stage_opt_num(c->st, "limit");
     if (scol < 0) count_origin(s, input, input, 0); /* listed even when it gives no row */
     for (size_t i = 0; i < t->nrows && *n < cap && (limit <= 0 || *n < limit); i++) {
         if (task[0] && tcol >= 0 && strcmp(csvio_cell(t, i, (size_t)tcol), task) != 0) continue;
         ex[*n].prompt = csvio_cell(t, i, (size_t)idx[0]);
         ex[*n].completion = csvio_cell(t, i, (size_t)idx[1]);
+        ex[*n].file = t->path;
+        ex[*n].line = t->lines[i];
         (*n)++;
         const char *src = scol >= 0 ? csvio_cell(t, i, (size_t)scol) : "";
         count_origin(s, input, src[0] ? src : input, 1);
@@ -111,8 +122,14 @@ int sft_input_finish(void *state, StageCtx *c, char *err, size_t errlen) {
  * their columns are checked when the script loads. */
 int sft_input_check(const Stage *st, const GraphHooks *hooks, char *err, size_t errlen) {
     (void)hooks;
-    static const char *const need[] = {"prompt", "completion"};
-    return stage_check_file_columns(st, "dataset", need, 2, err, errlen);
+    static const char *const need[] = {"prompt", "completion", "task"};
+    if (stage_check_file_columns(st, "dataset", need, 2, err, errlen)) return -1;
+    const char *task = stage_opt(st, "task");
+    if (!task[0]) return 0;
+    char e[1024];
+    if (!stage_check_file_columns(st, "dataset", need + 2, 1, e, sizeof e)) return 0;
+    snprintf(err, errlen, "%s for option task = '%s'", e, task);
+    return -1;
 }
 
 int sft_input_save(void *state, StageCtx *c, const char *prefix, char *err, size_t errlen) {

@@ -109,7 +109,9 @@ static int l_param(lua_State *L) {
     return 1;
 }
 
-/* Text of an option value, as the graph keeps it. */
+/* Text of an option value, as the graph keeps it: 0, -1 for a type an
+ * option cannot hold, -2 for a string longer than the graph's field (cut
+ * short, a list of rewards would lose its last weights without a word). */
 static int opt_text(lua_State *L, int idx, char *buf, size_t cap) {
     switch (lua_type(L, idx)) {
     case LUA_TNUMBER:
@@ -118,9 +120,13 @@ static int opt_text(lua_State *L, int idx, char *buf, size_t cap) {
         else
             snprintf(buf, cap, "%.17g", lua_tonumber(L, idx));
         return 0;
-    case LUA_TSTRING:
-        snprintf(buf, cap, "%s", lua_tostring(L, idx));
+    case LUA_TSTRING: {
+        size_t len;
+        const char *s = lua_tolstring(L, idx, &len);
+        if (len >= cap) return -2;
+        memcpy(buf, s, len + 1);
         return 0;
+    }
     case LUA_TBOOLEAN:
         snprintf(buf, cap, "%d", lua_toboolean(L, idx));
         return 0;
@@ -137,6 +143,23 @@ typedef struct {
     char values[MAX_OPTS][256];
 } OptList;
 
+/* Adds option k with the value on top of the stack, or raises naming it. */
+static void add_opt(lua_State *L, const char *what, const char *k, OptList *o) {
+    char m[512];
+    int rc = opt_text(L, -1, o->values[o->n], sizeof o->values[0]);
+    if (rc == -2) {
+        snprintf(m, sizeof m, "%s.%s: the value is %zu characters, at most %zu", what, k,
+                 (size_t)lua_rawlen(L, -1), sizeof o->values[0] - 1);
+        script_spec_raise(L, m);
+    }
+    if (rc) {
+        snprintf(m, sizeof m, "%s.%s: expected number, string or boolean, got %s", what, k,
+                 luaL_typename(L, -1));
+        script_spec_raise(L, m);
+    }
+    snprintf(o->names[o->n++], GRAPH_NAME, "%s", k);
+}
+
 static void collect_opts(lua_State *L, int idx, const char *what, OptList *o) {
     idx = lua_absindex(L, idx);
     lua_pushnil(L);
@@ -151,12 +174,7 @@ static void collect_opts(lua_State *L, int idx, const char *what, OptList *o) {
             snprintf(m, sizeof m, "%s: too many options or name too long ('%s')", what, k);
             script_spec_raise(L, m);
         }
-        if (opt_text(L, -1, o->values[o->n], sizeof o->values[0])) {
-            snprintf(m, sizeof m, "%s.%s: expected number, string or boolean, got %s", what, k,
-                     luaL_typename(L, -1));
-            script_spec_raise(L, m);
-        }
-        snprintf(o->names[o->n++], GRAPH_NAME, "%s", k);
+        add_opt(L, what, k, o);
         lua_pop(L, 1);
     }
 }
@@ -461,9 +479,9 @@ static int l_stage(lua_State *L) {
         int top = lua_gettop(L);
         for (int i = 1; model_fields[i]; i++) {
             if (lua_getfield(L, top, model_fields[i]) != LUA_TNIL) {
-                snprintf(o->names[o->n], GRAPH_NAME, "%s", model_fields[i]);
-                opt_text(L, -1, o->values[o->n], sizeof o->values[0]);
-                o->n++;
+                char mw[160];
+                snprintf(mw, sizeof mw, "%s.model", what);
+                add_opt(L, mw, model_fields[i], o);
             }
             lua_pop(L, 1);
         }

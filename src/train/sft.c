@@ -72,19 +72,20 @@ void sft_free(Sft *s) {
     free(s);
 }
 
-/* Encodes text into a fresh array; the count, or -1 with a message. */
-static int encode(const char *text, int **out, int i, const char *what, char *err, size_t errlen) {
+/* Encodes text into a fresh array; the count, or -1 with a message that
+ * starts with `at`, the example's place. */
+static int encode(const char *text, int **out, const char *at, const char *what, char *err,
+                  size_t errlen) {
     size_t bad = 0;
     int n = tok_encode(text, NULL, 0, &bad);
     if (n < 0) {
         unsigned char c = (unsigned char)text[bad];
         if (c >= 0x20 && c < 0x7f)
-            snprintf(err, errlen, "example %d: %s has '%c' at byte %zu, outside the vocabulary", i,
-                     what, c, bad);
-        else
-            snprintf(err, errlen,
-                     "example %d: %s has byte 0x%02x at byte %zu, outside the vocabulary", i, what,
+            snprintf(err, errlen, "%s: %s has '%c' at byte %zu, outside the vocabulary", at, what,
                      c, bad);
+        else
+            snprintf(err, errlen, "%s: %s has byte 0x%02x at byte %zu, outside the vocabulary", at,
+                     what, c, bad);
         return -1;
     }
     *out = malloc((size_t)(n > 0 ? n : 1) * sizeof **out);
@@ -98,25 +99,30 @@ static int encode(const char *text, int **out, int i, const char *what, char *er
 
 /* Tokenises example i into s. 0, or -1 with a message naming the example. */
 static int add_example(Sft *s, const SftExample *e, int i, char *err, size_t errlen) {
+    char at[512];
+    if (e->file)
+        snprintf(at, sizeof at, "%s:%d", e->file, e->line);
+    else
+        snprintf(at, sizeof at, "example %d", i);
     if (!e->prompt || !e->completion) {
-        snprintf(err, errlen, "example %d: missing %s", i, e->prompt ? "completion" : "prompt");
+        snprintf(err, errlen, "%s: missing %s", at, e->prompt ? "completion" : "prompt");
         return -1;
     }
     int *p = NULL, *c = NULL;
-    int np = encode(e->prompt, &p, i, "prompt", err, errlen);
-    int nc = np < 0 ? -1 : encode(e->completion, &c, i, "completion", err, errlen);
+    int np = encode(e->prompt, &p, at, "prompt", err, errlen);
+    int nc = np < 0 ? -1 : encode(e->completion, &c, at, "completion", err, errlen);
     int rc = -1;
     const int ctx = s->model->cfg.max_seq_len;
     if (nc < 0) {
         /* message already written */
     } else if (np == 0 || nc == 0) {
-        snprintf(err, errlen, "example %d: empty %s", i, np == 0 ? "prompt" : "completion");
+        snprintf(err, errlen, "%s: empty %s", at, np == 0 ? "prompt" : "completion");
     } else if (np + nc - 1 > ctx) {
         /* The last token is only ever a target, so np + nc tokens need np + nc - 1 positions. */
         snprintf(err, errlen,
-                 "example %d: too long: prompt %d + completion %d tokens need %d positions, "
+                 "%s: too long: prompt %d + completion %d tokens need %d positions, "
                  "the context is %d",
-                 i, np, nc, np + nc - 1, ctx);
+                 at, np, nc, np + nc - 1, ctx);
     } else if ((s->ids[i] = malloc((size_t)(np + nc) * sizeof(int))) == NULL) {
         snprintf(err, errlen, "out of memory");
     } else {

@@ -26,12 +26,16 @@ SftConfig sft_distill_defaults(void);
 typedef struct {
     const char *prompt;     /* text, "<bos>user: ... assistant: <think>" */
     const char *completion; /* text, "...</think><answer>...</answer><eos>" */
+    /* Where the example was read (a CSV file and line), so that a message
+     * about it points there; NULL: messages name its index. */
+    const char *file;
+    int line;
 } SftExample;
 
 typedef struct Sft Sft;
 
 /* Examples are copied and tokenised; an example that does not encode or does
- * not fit the context is an error naming its index. */
+ * not fit the context is an error naming its file:line, else its index. */
 Sft *sft_new(Gpt *model, const SftConfig *cfg, const SftExample *examples, int n, char *err,
              size_t errlen);
 void sft_free(Sft *s);

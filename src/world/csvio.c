@@ -135,6 +135,9 @@ int csvio_parse(const char *name, const char *data, size_t len, CsvTable *t, cha
     /* Fed one physical line at a time so that the line number of a parse error
      * is simply the line being fed. */
     const char *s = data, *end = data + len;
+    /* Spreadsheets save UTF-8 with a byte-order mark; kept, it would be part
+     * of the first column's name, and that column not found. */
+    if (len >= 3 && memcmp(data, "\xEF\xBB\xBF", 3) == 0) s += 3;
     while (s < end && !p.failed) {
         const char *nl = memchr(s, '\n', (size_t)(end - s));
         const char *stop = nl ? nl + 1 : end;
@@ -144,6 +147,15 @@ int csvio_parse(const char *name, const char *data, size_t len, CsvTable *t, cha
             p.between = 0;
         }
         size_t n = (size_t)(stop - s);
+        /* Every string of the table ends at its first NUL: a field holding one
+         * would be read cut short. */
+        const char *nul = memchr(s, '\0', n);
+        if (nul) {
+            set_err(err, errcap, "%s:%d: NUL byte at byte %zu of the line", name, p.line,
+                    (size_t)(nul - s) + 1);
+            p.failed = 1;
+            break;
+        }
         size_t k = csv_parse(&cp, s, n, on_field, on_row, &p);
         if (p.failed) break;
         if (k != n) {
