@@ -126,8 +126,7 @@ static int setup(void **state) {
     if (tf_scratch(tmp, sizeof tmp, "r1sim-numbers")) return -1;
     snprintf(data, sizeof data, "%s/d.csv", tmp);
     snprintf(huge, sizeof huge, "%s/huge.ckpt", tmp);
-    FILE *f = fopen(data, "w");
-    if (!f || fputs(csv, f) < 0 || fclose(f)) return -1;
+    if (tf_write(data, csv)) return -1;
     write_huge(huge);
     return 0;
 }
