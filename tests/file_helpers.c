@@ -31,6 +31,13 @@ void tf_assert_same_file(const char *a, const char *b) {
     free(y);
 }
 
+int tf_write(const char *path, const char *text) {
+    FILE *f = fopen(path, "w");
+    if (!f) return -1;
+    int bad = fputs(text, f) < 0;
+    return fclose(f) != 0 || bad ? -1 : 0;
+}
+
 int tf_scratch(char *dir, size_t cap, const char *prefix) {
     int n = snprintf(dir, cap, "/tmp/%s-XXXXXX", prefix);
     return n > 0 && (size_t)n < cap && mkdtemp(dir) ? 0 : -1;

@@ -11,6 +11,8 @@
 char *tf_slurp(const char *path, size_t *len);
 /* Fails the test unless the two files hold the same bytes. */
 void tf_assert_same_file(const char *a, const char *b);
+/* Writes text as the whole file. 0, or -1. */
+int tf_write(const char *path, const char *text);
 /* Makes /tmp/PREFIX-XXXXXX into dir (cap bytes). 0, or -1. */
 int tf_scratch(char *dir, size_t cap, const char *prefix);
 /* rm -rf of a scratch directory. 0, or -1. */

@@ -124,6 +124,10 @@ static void damaged_checkpoints_exit_2_with_one_line(void **state) {
     expect_refused("printf '\\001\\000\\000\\000' | dd of=$F bs=1 seek=12 conv=notrunc status=none",
                    "vocab_size out of range");
     expect_refused(": > $F", "truncated header");
+    /* a file of the format before the CRC covered the header */
+    expect_refused("printf '\\001' | dd of=$F bs=1 seek=4 conv=notrunc status=none",
+                   "unsupported checkpoint version 1");
+    expect_refused("printf '\\001' | dd of=$F bs=1 seek=400 conv=notrunc status=none", "CRC-32");
     char cmd[256], out[64], err[512];
     snprintf(cmd, sizeof cmd, "echo 1 | %s score %s/missing.bin", bin_path, bin_dir);
     assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);

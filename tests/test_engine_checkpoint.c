@@ -1,9 +1,12 @@
-/* Checkpoint round trip and refusal of damaged files. */
+/* Checkpoint round trip and refusal of damaged files: a CRC over the header
+ * and the tensors, and no NaN or infinite weight either way. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <float.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +113,36 @@ static void unknown_kind(unsigned char *b, size_t *len) {
 static void trailing_bytes(unsigned char *b, size_t *len) {
     *len += 4;
 }
+/* a shape that is valid and has as many weights: only the CRC can tell */
+static void more_heads(unsigned char *b, size_t *len) {
+    int32_t v = 4;
+    memcpy(b + 5 * 4, &v, 4);
+}
+static void unused_word(unsigned char *b, size_t *len) {
+    b[100 * 4] ^= 1;
+}
+static void version_one(unsigned char *b, size_t *len) {
+    int32_t v = 1;
+    memcpy(b + 1 * 4, &v, 4);
+}
+
+/* Restamps the CRC as ckpt_save computes it: over the header with the CRC
+ * word taken as 0, then the tensors. */
+static void restamp_crc(unsigned char *b, size_t len) {
+    memset(b + 7 * 4, 0, 4);
+    uint32_t crc = crc32_update(crc32_update(0, b, 1024), b + 1024, len - 1024);
+    memcpy(b + 7 * 4, &crc, 4);
+}
+static void nan_weight(unsigned char *b, size_t *len) {
+    float v = NAN;
+    memcpy(b + 1024 + 40 * 4, &v, 4);
+    restamp_crc(b, *len);
+}
+static void infinite_weight(unsigned char *b, size_t *len) {
+    float v = -INFINITY;
+    memcpy(b + *len - 4, &v, 4);
+    restamp_crc(b, *len);
+}
 
 static void damaged_files_are_refused_with_one_line(void **state) {
     expect_refused(truncate_body, "truncated");
@@ -120,6 +153,45 @@ static void damaged_files_are_refused_with_one_line(void **state) {
     expect_refused(heads_not_dividing, "not a multiple of n_head");
     expect_refused(trailing_bytes, "trailing data");
     expect_refused(unknown_kind, "unknown model kind 7");
+}
+
+static void every_header_word_is_covered(void **state) {
+    expect_refused(more_heads, "CRC-32");
+    expect_refused(unused_word, "CRC-32");
+    expect_refused(version_one, "unsupported checkpoint version 1");
+}
+
+static void non_finite_weights_are_refused_despite_a_valid_crc(void **state) {
+    expect_refused(nan_weight, "non-finite weights");
+    expect_refused(infinite_weight, "non-finite weights");
+}
+
+static void non_finite_weights_are_never_written(void **state) {
+    char path[128], err[256];
+    path_in_dir(path, "nan.bin");
+    Gpt *m = gpt_new(&cfg);
+    gpt_init_random(m, 2);
+    m->params[m->num_params / 2] = NAN;
+    assert_int_equal(ckpt_save(m, path, err, sizeof err), -1);
+    assert_non_null(strstr(err, path));
+    assert_non_null(strstr(err, "non-finite"));
+    assert_int_equal(access(path, F_OK), -1);
+    gpt_free(m);
+}
+
+/* The check sums in double: the largest floats are finite, not an overflow. */
+static void finiteness_of_parameters(void **state) {
+    Gpt *m = gpt_new(&cfg);
+    for (size_t i = 0; i < m->num_params; i++) m->params[i] = FLT_MAX;
+    assert_true(gpt_params_finite(m));
+    m->params[3] = INFINITY;
+    assert_false(gpt_params_finite(m));
+    m->params[3] = NAN;
+    assert_false(gpt_params_finite(m));
+    m->params[3] = 0;
+    m->params[m->num_params - 1] = -INFINITY;
+    assert_false(gpt_params_finite(m));
+    gpt_free(m);
 }
 
 static void zero_crc_means_unchecked(void **state) {
@@ -180,6 +252,10 @@ int main(void) {
         cmocka_unit_test(crc32_matches_zlib_reference_value),
         cmocka_unit_test(round_trip_is_bit_exact),
         cmocka_unit_test(damaged_files_are_refused_with_one_line),
+        cmocka_unit_test(every_header_word_is_covered),
+        cmocka_unit_test(non_finite_weights_are_refused_despite_a_valid_crc),
+        cmocka_unit_test(non_finite_weights_are_never_written),
+        cmocka_unit_test(finiteness_of_parameters),
         cmocka_unit_test(zero_crc_means_unchecked),
         cmocka_unit_test(missing_file_and_unwritable_path),
         cmocka_unit_test(failed_save_leaves_previous_file_intact),

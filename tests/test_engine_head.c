@@ -248,9 +248,18 @@ static void read_file(const char *path, unsigned char **buf, size_t *len) {
     fclose(f);
 }
 
-/* A policy's CRC is over its tensors alone, as before reward models existed
- * (so older checkpoints load); a reward model's also covers the kind word. */
-static void crc_covers_the_kind_word_of_reward_models_only(void **state) {
+/* Both kinds' CRC covers the whole header (the CRC word as 0) and then the
+ * tensors, so no header word can change unnoticed. */
+static uint32_t crc_as_saved(unsigned char *buf, size_t len) {
+    uint32_t stored;
+    memcpy(&stored, buf + 7 * 4, 4);
+    memset(buf + 7 * 4, 0, 4);
+    uint32_t crc = crc32_update(crc32_update(0, buf, 1024), buf + 1024, len - 1024);
+    memcpy(buf + 7 * 4, &stored, 4);
+    return crc;
+}
+
+static void crc_covers_the_header_of_both_kinds(void **state) {
     char path[128], err[256];
     snprintf(path, sizeof path, "%s/crc.bin", dir);
     GptConfig pc = policy_cfg();
@@ -260,9 +269,9 @@ static void crc_covers_the_kind_word_of_reward_models_only(void **state) {
     unsigned char *buf;
     size_t len;
     read_file(path, &buf, &len);
-    uint32_t stored, body = crc32_update(0, buf + 1024, len - 1024);
+    uint32_t stored;
     memcpy(&stored, buf + 7 * 4, 4);
-    assert_int_equal(stored, body);
+    assert_int_equal(stored, crc_as_saved(buf, len));
     free(buf);
     gpt_free(pol);
 
@@ -271,11 +280,8 @@ static void crc_covers_the_kind_word_of_reward_models_only(void **state) {
     assert_int_equal(ckpt_save(rm, path, err, sizeof err), 0);
     read_file(path, &buf, &len);
     memcpy(&stored, buf + 7 * 4, 4);
-    uint32_t with_kind = crc32_update(crc32_update(0, buf + 8 * 4, 4), buf + 1024, len - 1024);
-    assert_int_equal(stored, with_kind);
-    /* a reward model stamped with the policy-style CRC is refused */
-    body = crc32_update(0, buf + 1024, len - 1024);
-    memcpy(buf + 7 * 4, &body, 4);
+    assert_int_equal(stored, crc_as_saved(buf, len));
+    buf[200 * 4] ^= 1; /* a word no field uses */
     FILE *f = fopen(path, "wb");
     fwrite(buf, 1, len, f);
     fclose(f);
@@ -357,7 +363,7 @@ int main(void) {
         cmocka_unit_test(attach_copies_the_trunk_and_starts_a_fresh_head),
         cmocka_unit_test(checkpoint_round_trip_keeps_the_head),
         cmocka_unit_test(wrong_kind_is_refused_in_one_line_naming_the_file),
-        cmocka_unit_test(crc_covers_the_kind_word_of_reward_models_only),
+        cmocka_unit_test(crc_covers_the_header_of_both_kinds),
         cmocka_unit_test(bradley_terry_learns_a_toy_preference),
     };
     return cmocka_run_group_tests_name("engine_head", tests, make_dir, remove_dir);

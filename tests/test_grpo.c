@@ -1,5 +1,6 @@
 /* The GRPO trainer end to end on a tiny model: it runs, is deterministic for
- * a seed, keeps its metrics in range, and raises a reward it is given. */
+ * a seed, keeps its metrics in range, raises a reward it is given, and fails
+ * a step whose reward is not finite before it touches the weights. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -99,6 +100,42 @@ static void bad_configs_are_refused(void **state) {
     gpt_free(m);
 }
 
+/* Finite as a double, infinite once weighted into the float total. */
+static double overflowing(void *ctx, const RewardSample *s) {
+    (void)ctx, (void)s;
+    return 1e300;
+}
+
+static double not_a_number(void *ctx, const RewardSample *s) {
+    (void)ctx, (void)s;
+    return NAN;
+}
+
+/* The step fails before its update: the weights stay as they were. */
+static void expect_refused_reward(RewardFn fn, const char *expect) {
+    Gpt *m = gpt_new(&cfg);
+    gpt_init_random(m, 1);
+    Gpt *before = gpt_new(&cfg);
+    gpt_copy_params(before, m);
+    RewardTerm r[] = {{.name = "bad", .fn = fn, .weight = 1.0}};
+    char err[256];
+    GrpoConfig c = small_config();
+    Grpo *g = grpo_new(m, &c, r, 1, err, sizeof err);
+    if (!g) fail_msg("%s", err);
+    GrpoStep x;
+    assert_int_equal(grpo_step(g, &x, err, sizeof err), -1);
+    if (!strstr(err, expect)) fail_msg("expected '%s' in: %s", expect, err);
+    assert_memory_equal(m->params, before->params, m->num_params * sizeof(float));
+    grpo_free(g);
+    gpt_free(before);
+    gpt_free(m);
+}
+
+static void non_finite_rewards_fail_the_step(void **state) {
+    expect_refused_reward(overflowing, "reward of completion 1 is infinite");
+    expect_refused_reward(not_a_number, "reward 'bad' returned nan");
+}
+
 static int setup(void **state) {
     engine_set_threads(1);
     return 0;
@@ -109,6 +146,7 @@ int main(void) {
         cmocka_unit_test(metrics_are_in_range_and_deterministic),
         cmocka_unit_test(grpo_raises_the_reward_it_is_given),
         cmocka_unit_test(bad_configs_are_refused),
+        cmocka_unit_test(non_finite_rewards_fail_the_step),
     };
     return cmocka_run_group_tests_name("grpo", tests, setup, NULL);
 }

@@ -236,12 +236,6 @@ static void test_resume_matches_uninterrupted(void **state) {
     }
 }
 
-static int write_file(const char *path, const char *text) {
-    FILE *f = fopen(path, "w");
-    if (!f || fputs(text, f) < 0) return -1;
-    return fclose(f);
-}
-
 static int setup(void **state) {
     (void)state;
     engine_set_threads(1);
@@ -251,9 +245,9 @@ static int setup(void **state) {
     snprintf(no_completion, sizeof no_completion, "%s/no_completion.csv", tmp);
     snprintf(header_only, sizeof header_only, "%s/header_only.csv", tmp);
     snprintf(bad_row, sizeof bad_row, "%s/bad_row.csv", tmp);
-    return write_file(data_a, csv_a) || write_file(data_b, csv_b) ||
-                   write_file(no_completion, csv_no_completion) ||
-                   write_file(header_only, csv_header_only) || write_file(bad_row, csv_bad_row)
+    return tf_write(data_a, csv_a) || tf_write(data_b, csv_b) ||
+                   tf_write(no_completion, csv_no_completion) ||
+                   tf_write(header_only, csv_header_only) || tf_write(bad_row, csv_bad_row)
                ? -1
                : 0;
 }

@@ -11,17 +11,26 @@
 #include "engine/atomic_file.h"
 #include "engine/crc32.h"
 
+#define CRC_WORD 7
 #define KIND_WORD 8
 
-/* The kind word is covered only when it is not 0, which keeps a policy's CRC
- * the one it had before the word existed. */
+/* Every header word counts, the CRC's own taken as 0: a changed head count
+ * would otherwise reinterpret valid weights as another model. */
 static uint32_t checksum(const int32_t *header, const float *params, size_t n) {
-    uint32_t crc = 0;
-    if (header[KIND_WORD] != 0) crc = crc32_update(crc, &header[KIND_WORD], sizeof(int32_t));
+    int32_t h[CKPT_HEADER_INTS];
+    memcpy(h, header, sizeof h);
+    h[CRC_WORD] = 0;
+    uint32_t crc = crc32_update(0, h, sizeof h);
     return crc32_update(crc, params, n * sizeof(float));
 }
 
 int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
+    /* the last line of defence: a diverged model must never become a file
+     * that later stages trust */
+    if (!gpt_params_finite(m)) {
+        snprintf(err, errlen, "%s: not written: the model has non-finite weights", path);
+        return -1;
+    }
     int32_t header[CKPT_HEADER_INTS] = {0};
     header[0] = CKPT_MAGIC;
     header[1] = CKPT_VERSION;
@@ -32,7 +41,7 @@ int ckpt_save(const Gpt *m, const char *path, char *err, size_t errlen) {
     header[6] = m->cfg.d_model;
     header[KIND_WORD] = m->cfg.has_head;
     uint32_t crc = checksum(header, m->params, m->num_params);
-    memcpy(&header[7], &crc, sizeof crc);
+    memcpy(&header[CRC_WORD], &crc, sizeof crc);
 
     const void *parts[] = {header, m->params};
     size_t sizes[] = {sizeof header, m->num_params * sizeof(float)};
@@ -60,8 +69,9 @@ Gpt *ckpt_load_kind(const char *path, int kinds, char *err, size_t errlen) {
         return NULL;
     }
     if (header[1] != CKPT_VERSION) {
-        snprintf(err, errlen, "%s: unsupported checkpoint version %d (this r1sim reads %d)", path,
-                 header[1], CKPT_VERSION);
+        snprintf(err, errlen, "%s: unsupported checkpoint version %d (this r1sim reads %d%s)", path,
+                 header[1], CKPT_VERSION,
+                 header[1] < CKPT_VERSION ? "; rebuild it with this r1sim" : "");
         fclose(f);
         return NULL;
     }
@@ -128,7 +138,7 @@ Gpt *ckpt_load_kind(const char *path, int kinds, char *err, size_t errlen) {
     }
     fclose(f);
     uint32_t want_crc;
-    memcpy(&want_crc, &header[7], sizeof want_crc);
+    memcpy(&want_crc, &header[CRC_WORD], sizeof want_crc);
     if (want_crc != 0) {
         uint32_t crc = checksum(header, m->params, m->num_params);
         if (crc != want_crc) {
@@ -137,6 +147,13 @@ Gpt *ckpt_load_kind(const char *path, int kinds, char *err, size_t errlen) {
             gpt_free(m);
             return NULL;
         }
+    }
+    /* after the CRC, so that a damaged file is called corrupted rather than
+     * diverged */
+    if (!gpt_params_finite(m)) {
+        snprintf(err, errlen, "%s: refused: non-finite weights (NaN or infinity)", path);
+        gpt_free(m);
+        return NULL;
     }
     return m;
 }

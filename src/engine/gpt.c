@@ -114,6 +114,14 @@ void gpt_init_random(Gpt *m, unsigned long long seed) {
     }
 }
 
+int gpt_params_finite(const Gpt *m) {
+    /* A double sum of floats cannot overflow, so it is non-finite exactly
+     * when some term is: one add per weight and no branch. */
+    double sum = 0;
+    for (size_t i = 0; i < m->num_params; i++) sum += m->params[i];
+    return isfinite(sum);
+}
+
 void gpt_copy_params(Gpt *dst, const Gpt *src) {
     memcpy(dst->params, src->params, src->num_params * sizeof(float));
 }

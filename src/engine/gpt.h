@@ -130,6 +130,10 @@ void gpt_init_random(Gpt *m, unsigned long long seed);
  * Shared by the parameter and gradient blobs so their layouts cannot drift. */
 void gpt_point_tensors(GptTensors *t, float *mem, const size_t *sizes);
 
+/* 1 when every parameter is finite. One pass over the weights, cheap next to
+ * a training step, so trainers may check after every update. */
+int gpt_params_finite(const Gpt *m);
+
 /* Copies parameters from src (same config). */
 void gpt_copy_params(Gpt *dst, const Gpt *src);
 

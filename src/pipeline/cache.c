@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engine/checkpoint.h"
 #include "engine/runtime.h"
 #include "pipeline/rundir.h"
 #include "pipeline/stage_kind.h"
@@ -52,6 +53,10 @@ int cache_keys(const Graph *g, const int *order, unsigned long long seed, uint64
         h = hs(h, "r1sim-stage-1");
         /* the dense products' path changes float rounding (runtime.h) */
         h = hs(h, engine_own_products() ? "products-own" : "products-blis");
+        /* a stage's cached checkpoint in an older format would be refused by
+         * the stages reading it, so a new format rebuilds it instead */
+        const int32_t ckpt_version = CKPT_VERSION;
+        h = cache_hash_bytes(h, &ckpt_version, sizeof ckpt_version);
         h = hs(h, st->kind->code_version);
         h = hs(h, st->kind->name);
         h = cache_hash_bytes(h, &seed, sizeof seed);

@@ -3,11 +3,11 @@
 
 /* The stage cache. A stage's key hashes (FNV-1a, 64 bits) the code version of
  * its kind, its kind and options, and its inputs' keys — a producing stage's
- * key, or the bytes of a data file — plus the run's seed. Because a key
- * includes its inputs' keys, a changed option changes that stage's key and
- * every key downstream, so exactly those stages re-run. A finished stage
- * writes its key to DIR/STAGE/done as its last act; a stage is reused when
- * that file holds the key it would have now. */
+ * key, or the bytes of a data file — plus the run's seed and the checkpoint
+ * format version. Because a key includes its inputs' keys, a changed option
+ * changes that stage's key and every key downstream, so exactly those stages
+ * re-run. A finished stage writes its key to DIR/STAGE/done as its last act;
+ * a stage is reused when that file holds the key it would have now. */
 
 #include <stdint.h>
 #include <stddef.h>

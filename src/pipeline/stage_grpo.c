@@ -523,7 +523,8 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     int rc = grpo_step(s->grpo, &x, e, sizeof e);
     if (rc != 0) {
         /* A script reward's own message says more than the NaN it became. */
-        snprintf(err, errlen, "stage '%s': %s", s->st->name, s->script_err[0] ? s->script_err : e);
+        snprintf(err, errlen, "stage '%s': step %ld: %s", s->st->name, at,
+                 s->script_err[0] ? s->script_err : e);
         return -1;
     }
     fill_row(s, &x, row);

@@ -216,6 +216,35 @@ static int append(StageRun *r, const MetricsRow *row, char *err, size_t errlen) 
     return csvio_append_row(r->metrics, f, (size_t)row->n + 1, err, errlen);
 }
 
+/* The figures of a training step that are never legitimately NaN (unlike,
+ * say, a held-out accuracy not measured at this step). */
+static const char *const must_be_finite[] = {"loss", "grad_norm", "lr", "reward"};
+
+static const char *nonfinite_word(double v) {
+    return isnan(v) ? "NaN" : "infinite";
+}
+
+/* A diverged step fails here, before its row is written or its weights can
+ * reach a resume point or model.ckpt, so the last resume point stays the
+ * last good one. */
+static int check_finite(const StageRun *r, const MetricsRow *row, long at, char *err,
+                        size_t errlen) {
+    const char *stage = r->c.st->name;
+    for (int i = 0; i < row->n; i++)
+        for (size_t k = 0; k < sizeof must_be_finite / sizeof must_be_finite[0]; k++)
+            if (!strcmp(row->names[i], must_be_finite[k]) && !isfinite(row->values[i])) {
+                snprintf(err, errlen, "stage '%s': step %ld: %s is %s", stage, at, row->names[i],
+                         nonfinite_word(row->values[i]));
+                return -1;
+            }
+    if (!gpt_params_finite(r->c.model)) {
+        snprintf(err, errlen, "stage '%s': step %ld: the weights hold a NaN or infinite value",
+                 stage, at);
+        return -1;
+    }
+    return 0;
+}
+
 int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
     memset(row, 0, sizeof *row);
     if (r->c.done >= r->total) return 1;
@@ -224,6 +253,7 @@ int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen) {
         if (rc == 1) r->c.done = r->total;
         return rc;
     }
+    if (trains_model(r) && check_finite(r, row, r->c.done + 1, err, errlen)) return -1;
     r->c.done++;
     row->step = r->c.done;
     row->total = r->total;

@@ -39,7 +39,10 @@ unsigned long long stage_seed_for_run(unsigned long long stage_seed, unsigned lo
 long stage_run_step_count(const StageRun *r); /* steps done */
 long stage_run_total(const StageRun *r);
 int stage_run_resumed(const StageRun *r); /* 1 when open continued a resume point */
-/* 0 a step was taken and row filled; 1 nothing left; -1 error. */
+/* 0 a step was taken and row filled; 1 nothing left; -1 error. A step of a
+ * kind that trains its model is an error when its loss, grad_norm, lr or
+ * reward, or any weight, is NaN or infinite ("stage 'S': step 37: loss is
+ * NaN"): the row is not written and nothing is saved. */
 int stage_run_step(StageRun *r, MetricsRow *row, char *err, size_t errlen);
 int stage_run_save(StageRun *r, char *err, size_t errlen);
 int stage_run_finish(StageRun *r, char *err, size_t errlen);

@@ -344,6 +344,30 @@ static void fill_seqs(Grpo *g) {
                                .masked = g->cfg.mask_truncated && rollout_truncated(ro, i)};
 }
 
+/* Each reward is finite (score checks), but a weighted total can overflow
+ * the float it is kept in, and a NaN advantage would reach every weight
+ * through the update. */
+static int first_nonfinite(const float *v, int n) {
+    for (int i = 0; i < n; i++)
+        if (!isfinite(v[i])) return i;
+    return -1;
+}
+
+static int check_scores(const Grpo *g, char *err, size_t errlen) {
+    const char *what = "reward";
+    const float *v = g->total;
+    int i = first_nonfinite(v, g->n);
+    if (i < 0) {
+        what = "advantage";
+        v = g->adv;
+        i = first_nonfinite(v, g->n);
+    }
+    if (i < 0) return 0;
+    snprintf(err, errlen, "grpo: %s of completion %d is %s", what, i + 1,
+             isnan(v[i]) ? "NaN" : "infinite");
+    return -1;
+}
+
 int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
     const GrpoConfig *c = &g->cfg;
     if (g->step >= c->steps) return 1;
@@ -353,6 +377,7 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
     if (rollout(g, err, errlen) != 0) return -1;
     const int B = c->prompts_per_step, G = c->group_size, n = g->n;
     int zero_var = grpo_advantages(g->total, B, G, c->scale_rewards, 1e-4f, g->adv);
+    if (check_scores(g, err, errlen)) return -1;
 
     memset(out, 0, sizeof *out);
     float lr = adamw_lr_at(&c->optim, g->opt->step);
