@@ -103,6 +103,23 @@ static void test_params_and_overrides(void **state) {
     assert_non_null(strstr(err, "-D setps"));
 }
 
+/* The graph is resolved and running once the script has loaded: a hook that
+ * declares a stage fails its stage and leaves the graph as it was. */
+static void test_hook_cannot_declare(void **state) {
+    (void)state;
+    ScriptPipeline *p = load(LUA_DIR "hook_declares.lua", NULL, 8 << 20, 1000000);
+    if (!p) fail_msg("%s", err);
+    assert_int_equal(g.n, 1);
+    const char *mn[] = {"loss"};
+    double mv[] = {1.5};
+    assert_int_equal(
+        g.hooks.on_stage_end(g.hooks.ctx, &g.stages[0], "done", mn, mv, 1, err, sizeof err), -1);
+    assert_non_null(strstr(err, "hook_declares.lua:7: r1sim.stage: stages, rewards, filters and "
+                                "groups are declared when the script loads"));
+    assert_int_equal(g.n, 1);
+    script_pipeline_free(p);
+}
+
 /* The shipped R1-Zero script: the pair search by default, with its own corpus
  * and length of pretraining; -D task=add3 switches the whole world. */
 static void test_shipped_r1_zero_picks_its_world(void **state) {
@@ -268,6 +285,7 @@ int main(void) {
         cmocka_unit_test(test_wrong_type),
         cmocka_unit_test(test_unknown_option_and_field),
         cmocka_unit_test(test_params_and_overrides),
+        cmocka_unit_test(test_hook_cannot_declare),
         cmocka_unit_test(test_groups),
         cmocka_unit_test(test_open_r1_steps_share_r1_keys),
         cmocka_unit_test(test_quick_is_r1_with_other_defaults),

@@ -30,6 +30,9 @@ struct ScriptPipeline {
     ScriptFnKind fn_kind[MAX_SCRIPT_FNS];
     ScriptRef fn_ref[MAX_SCRIPT_FNS];
     char group[GRAPH_NAME]; /* r1sim.group's label for the stages declared next */
+    /* Set when the script has loaded: the graph is resolved and running, so
+     * a hook may no longer add to it. */
+    bool closed;
 };
 
 static ScriptPipeline *self(lua_State *L) {
@@ -39,6 +42,16 @@ static ScriptPipeline *self(lua_State *L) {
 /* r1sim.fail(message): refuses the script at the caller's file:line in one
  * line, as a bad declaration is, for checks only the script can make (a -D
  * value outside the choices it offers). */
+/* A declaration made from a hook would grow a graph that the runner is
+ * already walking (its order, keys and status arrays are sized at start). */
+static void refuse_if_closed(lua_State *L, const char *what) {
+    if (self(L)->closed)
+        luaL_error(L,
+                   "%s: stages, rewards, filters and groups are declared when the script "
+                   "loads, not from a hook while the run is going",
+                   what);
+}
+
 static int l_fail(lua_State *L) {
     return script_spec_raise(L, luaL_checkstring(L, 1));
 }
@@ -68,6 +81,7 @@ static int check_group(lua_State *L, int idx, const char *what, char *out) {
  * labelled group ("step 1 · distill"); nil ends it. A stage's own `group`
  * field overrides it. */
 static int l_group(lua_State *L) {
+    refuse_if_closed(L, "r1sim.group");
     ScriptPipeline *p = self(L);
     luaL_checkany(L, 1);
     check_group(L, 1, "r1sim.group", p->group);
@@ -253,10 +267,12 @@ static int define_fn(lua_State *L, ScriptFnKind kind) {
 }
 
 static int l_reward(lua_State *L) {
+    refuse_if_closed(L, "r1sim.reward");
     return define_fn(L, SCRIPT_FN_REWARD);
 }
 
 static int l_filter(lua_State *L) {
+    refuse_if_closed(L, "r1sim.filter");
     return define_fn(L, SCRIPT_FN_FILTER);
 }
 
@@ -420,6 +436,7 @@ static const char *const stage_fields[] = {"kind",    "name",         "inputs", 
 
 /* r1sim.stage{kind=, name=, inputs=, model=, options=, on_step=, on_stage_end=} */
 static int l_stage(lua_State *L) {
+    refuse_if_closed(L, "r1sim.stage");
     ScriptPipeline *p = self(L);
     luaL_checktype(L, 1, LUA_TTABLE);
     char m[1024];
@@ -682,6 +699,7 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
         memset(&g->hooks, 0, sizeof g->hooks);
         goto fail;
     }
+    p->closed = true;
     return p;
 fail:
     script_pipeline_free(p);
