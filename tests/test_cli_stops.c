@@ -167,6 +167,27 @@ static void busy_run_directory_is_refused(void **state) {
     assert_int_not_equal(access(stray, F_OK), 0);
 }
 
+/* A cached checkpoint damaged since is rebuilt, with a note, rather than
+ * failing every later run of the stages that read it. */
+static void damaged_cached_output_is_rebuilt(void **state) {
+    (void)state;
+    char run[256], log[256], ckpt[300];
+    snprintf(run, sizeof run, "%s/damaged", bin_dir);
+    snprintf(log, sizeof log, "%s/damaged.log", bin_dir);
+    assert_int_equal(wait_exit(start_run(run, "ok", "2", log), 60000), 0);
+    snprintf(ckpt, sizeof ckpt, "%s/pretrain/model.ckpt", run);
+    FILE *f = fopen(ckpt, "r+b");
+    assert_non_null(f);
+    assert_int_equal(fseek(f, 2000, SEEK_SET), 0);
+    fputs("garbage", f);
+    fclose(f);
+    assert_int_equal(wait_exit(start_run(run, "ok", "3", log), 60000), 0);
+    const char *out = slurp(log);
+    assert_non_null(strstr(out, "stage 'pretrain': its cached output no longer loads"));
+    assert_non_null(strstr(out, "rebuilding it"));
+    assert_non_null(strstr(out, "done; results in"));
+}
+
 /* Opening a fifo blocks until a writer comes; it is refused unopened. */
 static void fifo_script_is_refused(void **state) {
     (void)state;
@@ -188,6 +209,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(stop_during_grpo_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(busy_run_directory_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(fifo_script_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(damaged_cached_output_is_rebuilt, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -282,7 +282,15 @@ static bool run_stage(Runner *r, int s) {
     memcpy(r->keys, keys, sizeof keys);
     pthread_mutex_unlock(&r->mu);
     uint64_t key = keys[s];
-    if (!r->opt.fresh && cache_is_done(r->opt.dir, stage->name, key)) {
+    bool cached = !r->opt.fresh && cache_is_done(r->opt.dir, stage->name, key);
+    if (cached && stage_cached_outputs_load(stage, r->opt.dir, err, sizeof err)) {
+        /* stderr, as the run's other notes: the view replays it when it closes */
+        fprintf(stderr,
+                "r1sim: stage '%s': its cached output no longer loads (%s); rebuilding it\n",
+                stage->name, err);
+        cached = false;
+    }
+    if (cached) {
         st.state = STAGE_CACHED;
         stage_cached_summary(stage, r->opt.dir, st.headline, sizeof st.headline, &st.step);
         st.total = st.step;

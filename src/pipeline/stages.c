@@ -328,6 +328,27 @@ void stage_run_free(StageRun *r) {
     free(r);
 }
 
+int stage_cached_outputs_load(const Stage *st, const char *dir, char *err, size_t errlen) {
+    char p[4200];
+    if (st->kind->makes_checkpoint || st->kind->makes_reward_model) {
+        if (rundir_path(p, sizeof p, dir, st->name, "model.ckpt")) {
+            snprintf(err, errlen, "stage '%s': path too long", st->name);
+            return -1;
+        }
+        Gpt *m = ckpt_load_kind(p, CKPT_POLICY | CKPT_REWARD_MODEL, err, errlen);
+        if (!m) return -1;
+        gpt_free(m);
+    }
+    if (st->kind->makes_dataset) {
+        CsvTable t;
+        if (rundir_path(p, sizeof p, dir, st->name, "dataset.csv") ||
+            csvio_read(p, &t, err, errlen))
+            return -1;
+        csvio_free(&t);
+    }
+    return 0;
+}
+
 void stage_cached_summary(const Stage *st, const char *dir, char *headline, size_t cap,
                           long *steps) {
     char p[4200], err[256];

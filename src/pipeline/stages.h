@@ -52,6 +52,11 @@ void stage_run_free(StageRun *r);
 
 /* For a stage reused from the cache: its headline and step count, read back
  * from its metrics.csv (headline "" and *steps 0 when unreadable). */
+/* Whether a finished stage's outputs still load (its model.ckpt, its
+ * dataset.csv): a file damaged or truncated since, or of a format this build
+ * no longer reads, must not be reused for ever. 0, or -1 with the reason. */
+int stage_cached_outputs_load(const Stage *st, const char *dir, char *err, size_t errlen);
+
 void stage_cached_summary(const Stage *st, const char *dir, char *headline, size_t cap,
                           long *steps);
 
