@@ -31,7 +31,8 @@ struct Runner {
     RunnerCmd queue[QUEUE_CAP];
     int q_head, q_len;
     bool paused, finished, stopped, thread_started;
-    long step_credit; /* single steps granted while paused */
+    bool eval_unwritten; /* DIR/eval.csv could not be written at the end */
+    long step_credit;    /* single steps granted while paused */
     StageStatus status[GRAPH_MAX_STAGES];
     char message[512];
     unsigned message_seq; /* bumped per message, so a repeated text still shows */
@@ -417,9 +418,10 @@ void runner_run(Runner *r) {
         }
     }
     char err[512];
-    if (rundir_rebuild_eval(r->opt.dir, r->g, r->order, err, sizeof err))
-        fprintf(stderr, "r1sim: %s\n", err);
+    bool unwritten = rundir_rebuild_eval(r->opt.dir, r->g, r->order, err, sizeof err) != 0;
+    if (unwritten) fprintf(stderr, "r1sim: %s\n", err);
     pthread_mutex_lock(&r->mu);
+    r->eval_unwritten = unwritten;
     r->finished = true;
     pthread_cond_broadcast(&r->cv);
     pthread_mutex_unlock(&r->mu);
@@ -467,6 +469,7 @@ int runner_failures(Runner *r) {
     int n = 0;
     pthread_mutex_lock(&r->mu);
     for (int i = 0; i < r->g->n; i++) n += r->status[i].state == STAGE_FAILED;
+    n += r->eval_unwritten; /* the run's results are not where it says they are */
     pthread_mutex_unlock(&r->mu);
     return n;
 }

@@ -90,7 +90,8 @@ int runner_command(Runner *r, const RunnerCmd *cmd);
 void runner_status(Runner *r, int stage, StageStatus *out);
 bool runner_paused(Runner *r);
 bool runner_finished(Runner *r);
-/* Stages FAILED after the run (0 when all ran or were reused). */
+/* Stages FAILED after the run (0 when all ran or were reused), plus one when
+ * the run's eval.csv could not be written. */
 int runner_failures(Runner *r);
 /* 1 when the run stopped before finishing every stage. */
 int runner_stopped(Runner *r);

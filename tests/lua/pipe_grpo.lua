@@ -17,6 +17,7 @@ local function brevity(s)
   end
   if mode == "stuck" then
     -- backtracks for ever inside one library call, beyond the instruction hook
+    print("reward: into the pattern match")
     string.find(string.rep("a", 4000), string.rep("a*", 12) .. "b")
   end
   return -s.length / s.max_length

@@ -1,5 +1,6 @@
-/* Stopping a run as a user would: signals sent to the r1sim binary while it
- * trains, a second run into a busy run directory, inputs that would block.
+/* Stopping and breaking a run as a user would: signals sent to the r1sim
+ * binary while it trains, a second run into a busy run directory, inputs
+ * that would block, outputs that cannot be written or no longer load.
  * The deadlines are generous bounds on "ends", not timings: a stop that is
  * not honoured shows as a run still going after them. */
 #include <setjmp.h>
@@ -25,7 +26,7 @@
 
 static int setup(void **state) {
     (void)state;
-    return bin_setup("r1sim-stops");
+    return bin_setup("r1sim-reliability");
 }
 
 static int teardown(void **state) {
@@ -107,7 +108,7 @@ static void stop_ends_a_reward_stuck_in_a_library_call(void **state) {
     (void)state;
     char run[256], log[256];
     pid_t pid = start_past_pretrain("stuck", "stuck", "5", run, log, sizeof run);
-    pause_ms(300); /* into the reward */
+    assert_true(wait_for_text(log, "into the pattern match", 60000));
     kill(pid, SIGINT);
     assert_int_equal(wait_exit(pid, 10000), 130);
     assert_non_null(strstr(slurp(log), "a script function has not returned since the stop"));
@@ -121,11 +122,13 @@ static void second_interrupt_ends_at_once(void **state) {
     (void)state;
     char run[256], log[256];
     pid_t pid = start_past_pretrain("twice", "stuck", "5", run, log, sizeof run);
+    assert_true(wait_for_text(log, "into the pattern match", 60000));
     kill(pid, SIGINT);
+    pause_ms(50); /* two signals pending at once would be delivered as one */
     kill(pid, SIGINT);
     assert_int_equal(wait_exit(pid, 10000), 130);
     const char *out = slurp(log);
-    assert_true(strstr(out, "interrupted again") || strstr(out, "has not returned"));
+    assert_non_null(strstr(out, "interrupted again; ending now"));
 }
 
 /* A stop during training writes a resume point and exits 1; the same command
@@ -188,6 +191,23 @@ static void damaged_cached_output_is_rebuilt(void **state) {
     assert_non_null(strstr(out, "done; results in"));
 }
 
+/* A run whose eval.csv cannot be written has not done what it says: it
+ * exits non-zero, naming the file. A directory in its place makes the final
+ * rename fail even for root. */
+static void unwritable_eval_csv_fails_the_run(void **state) {
+    (void)state;
+    char run[256], log[256], eval[300];
+    snprintf(run, sizeof run, "%s/noeval", bin_dir);
+    snprintf(log, sizeof log, "%s/noeval.log", bin_dir);
+    snprintf(eval, sizeof eval, "%s/eval.csv", run);
+    assert_int_equal(mkdir(run, 0755), 0);
+    assert_int_equal(mkdir(eval, 0755), 0);
+    assert_int_equal(wait_exit(start_run(run, "ok", "2", log), 60000), 1);
+    const char *out = slurp(log);
+    assert_non_null(strstr(out, "eval.csv"));
+    assert_null(strstr(out, "done; results in"));
+}
+
 /* Opening a fifo blocks until a writer comes; it is refused unopened. */
 static void fifo_script_is_refused(void **state) {
     (void)state;
@@ -210,6 +230,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(busy_run_directory_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(fifo_script_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_cached_output_is_rebuilt, setup, teardown),
+        cmocka_unit_test_setup_teardown(unwritable_eval_csv_fails_the_run, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
