@@ -22,7 +22,9 @@ static inline float exp_approx(float x) {
     float p = 1.0f + r * (1.0f + r * (0.5f + r * (1.6666667e-1f +
                                                   r * (4.1666668e-2f +
                                                        r * (8.3333338e-3f + r * 1.3888889e-3f)))));
-    int32_t bits = ((int32_t)kf + 127) << 23;
+    /* unsigned: a NaN x (a diverged model) gives a negative kf here, whose
+     * shift would be undefined; p is NaN then, so the result stays NaN */
+    uint32_t bits = ((uint32_t)(int32_t)kf + 127u) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;
