@@ -105,10 +105,11 @@ FUZZ_PKGS = clang libclang-rt-14-dev libomp-14-dev
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD = build-fuzz
-FUZZ_TARGETS = checkpoint csv train_state
+FUZZ_TARGETS = checkpoint csv train_state tokenizer
 FUZZ_MAX_LEN_checkpoint = 4096
 FUZZ_MAX_LEN_csv = 4096
 FUZZ_MAX_LEN_train_state = 1024
+FUZZ_MAX_LEN_tokenizer = 1024
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # -Wno-pass-failed: at -O1 clang does not vectorize, and says so at every
 # `omp simd`, which is not a fault in the code.
