@@ -4,6 +4,8 @@
 #   make test       build and run every test binary
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      engine benchmark (S, M, L at 1 and 2 threads)
+#   make fuzz       libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS
+#                   (600); stops at the first crash, which lands in build-fuzz/
 #   make install    PREFIX=/usr/local by default; also installs the man pages
 
 PREFIX ?= /usr/local
@@ -34,7 +36,7 @@ TEST_SUPPORT := $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 TEST_SUPPORT_OBJ := $(TEST_SUPPORT:%.c=$(BUILD)/%.o)
 DEPS_STAMP := $(BUILD)/.deps-ok
 
-.PHONY: all run test asan bench deps install uninstall clean format
+.PHONY: all run test asan bench deps install uninstall clean format fuzz fuzz-build fuzz-seeds
 .SECONDARY:
 
 all: $(BUILD)/r1sim r1sim
@@ -44,20 +46,25 @@ r1sim: $(BUILD)/r1sim
 
 # Missing Debian packages are installed here so that a fresh machine needs only
 # `make run` or `make test`.
+# $(call install_missing,PACKAGES) as a recipe line.
+define install_missing
+@missing=""; for p in $(1); do \
+  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
+done; \
+if [ -n "$$missing" ]; then \
+  echo "r1sim: installing missing Debian packages:$$missing"; \
+  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
+  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
+  else echo "r1sim: need root or sudo to install:$$missing (apt-get install$$missing)" >&2; exit 1; fi; \
+  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+    || { echo "r1sim: apt-get install$$missing failed" >&2; exit 1; }; \
+fi
+endef
+
 deps: $(DEPS_STAMP)
 $(DEPS_STAMP):
 	@mkdir -p $(BUILD)
-	@missing=""; for p in $(DEPS_PKGS); do \
-	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'ok installed' || missing="$$missing $$p"; \
-	done; \
-	if [ -n "$$missing" ]; then \
-	  echo "r1sim: installing missing Debian packages:$$missing"; \
-	  if [ "$$(id -u)" = 0 ]; then SUDO=""; \
-	  elif command -v sudo >/dev/null 2>&1; then SUDO="sudo"; \
-	  else echo "r1sim: need root or sudo to install:$$missing (apt-get install$$missing)" >&2; exit 1; fi; \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
-	    || { echo "r1sim: apt-get install$$missing failed" >&2; exit 1; }; \
-	fi
+	$(call install_missing,$(DEPS_PKGS))
 	@touch $@
 
 $(BUILD)/%.o: %.c | $(DEPS_STAMP)
@@ -88,6 +95,59 @@ test: $(TEST_BIN) $(BUILD)/r1sim $(if $(filter build,$(BUILD)),r1sim)
 asan:
 	R1SIM_PRODUCTS=blis $(MAKE) BUILD=build-asan OPT="-O1 -march=native" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" test
 
+# Fuzzing. The library is built again with clang and coverage instrumentation
+# in build-fuzz/ (BLIS, Lua and libcsv are not instrumented); each target in
+# tests/fuzz/fuzz_NAME.c starts from the seeds in tests/fuzz/corpus/NAME/ and
+# grows its own corpus in build-fuzz/corpus/NAME/, so the committed seeds stay
+# small. A crash or hang (-timeout) stops the run with its input saved as
+# build-fuzz/NAME-crash-*; it then belongs in tests/fuzz/regress/ with a test.
+FUZZ_PKGS = clang libclang-rt-14-dev libomp-14-dev
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 600
+FUZZ_BUILD = build-fuzz
+FUZZ_TARGETS = checkpoint csv train_state tokenizer
+FUZZ_MAX_LEN_checkpoint = 4096
+FUZZ_MAX_LEN_csv = 4096
+FUZZ_MAX_LEN_train_state = 1024
+FUZZ_MAX_LEN_tokenizer = 1024
+FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# -Wno-pass-failed: at -O1 clang does not vectorize, and says so at every
+# `omp simd`, which is not a fault in the code.
+FUZZ_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARN) -Wno-pass-failed -g -O1 $(FUZZ_SAN) \
+	-fsanitize=fuzzer-no-link -fopenmp -MMD -MP -Isrc -Itests/fuzz $(PKG_CFLAGS)
+FUZZ_LIB_OBJ := $(LIB_SRC:%.c=$(FUZZ_BUILD)/%.o)
+FUZZ_BIN := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+FUZZ_STAMP := $(FUZZ_BUILD)/.deps-ok
+
+$(FUZZ_STAMP): | $(DEPS_STAMP)
+	@mkdir -p $(FUZZ_BUILD)
+	$(call install_missing,$(FUZZ_PKGS))
+	@touch $@
+
+$(FUZZ_BUILD)/%.o: %.c | $(FUZZ_STAMP)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
+
+$(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -fopenmp $^ -o $@ $(PKG_LIBS) -lblis -lcsv -lpthread -lm
+
+fuzz-build: $(FUZZ_BIN)
+
+fuzz: $(FUZZ_BIN)
+	@for spec in $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAX_LEN_$(t))); do \
+	  t=$${spec%%:*}; echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -print_final_stats=1 \
+	    -max_len=$${spec#*:} -artifact_prefix=$(FUZZ_BUILD)/$$t- \
+	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
+	done
+
+# The binary seeds, rewritten with the engine's own writers.
+fuzz-seeds: $(BUILD)/tests/fuzz/make_seeds
+	$< tests/fuzz/corpus
+
+$(BUILD)/tests/fuzz/make_seeds: $(BUILD)/tests/fuzz/make_seeds.o $(LIB_OBJ)
+	$(CC) $^ -o $@ $(LDLIBS)
+
 bench: $(BUILD)/r1sim
 	$(BUILD)/r1sim bench --config all
 
@@ -109,6 +169,6 @@ format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*.c tests/*.h)
 
 clean:
-	rm -rf build build-asan r1sim
+	rm -rf build build-asan build-fuzz r1sim
 
--include $(OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
