@@ -20,7 +20,7 @@ static const char usage[] =
 int cli_score(int argc, char **argv) {
     static const struct option opts[] = {
         {"threads", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    long threads = cli_default_threads();
+    long threads = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -34,6 +34,7 @@ int cli_score(int argc, char **argv) {
             return CLI_EXIT_USAGE;
         }
     }
+    if (!threads && (threads = cli_default_threads("score")) < 0) return CLI_EXIT_USAGE;
     if (optind != argc - 1) {
         fputs(usage, stderr);
         return CLI_EXIT_USAGE;
