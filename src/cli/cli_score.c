@@ -55,6 +55,15 @@ int cli_score(int argc, char **argv) {
         if (len > 0 && line[len - 1] == '\r') line[--len] = '\0';
         char where[32];
         snprintf(where, sizeof where, "stdin:%ld", lineno);
+        /* getline keeps a NUL; the encoder would stop there and score a
+         * shorter line than the one given. */
+        const char *nul = memchr(line, '\0', (size_t)len);
+        if (nul) {
+            fprintf(stderr, "r1sim score: %s: NUL byte at byte %td of the line\n", where,
+                    nul - line + 1);
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
         int n = cli_encode_with_bos("score", where, line, ids, T + 1);
         if (n < 0) {
             rc = CLI_EXIT_USAGE;
