@@ -65,6 +65,16 @@ static void score_refuses_characters_outside_the_vocabulary(void **state) {
     assert_non_null(strstr(err, "stdin:2"));
 }
 
+/* A NUL would end the line early for the encoder; the line is refused
+ * instead of being scored shorter than given. */
+static void score_refuses_a_nul_byte(void **state) {
+    init_model("m.bin");
+    char cmd[512], out[4096], err[512];
+    snprintf(cmd, sizeof cmd, "printf '1+1\\n2\\0003\\n' | %s score %s/m.bin", bin_path, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
+    assert_string_equal(err, "r1sim score: stdin:2: NUL byte at byte 2 of the line\n");
+}
+
 static void sample_is_reproducible_for_a_seed(void **state) {
     init_model("m.bin");
     char cmd[512], a[4096], b[4096], err[512];
@@ -138,6 +148,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(score_prints_one_row_per_token_after_the_first),
         cmocka_unit_test(score_refuses_characters_outside_the_vocabulary),
+        cmocka_unit_test(score_refuses_a_nul_byte),
         cmocka_unit_test(sample_is_reproducible_for_a_seed),
         cmocka_unit_test(bad_options_are_named),
         cmocka_unit_test(damaged_checkpoints_exit_2_with_one_line),

@@ -79,6 +79,33 @@ static void threads_above_the_cpus_are_capped(void **state) {
     bin_ok(cmd, out, sizeof out);
 }
 
+/* R1SIM_THREADS follows --threads' rules: capped with a note, a value that
+ * is not a count refused, and no matter when --threads is given. */
+static void threads_from_the_environment_are_checked(void **state) {
+    (void)state;
+    bin_write("envthreads", "s.lua", script);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    if (cpus >= 256) skip();
+    char cmd[512], out[4096], err[1024], want[256];
+    snprintf(cmd, sizeof cmd,
+             "R1SIM_THREADS=%ld %s run %s/envthreads/s.lua --dry-run --out %s/envthreads/o",
+             cpus + 1, bin_path, bin_dir, bin_dir);
+    assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
+    snprintf(want, sizeof want,
+             "r1sim run: note: R1SIM_THREADS %ld is more than the %ld CPUs online; using %ld\n",
+             cpus + 1, cpus, cpus);
+    assert_string_equal(err, want);
+    snprintf(cmd, sizeof cmd,
+             "R1SIM_THREADS=two %s run %s/envthreads/s.lua --dry-run --out %s/envthreads/o",
+             bin_path, bin_dir, bin_dir);
+    bin_refused(cmd, "r1sim run: R1SIM_THREADS: expected an integer from 1 to 256, got 'two'");
+    snprintf(cmd, sizeof cmd,
+             "R1SIM_THREADS=two %s run %s/envthreads/s.lua --dry-run --threads 1 --out "
+             "%s/envthreads/o",
+             bin_path, bin_dir, bin_dir);
+    bin_ok(cmd, out, sizeof out);
+}
+
 /* A -D value reaches an option through r1sim.param: too long for it, it is
  * refused at the line that uses it, as a value written in the script is. */
 static void too_long_define_is_refused_at_its_line(void **state) {
@@ -107,6 +134,7 @@ int main(void) {
         cmocka_unit_test(empty_out_is_refused),
         cmocka_unit_test(repeated_define_takes_the_later_value),
         cmocka_unit_test(threads_above_the_cpus_are_capped),
+        cmocka_unit_test(threads_from_the_environment_are_checked),
         cmocka_unit_test(too_long_define_is_refused_at_its_line),
     };
     return cmocka_run_group_tests_name("cli_run_options", tests, setup, teardown);

@@ -136,6 +136,64 @@ static void non_finite_rewards_fail_the_step(void **state) {
     expect_refused_reward(not_a_number, "reward 'bad' returned nan");
 }
 
+/* Says "stop" at its n-th poll (counting from 1), never again; 0: never. */
+typedef struct {
+    int polls, stop_at;
+} StopAt;
+
+static bool stop_at_poll(void *ctx) {
+    StopAt *s = ctx;
+    return ++s->polls == s->stop_at;
+}
+
+static Grpo *new_run(Gpt **m, char *err, size_t errlen) {
+    static const RewardTerm r[] = {{.name = "ones", .fn = ones_share, .weight = 1.0},
+                                   {.name = "format", .fn = reward_format, .weight = 0.0}};
+    *m = gpt_new(&cfg);
+    gpt_init_random(*m, 5);
+    GrpoConfig c = small_config();
+    Grpo *g = grpo_new(*m, &c, r, 2, err, errlen);
+    if (!g) fail_msg("%s", err);
+    return g;
+}
+
+/* A step abandoned in the middle of its rollout, or after it just before
+ * the update, leaves nothing behind: the steps taken after it are the steps
+ * of a run never stopped, number for number. */
+static void an_abandoned_step_leaves_no_trace(void **state) {
+    GrpoStep want[3], got[3], x;
+    run_steps(small_config(), 3, want);
+    char err[256];
+    Gpt *m;
+    /* the polls of step 2: one per decode step, then one before the update */
+    Grpo *g = new_run(&m, err, sizeof err);
+    assert_int_equal(grpo_step(g, &x, err, sizeof err), 0);
+    StopAt count = {0, 0};
+    grpo_set_cancel(g, stop_at_poll, &count);
+    assert_int_equal(grpo_step(g, &x, err, sizeof err), 0);
+    grpo_free(g);
+    gpt_free(m);
+    assert_true(count.polls > 4);
+    const int stop_points[] = {1, 4, count.polls};
+    for (int k = 0; k < 3; k++) {
+        g = new_run(&m, err, sizeof err);
+        assert_int_equal(grpo_step(g, &got[0], err, sizeof err), 0);
+        StopAt stop = {0, stop_points[k]};
+        grpo_set_cancel(g, stop_at_poll, &stop);
+        assert_int_equal(grpo_step(g, &x, err, sizeof err), GRPO_STOPPED);
+        assert_string_equal(err, "stopped");
+        for (int s = 1; s < 3; s++) assert_int_equal(grpo_step(g, &got[s], err, sizeof err), 0);
+        for (int s = 0; s < 3; s++) {
+            assert_int_equal(got[s].step, s + 1);
+            assert_memory_equal(&got[s].reward, &want[s].reward, sizeof(double));
+            assert_memory_equal(&got[s].loss, &want[s].loss, sizeof(double));
+            assert_memory_equal(&got[s].grad_norm, &want[s].grad_norm, sizeof(double));
+        }
+        grpo_free(g);
+        gpt_free(m);
+    }
+}
+
 static int setup(void **state) {
     engine_set_threads(1);
     return 0;
@@ -147,6 +205,7 @@ int main(void) {
         cmocka_unit_test(grpo_raises_the_reward_it_is_given),
         cmocka_unit_test(bad_configs_are_refused),
         cmocka_unit_test(non_finite_rewards_fail_the_step),
+        cmocka_unit_test(an_abandoned_step_leaves_no_trace),
     };
     return cmocka_run_group_tests_name("grpo", tests, setup, NULL);
 }

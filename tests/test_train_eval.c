@@ -17,6 +17,7 @@
 #include "engine/runtime.h"
 #include "world/csvio.h"
 #include "train/eval.h"
+#include "train/eval_general.h"
 #include "train/pass_at_k.h"
 #include "world/tokenizer.h"
 
@@ -209,6 +210,41 @@ static void fields_are_in_range_and_deterministic(void **state) {
     c.temperature = 0;
     assert_int_equal(eval_model(m, &c, &b, NULL, NULL, err, sizeof err), 0);
     assert_int_equal(b.k, 1);
+    gpt_free(m);
+}
+
+/* General prompts too: a stop asked for after the first batch ends there,
+ * and a run that is not stopped counts every question. */
+static int count_general(void *ctx, int done, int total) {
+    int *seen = ctx;
+    assert_int_equal(total, 40);
+    assert_true(done > seen[1] && done <= total);
+    seen[0]++;
+    seen[1] = done;
+    return 0;
+}
+
+static void progress_can_stop_a_general_eval(void **state) {
+    Gpt *m = tiny_model();
+    EvalGeneralConfig gc = {.n_prompts = 40,
+                            .k = 2,
+                            .max_new_tokens = 4,
+                            .temperature = 1,
+                            .seed = 3,
+                            .progress = stop_at_once};
+    EvalGeneralResult r;
+    char err[256] = "";
+    int calls = 0;
+    gc.progress_ctx = &calls;
+    assert_int_equal(eval_general(m, &gc, &r, NULL, NULL, err, sizeof err), EVAL_ESTOPPED);
+    assert_int_equal(calls, 1);
+    assert_string_equal(err, "stopped");
+    int seen[2] = {0, 0};
+    gc.progress = count_general;
+    gc.progress_ctx = seen;
+    assert_int_equal(eval_general(m, &gc, &r, NULL, NULL, err, sizeof err), 0);
+    assert_int_equal(seen[1], 40);
+    assert_true(seen[0] >= 1);
     gpt_free(m);
 }
 
@@ -438,6 +474,7 @@ int main(void) {
         cmocka_unit_test(aggregation_refuses_non_task_prompts),
         cmocka_unit_test(fields_are_in_range_and_deterministic),
         cmocka_unit_test(progress_can_stop_the_eval_between_batches),
+        cmocka_unit_test(progress_can_stop_a_general_eval),
         cmocka_unit_test(samples_csv_reproduces_the_result),
         cmocka_unit_test(bad_configs_are_refused),
         cmocka_unit_test(pass_at_k_averages_over_prompts),

@@ -26,7 +26,11 @@ int cli_parse_float(const char *cmd, const char *opt, const char *text, double m
 /* --threads: an integer from 1 to 256, capped at the CPUs online with a note
  * on stderr. 0, or -1 after the message. */
 int cli_parse_threads(const char *cmd, const char *text, long *out);
-/* Threads to use when --threads is not given: R1SIM_THREADS, else the CPUs online. */
-int cli_default_threads(void);
+/* The same, with opt naming where the text came from in messages. */
+int cli_parse_threads_named(const char *cmd, const char *opt, const char *text, long *out);
+/* Threads to use when --threads is not given: R1SIM_THREADS (checked and
+ * capped as --threads is), else the CPUs online; -1 after a message when
+ * R1SIM_THREADS is not a count. */
+long cli_default_threads(const char *cmd);
 
 #endif

@@ -34,26 +34,31 @@ int cli_parse_float(const char *cmd, const char *opt, const char *text, double m
 }
 
 int cli_parse_threads(const char *cmd, const char *text, long *out) {
-    if (cli_parse_int(cmd, "--threads", text, 1, 256, out)) return -1;
+    return cli_parse_threads_named(cmd, "--threads", text, out);
+}
+
+int cli_parse_threads_named(const char *cmd, const char *opt, const char *text, long *out) {
+    if (cli_parse_int(cmd, opt, text, 1, 256, out)) return -1;
     /* More threads than CPUs only makes OpenMP's threads wait for each other
      * (and a measurement measure that); capped, and said, since the count
      * asked for is not the count used. */
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     if (cpus >= 1 && *out > cpus) {
-        fprintf(stderr,
-                "r1sim %s: note: --threads %ld is more than the %ld CPUs online; using %ld\n", cmd,
-                *out, cpus, cpus);
+        fprintf(stderr, "r1sim %s: note: %s %ld is more than the %ld CPUs online; using %ld\n", cmd,
+                opt, *out, cpus, cpus);
         *out = cpus;
     }
     return 0;
 }
 
-int cli_default_threads(void) {
+long cli_default_threads(const char *cmd) {
     const char *env = getenv("R1SIM_THREADS");
+    long n;
     if (env && *env) {
-        long n = strtol(env, NULL, 10);
-        if (n >= 1 && n <= 256) return (int)n;
+        /* The same rules and cap as --threads: a sweep that exports a bad
+         * value must hear about it, not run with another count. */
+        return cli_parse_threads_named(cmd, "R1SIM_THREADS", env, &n) ? -1 : n;
     }
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n >= 1 ? (int)(n > 256 ? 256 : n) : 1;
+    n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n >= 1 ? (n > 256 ? 256 : n) : 1;
 }

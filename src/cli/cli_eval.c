@@ -154,7 +154,7 @@ int cli_eval(int argc, char **argv) {
                                          {0, 0, 0, 0}};
     EvalConfig cfg = eval_defaults();
     long k = cfg.k, n = cfg.n_prompts, seed = (long)cfg.seed, max_new = cfg.max_new_tokens;
-    long threads = cli_default_threads();
+    long threads = 0;
     double temp = cfg.temperature;
     int csv = 0, curve = 0;
     const char *samples = NULL;
@@ -208,6 +208,7 @@ int cli_eval(int argc, char **argv) {
         }
         if (bad) return CLI_EXIT_USAGE;
     }
+    if (!threads && (threads = cli_default_threads("eval")) < 0) return CLI_EXIT_USAGE;
     if (optind != argc - 1) {
         fprintf(stderr, "r1sim eval: expected one CKPT\n%s", usage);
         return CLI_EXIT_USAGE;

@@ -151,7 +151,7 @@ int cli_run(int argc, char **argv) {
     unsigned long long seed = 1;
     bool fresh = false, unsafe = false, headless = false, ascii = false, dry = false;
     RunView *rv = NULL;
-    long threads = cli_default_threads();
+    long threads = 0;
     enum { MAX_DEFS = 64 };
     const char *names[MAX_DEFS], *values[MAX_DEFS];
     char *defbuf[MAX_DEFS];
@@ -232,6 +232,7 @@ int cli_run(int argc, char **argv) {
         fputs(run_usage, stderr);
         goto done;
     }
+    if (!threads && (threads = cli_default_threads("run")) < 0) goto done;
     char outbuf[4096];
     if (!out) {
         const char *base = strrchr(script, '/');

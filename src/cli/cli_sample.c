@@ -33,7 +33,7 @@ int cli_sample(int argc, char **argv) {
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
     const char *prompt = NULL;
-    long n_new = 48, samples = 1, top_k = 0, seed = 1, threads = cli_default_threads();
+    long n_new = 48, samples = 1, top_k = 0, seed = 1, threads = 0;
     double temp = 1.0, top_p = 1.0;
     int c;
     optind = 1;
@@ -73,6 +73,7 @@ int cli_sample(int argc, char **argv) {
         }
         if (bad) return CLI_EXIT_USAGE;
     }
+    if (!threads && (threads = cli_default_threads("sample")) < 0) return CLI_EXIT_USAGE;
     if (optind != argc - 1 || !prompt) {
         fprintf(stderr, "r1sim sample: %s\n%s",
                 !prompt ? "--prompt is required" : "expected one FILE", usage);

@@ -20,7 +20,7 @@ static const char usage[] =
 int cli_score(int argc, char **argv) {
     static const struct option opts[] = {
         {"threads", required_argument, 0, 'j'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
-    long threads = cli_default_threads();
+    long threads = 0;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
@@ -34,6 +34,7 @@ int cli_score(int argc, char **argv) {
             return CLI_EXIT_USAGE;
         }
     }
+    if (!threads && (threads = cli_default_threads("score")) < 0) return CLI_EXIT_USAGE;
     if (optind != argc - 1) {
         fputs(usage, stderr);
         return CLI_EXIT_USAGE;
@@ -54,6 +55,15 @@ int cli_score(int argc, char **argv) {
         if (len > 0 && line[len - 1] == '\r') line[--len] = '\0';
         char where[32];
         snprintf(where, sizeof where, "stdin:%ld", lineno);
+        /* getline keeps a NUL; the encoder would stop there and score a
+         * shorter line than the one given. */
+        const char *nul = memchr(line, '\0', (size_t)len);
+        if (nul) {
+            fprintf(stderr, "r1sim score: %s: NUL byte at byte %td of the line\n", where,
+                    nul - line + 1);
+            rc = CLI_EXIT_USAGE;
+            break;
+        }
         int n = cli_encode_with_bos("score", where, line, ids, T + 1);
         if (n < 0) {
             rc = CLI_EXIT_USAGE;

@@ -432,9 +432,13 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
      * A finished sequence's row leaves the batch (rows stay in slot order,
      * so sampling draws in the order it always did), so a long completion
      * costs its own rows only, not those of the group that stopped early. */
-    int active = n;
+    int active = n, rc = 0;
     for (int i = 0; i < n; i++) s->slot[i] = i;
     for (int step = pre; active > 0; step++) {
+        if (opt->cancel && opt->cancel(opt->cancel_ctx)) {
+            rc = SAMPLER_CANCELLED;
+            break;
+        }
         int full = 0;
         for (int r = 0; r < active; r++) {
             const int i = s->slot[r];
@@ -475,5 +479,5 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
     s->n = n;
     for (int i = 0; i < n; i++) s->slot[i] = i;
     free(step_tok);
-    return 0;
+    return rc;
 }

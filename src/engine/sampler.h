@@ -7,6 +7,8 @@
  * for each sampled token is under softmax(logits / temperature) of the model
  * (before top-k / top-p truncation): for GRPO these are the pi_old values. */
 
+#include <stdbool.h>
+
 #include "engine/gpt.h"
 #include "engine/rng.h"
 
@@ -17,7 +19,14 @@ typedef struct {
     int max_new_tokens;     /* per sequence; also bounded by the model's context */
     const int *stop_tokens; /* a sampled stop token ends its sequence (and is kept) */
     int n_stop;
+    /* Polled before each decode step; true abandons the call, which then
+     * returns SAMPLER_CANCELLED with its outputs unspecified (NULL: never).
+     * A stop then waits for one decode step, not for a whole batch. */
+    bool (*cancel)(void *ctx);
+    void *cancel_ctx;
 } SampleOptions;
+
+enum { SAMPLER_CANCELLED = 1 };
 
 SampleOptions sample_defaults(void);
 
@@ -40,8 +49,8 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
 /* Generates completions for n prompts. prompts[i] has prompt_len[i] >= 1
  * tokens. out_tokens and out_logp are (n, opt->max_new_tokens); out_len[i]
  * is the number of generated tokens; out_stopped[i] is 1 if a stop token
- * ended sequence i (0 if it ran out of length). Returns 0, or -1 if a prompt
- * does not fit the context. */
+ * ended sequence i (0 if it ran out of length). Returns 0, SAMPLER_CANCELLED
+ * when opt->cancel asked, or -1 if a prompt does not fit the context. */
 int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
                      const int *prompt_len, const SampleOptions *opt, Rng *rng, int *out_tokens,
                      float *out_logp, int *out_len, int *out_stopped);

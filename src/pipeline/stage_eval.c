@@ -55,6 +55,14 @@ typedef struct {
     double win_rate, rm_score; /* NaN without a reward model (and a baseline) */
 } EvalState;
 
+/* Between batches of prompts, so that a stop need not wait for the whole
+ * eval (seconds to a minute at r1.lua's sizes). */
+static int stop_between_batches(void *ctx, int done, int total) {
+    (void)done, (void)total;
+    const StageCtx *c = ctx;
+    return c->stopping(c->stop_ctx);
+}
+
 /* Held-out general questions: helpfulness as the verifier sees it, and with a
  * reward model its mean score and, with a baseline too, how often it prefers
  * this model's answer to the baseline's on the same question and sample
@@ -64,7 +72,9 @@ static int step_general(EvalState *s, StageCtx *c, const EvalConfig *ec, char *e
                             .k = ec->k,
                             .max_new_tokens = ec->max_new_tokens,
                             .temperature = ec->temperature,
-                            .seed = ec->seed};
+                            .seed = ec->seed,
+                            .progress = stop_between_batches,
+                            .progress_ctx = c};
     EvalGeneralResult gr, gb;
     GeneralItem *items = NULL, *items_b = NULL;
     char **texts = NULL, **texts_b = NULL;
@@ -73,7 +83,8 @@ static int step_general(EvalState *s, StageCtx *c, const EvalConfig *ec, char *e
     const char **prompts = NULL, **both = NULL;
     const int n = gc.n_prompts * gc.k;
     int rc = -1;
-    if (eval_general(c->model, &gc, &gr, &items, &texts, err, errlen)) goto done;
+    if ((rc = eval_general(c->model, &gc, &gr, &items, &texts, err, errlen))) goto done;
+    rc = -1;
     s->win_rate = s->rm_score = NAN;
     if (stage_input_count(c, "reward_model") > 0) {
         int with_base = stage_input_count(c, "baseline") > 0;
@@ -81,7 +92,9 @@ static int step_general(EvalState *s, StageCtx *c, const EvalConfig *ec, char *e
         if (!rm) goto done;
         if (with_base) {
             base = stage_input_model(c, "baseline", 0, err, errlen);
-            if (!base || eval_general(base, &gc, &gb, &items_b, &texts_b, err, errlen)) goto done;
+            if (!base) goto done;
+            if ((rc = eval_general(base, &gc, &gb, &items_b, &texts_b, err, errlen))) goto done;
+            rc = -1;
         }
         int m = with_base ? 2 * n : n;
         score = calloc((size_t)m, sizeof *score);
@@ -149,14 +162,6 @@ static int columns(const void *state, const char **names, int max) {
     int n = 0;
     for (; n < EVAL_COLUMNS && n < max; n++) names[n] = columns_of_eval[n];
     return n;
-}
-
-/* Between batches of prompts, so that a stop need not wait for the whole
- * eval (seconds to a minute at r1.lua's sizes). */
-static int stop_between_batches(void *ctx, int done, int total) {
-    (void)done, (void)total;
-    const StageCtx *c = ctx;
-    return c->stopping(c->stop_ctx);
 }
 
 static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t errlen) {

@@ -520,7 +520,10 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     long at = c->done + 1;
     char e[1024];
     GrpoStep x;
+    /* set here, not at open: the runner gives the stop function after that */
+    grpo_set_cancel(s->grpo, c->stopping, c->stop_ctx);
     int rc = grpo_step(s->grpo, &x, e, sizeof e);
+    if (rc == GRPO_STOPPED) return STAGE_STEP_STOPPED;
     if (rc != 0) {
         /* A script reward's own message says more than the NaN it became. */
         snprintf(err, errlen, "stage '%s': step %ld: %s", s->st->name, at,

@@ -72,6 +72,11 @@ int eval_general(const Gpt *model, const EvalGeneralConfig *cfg, EvalGeneralResu
                 goto done;
             }
         }
+        if (cfg->progress && cfg->progress(cfg->progress_ctx, from + m, n)) {
+            snprintf(err, errlen, "stopped");
+            rc_ = EVAL_ESTOPPED;
+            goto done;
+        }
     }
     out->helpful = helpful / ((double)n * k);
     out->format_rate = format / ((double)n * k);

@@ -10,12 +10,15 @@
 #include <stddef.h>
 
 #include "engine/gpt.h"
+#include "train/eval.h"
 #include "world/general.h"
 
 typedef struct {
     int n_prompts, k, max_new_tokens;
     float temperature;
     unsigned long long seed;
+    EvalProgress progress; /* between batches; nonzero stops (NULL: never) */
+    void *progress_ctx;
 } EvalGeneralConfig;
 
 typedef struct {
@@ -27,7 +30,8 @@ typedef struct {
 /* Samples the model on n_prompts held-out general questions, k each. The
  * questions (items, n_prompts) and completions (texts, n_prompts * k,
  * prompt-major; the caller frees each and the array) are returned when the
- * pointers are not NULL, for a reward model to score. 0, or -1 with err. */
+ * pointers are not NULL, for a reward model to score. 0, EVAL_ESTOPPED when
+ * cfg->progress asked to stop, or -1 with err. */
 int eval_general(const Gpt *model, const EvalGeneralConfig *cfg, EvalGeneralResult *out,
                  GeneralItem **items, char ***texts, char *err, size_t errlen);
 

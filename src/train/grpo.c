@@ -25,6 +25,8 @@ struct Grpo {
     Gpt *policy, *ref;
     AdamW *opt;
     Rollout *rollout; /* the step's B x G completions, prompt-major */
+    bool (*cancel)(void *ctx);
+    void *cancel_ctx;
     RewardTerm rewards[GRPO_MAX_REWARDS];
     int n_rewards;
     Rng rng;
@@ -323,7 +325,9 @@ static int rollout(Grpo *g, char *err, size_t errlen) {
         g->prompt_ptrs[b] = text;
     }
     char why[256];
-    if (rollout_run(g->rollout, g->policy, B, g->prompt_ptrs, &g->rng, why, sizeof why) != 0) {
+    int rc = rollout_run(g->rollout, g->policy, B, g->prompt_ptrs, &g->rng, why, sizeof why);
+    if (rc == ROLLOUT_CANCELLED) return GRPO_STOPPED;
+    if (rc != 0) {
         snprintf(err, errlen, "grpo: %s", why);
         return -1;
     }
@@ -368,13 +372,31 @@ static int check_scores(const Grpo *g, char *err, size_t errlen) {
     return -1;
 }
 
+void grpo_set_cancel(Grpo *g, bool (*cancel)(void *ctx), void *ctx) {
+    g->cancel = cancel;
+    g->cancel_ctx = ctx;
+    rollout_set_cancel(g->rollout, cancel, ctx);
+}
+
 int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
     const GrpoConfig *c = &g->cfg;
     if (g->step >= c->steps) return 1;
     double t0 = now();
+    /* Copying the policy into the reference again after an abandoned step
+     * gives the same reference, so only the random streams need putting back. */
     if (c->ref_reset_every > 0 && g->step > 0 && g->step % c->ref_reset_every == 0)
         gpt_copy_params(g->ref, g->policy);
-    if (rollout(g, err, errlen) != 0) return -1;
+    const Rng rng_at_start = g->rng;
+    const WorldRng world_at_start = g->world_rng;
+    int rrc = rollout(g, err, errlen);
+    if (rrc == 0 && g->cancel && g->cancel(g->cancel_ctx)) rrc = GRPO_STOPPED;
+    if (rrc == GRPO_STOPPED) {
+        g->rng = rng_at_start;
+        g->world_rng = world_at_start;
+        snprintf(err, errlen, "stopped");
+        return GRPO_STOPPED;
+    }
+    if (rrc != 0) return -1;
     const int B = c->prompts_per_step, G = c->group_size, n = g->n;
     int zero_var = grpo_advantages(g->total, B, G, c->scale_rewards, 1e-4f, g->adv);
     if (check_scores(g, err, errlen)) return -1;

@@ -9,6 +9,8 @@
  * is a frozen copy of the policy at the start (optionally re-copied every N
  * steps). One GRPO step per call, so the pipeline can pause and single-step. */
 
+#include <stdbool.h>
+
 #include "engine/adamw.h"
 #include "engine/gpt.h"
 #include "train/grpo_math.h"
@@ -90,8 +92,18 @@ Grpo *grpo_new(Gpt *policy, const GrpoConfig *cfg, const RewardTerm *rewards, in
                char *err, size_t errlen);
 void grpo_free(Grpo *g);
 
-/* One GRPO step. Returns 0, 1 when all steps are done, -1 on error (err). */
+/* One GRPO step. Returns 0, 1 when all steps are done, GRPO_STOPPED when
+ * the cancel function (grpo_set_cancel) asked, or -1 on error (err). */
 int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen);
+
+enum { GRPO_STOPPED = 2 };
+
+/* Polled while the rollout samples and once more before the update: a step
+ * abandoned there has not touched the policy, the optimizer or the step
+ * count, and puts both random streams back, so the step taken after a resume
+ * is the one an uninterrupted run takes. A stop then waits for one decode
+ * step, not for a whole GRPO step (seconds at r1.lua's sizes). */
+void grpo_set_cancel(Grpo *g, bool (*cancel)(void *ctx), void *ctx);
 
 /* Resume: the optimizer, the step count and both random streams, so that a
  * resumed stage takes the very steps an uninterrupted one would. The caller

@@ -20,7 +20,9 @@ struct Rollout {
     float *out_lp; /* (max_prompts * k, max_new_tokens) */
     int *out_len;  /* (max_prompts * k) */
     int *stopped;  /* (max_prompts * k) */
-    char *text;    /* (max_prompts * k, cap) */
+    bool (*cancel)(void *ctx);
+    void *cancel_ctx;
+    char *text; /* (max_prompts * k, cap) */
     size_t cap;
 };
 
@@ -114,8 +116,16 @@ int rollout_run(Rollout *r, const Gpt *m, int n, const char *const *prompts, Rng
     o.max_new_tokens = r->cfg.max_new_tokens;
     o.stop_tokens = stops;
     o.n_stop = 2;
-    if (sampler_generate(r->sampler, m, count, r->seq_prompt, r->seq_len, &o, rng, r->out_tok,
-                         r->out_lp, r->out_len, r->stopped) != 0) {
+    o.cancel = r->cancel;
+    o.cancel_ctx = r->cancel_ctx;
+    int rc = sampler_generate(r->sampler, m, count, r->seq_prompt, r->seq_len, &o, rng, r->out_tok,
+                              r->out_lp, r->out_len, r->stopped);
+    if (rc == SAMPLER_CANCELLED) {
+        r->n = r->count = 0;
+        snprintf(err, errlen, "stopped");
+        return ROLLOUT_CANCELLED;
+    }
+    if (rc != 0) {
         snprintf(err, errlen, "rollout: sampling failed");
         return -1;
     }
@@ -124,6 +134,11 @@ int rollout_run(Rollout *r, const Gpt *m, int n, const char *const *prompts, Rng
     r->n = n;
     r->count = count;
     return 0;
+}
+
+void rollout_set_cancel(Rollout *r, bool (*cancel)(void *ctx), void *ctx) {
+    r->cancel = cancel;
+    r->cancel_ctx = ctx;
 }
 
 int rollout_count(const Rollout *r) {

@@ -10,6 +10,7 @@
  * the batch it is in (greedy ones do not). Buffers are allocated once; every
  * pointer returned stays valid until the next rollout_run. */
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "engine/gpt.h"
@@ -22,6 +23,8 @@ typedef struct {
     float top_p;       /* 1 off */
 } RolloutConfig;
 
+enum { ROLLOUT_CANCELLED = 1 };
+
 typedef struct Rollout Rollout;
 
 /* Room for up to max_prompts prompts x k samples per call. NULL on OOM (or
@@ -30,10 +33,15 @@ typedef struct Rollout Rollout;
 Rollout *rollout_new(const GptConfig *cfg, int max_prompts, const RolloutConfig *rc);
 void rollout_free(Rollout *r);
 
+/* Polled between decode steps; true abandons rollout_run, which then returns
+ * ROLLOUT_CANCELLED (NULL, the default: never). */
+void rollout_set_cancel(Rollout *r, bool (*cancel)(void *ctx), void *ctx);
+
 /* Samples k completions of each of n prompts (n <= max_prompts); prompts[i] is
  * the templated prompt text (any prefill included). Stops at </answer> or
- * <eos>; generation is also bounded by the model's context. 0, or -1 with a
- * one-line message (a prompt that does not fit the context). */
+ * <eos>; generation is also bounded by the model's context. 0,
+ * ROLLOUT_CANCELLED (cfg.cancel asked; the outputs are not valid), or -1 with
+ * a one-line message (a prompt that does not fit the context). */
 int rollout_run(Rollout *r, const Gpt *m, int n, const char *const *prompts, Rng *rng, char *err,
                 size_t errlen);
 
