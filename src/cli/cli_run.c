@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 #include "cli/dry_run.h"
 #include "cli/run_args.h"
+#include "cli/share_dir.h"
 #include "cli/time_table.h"
 #include "cli/run_view.h"
 #include "engine/runtime.h"
@@ -144,11 +145,32 @@ int cli_run(int argc, char **argv) {
         fputs(run_args_usage, stdout);
         goto done;
     }
-    const char *script = args.script, *out = args.out;
-    char lua_path[4096];
+    char script_buf[4096];
+    if (cli_find_script(args.script, script_buf, sizeof script_buf)) {
+        fprintf(stderr, "r1sim run: %.80s...: the script's path is too long\n", args.script);
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    const char *script = script_buf, *out = args.out;
+    if (access(script, F_OK) != 0 && !strchr(script, '/')) {
+        const char *where = cli_share_dir(NULL);
+        fprintf(stderr, "r1sim run: %s: no such file here%s%s%s\n", script,
+                where ? ", nor a shipped script of that name in "
+                      : " (and no shipped scripts: see r1sim paths)",
+                where ? where : "", where ? "/lua" : "");
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    /* Modules and input files are looked for beside the script, then in the
+     * shipped ones, so a script runs from any directory (r1sim paths). */
+    const char *share = cli_share_dir(NULL);
+    char script_dir[4096], lua_path[3 * 4096];
     const char *slash = strrchr(script, '/');
-    snprintf(lua_path, sizeof lua_path, "%.*s;lua", slash ? (int)(slash - script) : 1,
+    snprintf(script_dir, sizeof script_dir, "%.*s", slash ? (int)(slash - script) : 1,
              slash ? script : ".");
+    if (slash == script) snprintf(script_dir, sizeof script_dir, "/");
+    snprintf(lua_path, sizeof lua_path, "%s;lua%s%s%s", script_dir, share ? ";" : "",
+             share ? share : "", share ? "/lua" : "");
 
     /* The view needs both ends to be a terminal; otherwise (a pipe, CI, a
      * redirect) the run is headless as asked. */
@@ -157,6 +179,8 @@ int cli_run(int argc, char **argv) {
 
     static Graph g; /* large; one per process */
     graph_init(&g);
+    if (strcmp(script_dir, ".") != 0) graph_add_input_dir(&g, script_dir);
+    if (share) graph_add_input_dir(&g, share);
     char err[4096];
     ScriptOptions so = {.unsafe = args.unsafe,
                         .lua_path = lua_path,
