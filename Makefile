@@ -6,11 +6,15 @@
 #   make bench      engine benchmark (S, M, L at 1 and 2 threads)
 #   make fuzz       libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS
 #                   (600); stops at the first crash, which lands in build-fuzz/
-#   make install    PREFIX=/usr/local by default; also installs the man pages
+#   make install    PREFIX=/usr/local by default: the binary, the man pages and
+#                   the shipped scripts and data (PREFIX/share/r1sim)
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+# The shipped scripts and data; an installed r1sim finds them beside its
+# binary (BINDIR/../share/r1sim), so BINDIR and SHAREDIR move together.
+SHAREDIR ?= $(PREFIX)/share/r1sim
 CC ?= cc
 
 BUILD ?= build
@@ -161,9 +165,13 @@ install: $(BUILD)/r1sim
 	install -m 755 $(BUILD)/r1sim $(DESTDIR)$(BINDIR)/r1sim
 	install -m 644 man/r1sim.1 $(DESTDIR)$(MANDIR)/man1/r1sim.1
 	if [ -f man/r1sim-lua.5 ]; then install -m 644 man/r1sim-lua.5 $(DESTDIR)$(MANDIR)/man5/r1sim-lua.5; fi
+	install -d $(DESTDIR)$(SHAREDIR)/lua $(DESTDIR)$(SHAREDIR)/data
+	install -m 644 lua/*.lua $(DESTDIR)$(SHAREDIR)/lua/
+	install -m 644 data/*.csv $(DESTDIR)$(SHAREDIR)/data/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/r1sim $(DESTDIR)$(MANDIR)/man1/r1sim.1 $(DESTDIR)$(MANDIR)/man5/r1sim-lua.5
+	rm -rf $(DESTDIR)$(SHAREDIR)
 
 format:
 	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*.c tests/*.h)

@@ -4,6 +4,10 @@
 
 #include "cli/cli.h"
 
+/* The release, for bug reports; what a run computes is versioned apart
+ * (each stage kind's code version and the checkpoint format, in cache keys). */
+#define R1SIM_VERSION "0.9.0"
+
 static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
                             "       r1sim SCRIPT.lua [OPTIONS]   (short for r1sim run SCRIPT.lua)\n"
                             "Commands:\n"
@@ -15,6 +19,8 @@ static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
                             "  eval     pass@1, maj@k, format and more on a held-out task set\n"
                             "  table    a run's eval.csv as the R1 paper's table (--md: Markdown)\n"
                             "  make-data regenerate (or --check) the shipped data/ files\n"
+                            "  paths    where scripts, Lua modules and input files are looked for\n"
+                            "  --version\n"
                             "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
 
 int main(int argc, char **argv) {
@@ -31,12 +37,16 @@ int main(int argc, char **argv) {
         fputs(usage, stdout);
         return 0;
     }
+    if (strcmp(cmd, "--version") == 0) {
+        printf("r1sim %s\n", R1SIM_VERSION);
+        return 0;
+    }
     static const struct {
         const char *name;
         int (*run)(int, char **);
     } commands[] = {{"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
                     {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
-                    {"run", cli_run},     {"table", cli_table}};
+                    {"run", cli_run},     {"table", cli_table}, {"paths", cli_paths}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);

@@ -149,8 +149,8 @@ static void test_general_csv_without_completion(void **state) {
              "r1sim.stage{kind = 'sample', name = 'samp',\n"
              "  inputs = {policy = base, general = '%s/missing.csv'}}\n",
              bin_dir);
-    snprintf(want, sizeof want, "%s/missing.csv", bin_dir);
-    expect_refusal("genmissing", body, 3, "stage 'samp': general input", want, 0);
+    snprintf(want, sizeof want, "'%s/missing.csv': No such file or directory", bin_dir);
+    expect_refusal("genmissing", body, 3, "stage 'samp': input file", want, 0);
 }
 
 /* RL for all scenarios: the learned reward needs a reward model, a policy is
@@ -229,7 +229,8 @@ static void test_missing_input_file(void **state) {
     expect_refusal("nocsv",
                    "r1sim.stage{kind = 'sft', name = 'tune',\n"
                    "  inputs = {policy = base, dataset = 'data/nowhere.csv'}}\n",
-                   3, "stage 'tune': ", "data/nowhere.csv: No such file", 0);
+                   3, "stage 'tune': input file 'data/nowhere.csv'",
+                   "No such file or directory (looked in ., ", 0);
 }
 
 /* A value longer than the graph keeps is refused, not cut short: a rewards

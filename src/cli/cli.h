@@ -16,6 +16,7 @@ int cli_eval(int argc, char **argv);
 int cli_make_data(int argc, char **argv);
 int cli_run(int argc, char **argv);
 int cli_table(int argc, char **argv);
+int cli_paths(int argc, char **argv);
 
 /* Option parsing helpers: on bad input they print
  * "r1sim CMD: --OPT: expected ..., got 'TEXT'" and return -1. */

@@ -12,6 +12,8 @@
 
 #include "cli/cli.h"
 #include "cli/dry_run.h"
+#include "cli/run_args.h"
+#include "cli/share_dir.h"
 #include "cli/time_table.h"
 #include "cli/run_view.h"
 #include "engine/runtime.h"
@@ -36,18 +38,6 @@ static int report_unsaved_stops(Runner *r, const Graph *g) {
     }
     return n;
 }
-
-static const char run_usage[] =
-    "usage: r1sim run SCRIPT.lua [--headless] [--out DIR] [--seed N] [--fresh]\n"
-    "                 [-D name=value ...] [--threads N] [--unsafe] [--ascii]\n"
-    "                 [--dry-run]\n"
-    "       r1sim SCRIPT.lua [OPTIONS]     (the same)\n"
-    "Runs the pipeline SCRIPT declares; stages whose options and inputs are unchanged\n"
-    "are reused from DIR (default runs/SCRIPT-NAME). On a terminal the live flowchart\n"
-    "opens, paused (space runs, ? lists the keys); --headless, or no terminal, prints\n"
-    "progress lines instead. Ctrl-C or q stops at a consistent point; the same\n"
-    "command resumes. --dry-run trains nothing: it prints each stage's work and an\n"
-    "estimate of its wall time on this machine. See r1sim(1) and r1sim-lua(5).\n";
 
 static volatile sig_atomic_t interrupted;
 
@@ -147,127 +137,65 @@ static void report(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
 }
 
 int cli_run(int argc, char **argv) {
-    const char *script = NULL, *out = NULL;
-    unsigned long long seed = 1;
-    bool fresh = false, unsafe = false, headless = false, ascii = false, dry = false;
+    RunArgs args;
     RunView *rv = NULL;
-    long threads = 0;
-    enum { MAX_DEFS = 64 };
-    const char *names[MAX_DEFS], *values[MAX_DEFS];
-    char *defbuf[MAX_DEFS];
-    int n_defs = 0, rc = CLI_EXIT_USAGE;
-    for (int i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            fputs(run_usage, stdout);
-            rc = 0;
-            goto done;
-        } else if (!strcmp(a, "--headless")) {
-            headless = true;
-        } else if (!strcmp(a, "--dry-run")) {
-            dry = true;
-        } else if (!strcmp(a, "--ascii")) {
-            ascii = true;
-        } else if (!strcmp(a, "--fresh")) {
-            fresh = true;
-        } else if (!strcmp(a, "--unsafe")) {
-            unsafe = true;
-        } else if ((!strcmp(a, "--out") || !strcmp(a, "--seed") || !strcmp(a, "--threads") ||
-                    !strcmp(a, "-D")) &&
-                   i + 1 >= argc) {
-            fprintf(stderr, "r1sim run: %s needs a value\n%s", a, run_usage);
-            goto done;
-        } else if (!strcmp(a, "--out")) {
-            out = argv[++i];
-            /* "" would join into paths such as /base/model.ckpt: the stages'
-             * directories at the file system's root. */
-            if (!out[0]) {
-                fprintf(stderr, "r1sim run: --out: expected a directory, got ''\n");
-                goto done;
-            }
-        } else if (!strcmp(a, "--seed")) {
-            long v;
-            if (cli_parse_int("run", "--seed", argv[++i], 0, 2147483647L, &v)) goto done;
-            seed = (unsigned long long)v;
-        } else if (!strcmp(a, "--threads")) {
-            if (cli_parse_threads("run", argv[++i], &threads)) goto done;
-        } else if (!strcmp(a, "-D") || !strncmp(a, "-D", 2)) {
-            const char *d = a[2] ? a + 2 : argv[++i];
-            const char *eq = strchr(d, '=');
-            if (!eq || eq == d) {
-                fprintf(stderr, "r1sim run: -D: expected name=value, got '%s'\n", d);
-                goto done;
-            }
-            /* The later value wins, as a sweep that appends its override to
-             * a fixed command line expects; said, since the earlier one may
-             * be what the user meant. */
-            int j = 0;
-            while (j < n_defs && (strncmp(names[j], d, (size_t)(eq - d)) || names[j][eq - d])) j++;
-            if (j < n_defs) {
-                fprintf(stderr,
-                        "r1sim run: note: -D %s given twice; the later value '%s' wins over '%s'\n",
-                        names[j], eq + 1, values[j]);
-                values[j] = eq + 1;
-                continue;
-            }
-            if (n_defs >= MAX_DEFS) {
-                fprintf(stderr, "r1sim run: -D: at most %d names\n", MAX_DEFS);
-                goto done;
-            }
-            defbuf[n_defs] = strndup(d, (size_t)(eq - d));
-            names[n_defs] = defbuf[n_defs];
-            values[n_defs] = eq + 1;
-            n_defs++;
-        } else if (a[0] == '-') {
-            fprintf(stderr, "r1sim run: unknown option '%s'\n%s", a, run_usage);
-            goto done;
-        } else if (!script) {
-            script = a;
-        } else {
-            fprintf(stderr, "r1sim run: one script only (got '%s' and '%s')\n", script, a);
-            goto done;
-        }
-    }
-    if (!script) {
-        fputs(run_usage, stderr);
+    int rc = run_args_parse(argc, argv, &args);
+    if (rc) goto done;
+    if (args.help) {
+        fputs(run_args_usage, stdout);
         goto done;
     }
-    if (!threads && (threads = cli_default_threads("run")) < 0) goto done;
-    char outbuf[4096];
-    if (!out) {
-        const char *base = strrchr(script, '/');
-        base = base ? base + 1 : script;
-        size_t len = strcspn(base, ".");
-        snprintf(outbuf, sizeof outbuf, "runs/%.*s", (int)len, base);
-        out = outbuf;
+    char script_buf[4096];
+    if (cli_find_script(args.script, script_buf, sizeof script_buf)) {
+        fprintf(stderr, "r1sim run: %.80s...: the script's path is too long\n", args.script);
+        rc = CLI_EXIT_USAGE;
+        goto done;
     }
-    char lua_path[4096];
+    const char *script = script_buf, *out = args.out;
+    if (access(script, F_OK) != 0 && !strchr(script, '/')) {
+        const char *where = cli_share_dir(NULL);
+        fprintf(stderr, "r1sim run: %s: no such file here%s%s%s\n", script,
+                where ? ", nor a shipped script of that name in "
+                      : " (and no shipped scripts: see r1sim paths)",
+                where ? where : "", where ? "/lua" : "");
+        rc = CLI_EXIT_USAGE;
+        goto done;
+    }
+    /* Modules and input files are looked for beside the script, then in the
+     * shipped ones, so a script runs from any directory (r1sim paths). */
+    const char *share = cli_share_dir(NULL);
+    char script_dir[4096], lua_path[3 * 4096];
     const char *slash = strrchr(script, '/');
-    snprintf(lua_path, sizeof lua_path, "%.*s;lua", slash ? (int)(slash - script) : 1,
+    snprintf(script_dir, sizeof script_dir, "%.*s", slash ? (int)(slash - script) : 1,
              slash ? script : ".");
+    if (slash == script) snprintf(script_dir, sizeof script_dir, "/");
+    snprintf(lua_path, sizeof lua_path, "%s;lua%s%s%s", script_dir, share ? ";" : "",
+             share ? share : "", share ? "/lua" : "");
 
     /* The view needs both ends to be a terminal; otherwise (a pipe, CI, a
      * redirect) the run is headless as asked. */
-    bool view = !headless && !dry && isatty(0) && isatty(1);
+    bool view = !args.headless && !args.dry && isatty(0) && isatty(1);
     if (view && !(rv = run_view_new())) view = false;
 
     static Graph g; /* large; one per process */
     graph_init(&g);
+    if (strcmp(script_dir, ".") != 0) graph_add_input_dir(&g, script_dir);
+    if (share) graph_add_input_dir(&g, share);
     char err[4096];
-    ScriptOptions so = {.unsafe = unsafe,
+    ScriptOptions so = {.unsafe = args.unsafe,
                         .lua_path = lua_path,
                         .print = rv ? run_view_print : NULL,
                         .print_ctx = rv};
-    ScriptParams params = {names, values, n_defs};
+    ScriptParams params = {args.names, args.values, args.n_defs};
     ScriptPipeline *sp = script_pipeline_load(script, &params, &so, &g, err, sizeof err);
     if (!sp) {
         fprintf(stderr, "r1sim run: %s\n", err);
         rc = CLI_EXIT_USAGE;
         goto done;
     }
-    engine_set_threads((int)threads);
-    if (dry) {
-        rc = dry_run_print(&g, out, seed, fresh);
+    engine_set_threads((int)args.threads);
+    if (args.dry) {
+        rc = dry_run_print(&g, out, args.seed, args.fresh);
         script_pipeline_free(sp);
         goto done;
     }
@@ -286,8 +214,8 @@ int cli_run(int argc, char **argv) {
      * end-of-stage lines go there, as a summary, not the \r progress. */
     Progress prog = {.g = &g, .tty = !view && isatty(2)};
     RunnerOptions ro = {.dir = out,
-                        .seed = seed,
-                        .fresh = fresh,
+                        .seed = args.seed,
+                        .fresh = args.fresh,
                         .start_paused = view,
                         .report = report,
                         .report_ctx = &prog,
@@ -316,7 +244,7 @@ int cli_run(int argc, char **argv) {
         bool quit = false;
         if (view) {
             run_view_attach(rv, r, out);
-            TuiTermOptions to = {.ascii = ascii};
+            TuiTermOptions to = {.ascii = args.ascii};
             if (tui_view_run(run_view_source(rv), &to, err, sizeof err) == 0) {
                 quit = run_view_quit(rv);
                 if (!runner_finished(r)) {
@@ -359,6 +287,6 @@ int cli_run(int argc, char **argv) {
     script_pipeline_free(sp);
 done:
     run_view_free(rv);
-    for (int i = 0; i < n_defs; i++) free(defbuf[i]);
+    run_args_free(&args);
     return rc;
 }

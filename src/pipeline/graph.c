@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void stage_format_number(double v, int as_float, char *buf, size_t cap) {
     for (int digits = as_float ? 6 : 15; digits <= 17; digits++) {
@@ -58,6 +59,36 @@ void stage_option_default(const StageKind *k, const OptSpec *o, char *buf, size_
 
 void graph_init(Graph *g) {
     memset(g, 0, sizeof *g);
+}
+
+int graph_add_input_dir(Graph *g, const char *dir) {
+    if (g->n_input_dirs >= GRAPH_MAX_INPUT_DIRS || strlen(dir) >= GRAPH_DIR) return -1;
+    snprintf(g->input_dirs[g->n_input_dirs++], GRAPH_DIR, "%s", dir);
+    return 0;
+}
+
+/* A relative file that the current directory lacks, found in an input
+ * directory: the input becomes that path. Not found anywhere, it stays as
+ * written, for graph_check_input_files to report. */
+static int locate_input_file(const Graph *g, Stage *st, int i, char *err, size_t errlen) {
+    const char *name = st->inputs[i];
+    if (name[0] == '/' || access(name, F_OK) == 0) return 0;
+    for (int d = 0; d < g->n_input_dirs; d++) {
+        char path[GRAPH_DIR + 256];
+        snprintf(path, sizeof path, "%s/%s", g->input_dirs[d], name);
+        if (access(path, F_OK) != 0) continue;
+        if (strlen(path) >= sizeof st->inputs[i]) {
+            snprintf(err, errlen,
+                     "%s%sstage '%s': input file '%s' found as %s, a path too long "
+                     "(at most %zu characters)",
+                     st->where, st->where[0] ? ": " : "", st->name, name, path,
+                     sizeof st->inputs[i] - 1);
+            return -1;
+        }
+        snprintf(st->inputs[i], sizeof st->inputs[i], "%s", path);
+        return 0;
+    }
+    return 0;
 }
 
 int graph_find(const Graph *g, const char *name) {
@@ -316,8 +347,17 @@ int graph_check_input_files(const Graph *g, char *err, size_t errlen) {
                 fclose(f);
                 continue;
             }
-            snprintf(err, errlen, "%s%sstage '%s': input file '%s': %s", st->where,
-                     st->where[0] ? ": " : "", st->name, st->inputs[i], strerror(errno));
+            int e = errno;
+            char looked[GRAPH_MAX_INPUT_DIRS * (GRAPH_DIR + 2) + 64] = "";
+            if (st->inputs[i][0] != '/' && g->n_input_dirs > 0) {
+                size_t at = (size_t)snprintf(looked, sizeof looked, " (looked in .");
+                for (int d = 0; d < g->n_input_dirs && at < sizeof looked; d++)
+                    at +=
+                        (size_t)snprintf(looked + at, sizeof looked - at, ", %s", g->input_dirs[d]);
+                if (at < sizeof looked) snprintf(looked + at, sizeof looked - at, ")");
+            }
+            snprintf(err, errlen, "%s%sstage '%s': input file '%s': %s%s", st->where,
+                     st->where[0] ? ": " : "", st->name, st->inputs[i], strerror(e), looked);
             return -1;
         }
     }
@@ -333,6 +373,7 @@ int graph_resolve(Graph *g, int *order, char *err, size_t errlen) {
                 st->input_stage[i] = j;
             } else if (graph_input_is_file(st->inputs[i])) {
                 st->input_stage[i] = -1;
+                if (locate_input_file(g, st, i, err, errlen)) return -1;
             } else {
                 snprintf(err, errlen,
                          "%s%sstage '%s': input '%s' names no stage (a data file needs a path "

@@ -143,13 +143,24 @@ typedef struct {
     uint64_t (*fingerprint)(void *ctx, ScriptFnKind kind, const char *name);
 } GraphHooks;
 
+enum { GRAPH_MAX_INPUT_DIRS = 4, GRAPH_DIR = 1024 };
+
 typedef struct Graph {
     int n;
     Stage stages[GRAPH_MAX_STAGES];
     GraphHooks hooks;
+    /* Where a relative input file is looked for when the current directory
+     * does not have it, in order: the script's own directory, the shipped
+     * data (graph_add_input_dir). */
+    int n_input_dirs;
+    char input_dirs[GRAPH_MAX_INPUT_DIRS][GRAPH_DIR];
 } Graph;
 
 void graph_init(Graph *g);
+
+/* One more directory for relative input files (see Graph.input_dirs); -1
+ * when there is no room or the name is too long. */
+int graph_add_input_dir(Graph *g, const char *dir);
 
 /* Adds a stage. opts holds n_opts name/value pairs as text; each must be an
  * option of the kind and parse as its type. -1 with a message naming the
@@ -167,14 +178,17 @@ int graph_name_input_role(Graph *g, int stage, int input, const char *role, char
 /* Resolves inputs to stages and assigns them to the kind's input roles,
  * then orders the graph: order receives the stage
  * indices so that every stage follows its inputs (declaration order among
- * independent stages). -1 with a message (prefixed with the stage's `where`)
+ * independent stages). A relative input file missing from the current
+ * directory but found in one of the input directories is replaced by that
+ * path. -1 with a message (prefixed with the stage's `where`)
  * on an input naming no stage and no file, an input no role takes, a role
  * short of inputs, or a cycle (naming the stages on it). */
 int graph_resolve(Graph *g, int *order, char *err, size_t errlen);
 
 /* After graph_resolve: -1 with a message (prefixed with the stage's `where`)
- * when an input file cannot be opened for reading, so that a mistyped path
- * stops the script at load instead of failing every stage downstream. */
+ * when an input file cannot be opened for reading (naming the directories
+ * looked in for a relative one), so that a mistyped path stops the script at
+ * load instead of failing every stage downstream. */
 int graph_check_input_files(const Graph *g, char *err, size_t errlen);
 
 /* The option's default as text: o->def, or its config field's value in the

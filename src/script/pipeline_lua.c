@@ -694,8 +694,8 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
      * when every r1sim.reward and r1sim.filter has run, so that a typo fails
      * the script at load rather than the stage hours later. */
     int order[GRAPH_MAX_STAGES];
-    if (graph_resolve(g, order, err, errlen) || stage_kinds_check(g, err, errlen) ||
-        graph_check_input_files(g, err, errlen)) {
+    if (graph_resolve(g, order, err, errlen) || graph_check_input_files(g, err, errlen) ||
+        stage_kinds_check(g, err, errlen)) {
         memset(&g->hooks, 0, sizeof g->hooks);
         goto fail;
     }

@@ -1,0 +1,70 @@
+#include "cli/share_dir.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int holds_scripts(const char *dir) {
+    char p[PATH_MAX + 32];
+    snprintf(p, sizeof p, "%s/lua/rewards.lua", dir);
+    return access(p, R_OK) == 0;
+}
+
+/* dir/.. without a trailing slash, in place; "" when dir is "/". */
+static void parent(char *dir) {
+    char *s = strrchr(dir, '/');
+    if (s) *s = '\0';
+}
+
+const char *cli_share_dir(const char **how) {
+    static char dir[PATH_MAX];
+    static const char *found_how;
+    static int done;
+    if (!done) {
+        done = 1;
+        const char *env = getenv("R1SIM_SHARE");
+        char exe[PATH_MAX];
+        ssize_t n;
+        if (env && *env) {
+            if (strlen(env) < sizeof dir && holds_scripts(env)) {
+                snprintf(dir, sizeof dir, "%s", env);
+                found_how = "R1SIM_SHARE";
+            }
+        } else if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
+            exe[n] = '\0';
+            parent(exe); /* PREFIX/bin, or the tree's build/ */
+            parent(exe); /* PREFIX, or the tree */
+            char installed[PATH_MAX + 16];
+            snprintf(installed, sizeof installed, "%s/share/r1sim", exe);
+            if (strlen(installed) < sizeof dir && holds_scripts(installed)) {
+                snprintf(dir, sizeof dir, "%s", installed);
+                found_how = "installed";
+            } else if (holds_scripts(exe)) {
+                snprintf(dir, sizeof dir, "%s", exe);
+                found_how = "source tree";
+            }
+        }
+    }
+    if (how) *how = found_how;
+    return found_how ? dir : NULL;
+}
+
+int cli_find_script(const char *arg, char *buf, size_t cap) {
+    const char *share = cli_share_dir(NULL);
+    if (access(arg, F_OK) != 0 && !strchr(arg, '/') && share) {
+        size_t len = strlen(arg);
+        const char *ext = len > 4 && strcmp(arg + len - 4, ".lua") == 0 ? "" : ".lua";
+        char p[PATH_MAX + 64];
+        int w = snprintf(p, sizeof p, "%s/lua/%s%s", share, arg, ext);
+        if (w > 0 && (size_t)w < sizeof p && access(p, F_OK) == 0) {
+            if ((size_t)w >= cap) return -1;
+            snprintf(buf, cap, "%s", p);
+            return 0;
+        }
+    }
+    if (strlen(arg) >= cap) return -1;
+    snprintf(buf, cap, "%s", arg);
+    return 0;
+}
