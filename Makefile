@@ -5,7 +5,10 @@
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      engine benchmark (S, M, L at 1 and 2 threads)
 #   make fuzz       libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS
-#                   (600); stops at the first crash, which lands in build-fuzz/
+#                   (600); stops at the first crash, which lands in build-fuzz/.
+#                   Targets: checkpoint, csv, train_state, tokenizer, pipeline
+#                   (a Lua script loaded), cmdline (run's argv), optedit (the
+#                   view's option editor); make fuzz-build only builds them
 #   make install    PREFIX=/usr/local by default; also installs the man pages
 
 PREFIX ?= /usr/local
@@ -100,7 +103,7 @@ asan:
 # tests/fuzz/fuzz_NAME.c starts from the seeds in tests/fuzz/corpus/NAME/ and
 # grows its own corpus in build-fuzz/corpus/NAME/, so the committed seeds stay
 # small. A crash or hang (-timeout) stops the run with its input saved as
-# build-fuzz/NAME-crash-*; it then belongs in tests/fuzz/regress/ with a test.
+# build-fuzz/NAME-crash-*; once fixed, the case gets a test in make test.
 FUZZ_PKGS = clang libclang-rt-14-dev libomp-14-dev
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
