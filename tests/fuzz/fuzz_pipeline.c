@@ -1,9 +1,10 @@
 /* Any bytes as a pipeline script, loaded as `r1sim run` and `--dry-run`
  * load one (script_pipeline_load: the sandbox, the r1sim module, the graph's
  * resolution and checks), give a graph that resolves to an order of its
- * stages, or a refusal with a message. No stage runs. The budget and the
- * memory cap are smaller than a run's so that every input ends well inside
- * libFuzzer's -timeout; the code paths are the same. */
+ * stages, or a refusal with a message. No stage runs. The instruction
+ * budget, the time limit and the memory cap are smaller than a run's so
+ * that every input ends well inside libFuzzer's -timeout; the code paths are
+ * the same. */
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -25,6 +26,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
      * `require` finds them from the repository's root */
     ScriptOptions so = {.mem_limit = (size_t)32 << 20,
                         .instr_limit = 5000000,
+                        .time_limit = 1,
                         .lua_path = "lua;tests/lua",
                         .print = discard};
     /* -D task=pair4 for a script that mentions a task, as the shipped ones
