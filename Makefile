@@ -5,7 +5,10 @@
 #   make asan       the same tests under AddressSanitizer + UBSan
 #   make bench      engine benchmark (S, M, L at 1 and 2 threads)
 #   make fuzz       libFuzzer targets (clang, ASan + UBSan), each for FUZZ_SECONDS
-#                   (600); stops at the first crash, which lands in build-fuzz/
+#                   (600); stops at the first crash, which lands in build-fuzz/.
+#                   Targets: checkpoint, csv, train_state, tokenizer, pipeline
+#                   (a Lua script loaded), cmdline (run's argv), optedit (the
+#                   view's option editor); make fuzz-build only builds them
 #   make install    PREFIX=/usr/local by default: the binary, the man pages and
 #                   the shipped scripts and data (PREFIX/share/r1sim)
 
@@ -104,16 +107,25 @@ asan:
 # tests/fuzz/fuzz_NAME.c starts from the seeds in tests/fuzz/corpus/NAME/ and
 # grows its own corpus in build-fuzz/corpus/NAME/, so the committed seeds stay
 # small. A crash or hang (-timeout) stops the run with its input saved as
-# build-fuzz/NAME-crash-*; it then belongs in tests/fuzz/regress/ with a test.
+# build-fuzz/NAME-crash-*; once fixed, the case gets a test in make test.
 FUZZ_PKGS = clang libclang-rt-14-dev libomp-14-dev
 FUZZ_CC ?= clang
 FUZZ_SECONDS ?= 600
 FUZZ_BUILD = build-fuzz
-FUZZ_TARGETS = checkpoint csv train_state tokenizer
+FUZZ_TARGETS = checkpoint csv train_state tokenizer pipeline cmdline optedit
 FUZZ_MAX_LEN_checkpoint = 4096
 FUZZ_MAX_LEN_csv = 4096
 FUZZ_MAX_LEN_train_state = 1024
 FUZZ_MAX_LEN_tokenizer = 1024
+FUZZ_MAX_LEN_pipeline = 12288
+FUZZ_MAX_LEN_cmdline = 1024
+FUZZ_MAX_LEN_optedit = 2048
+# Extra libFuzzer flags of a target: the command-line parser's messages go to
+# stderr, one per input, which would drown libFuzzer's own lines.
+FUZZ_FLAGS_cmdline = -close_fd_mask=2
+# Seeds kept elsewhere in the tree, read as they are now: every shipped and
+# test script is a pipeline seed.
+FUZZ_SEEDS_pipeline = lua tests/lua
 FUZZ_SAN = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
 # -Wno-pass-failed: at -O1 clang does not vectorize, and says so at every
 # `omp simd`, which is not a fault in the code.
@@ -137,13 +149,17 @@ $(FUZZ_BUILD)/fuzz_%: $(FUZZ_BUILD)/tests/fuzz/fuzz_%.o $(FUZZ_LIB_OBJ)
 
 fuzz-build: $(FUZZ_BIN)
 
+# One target's run; a crash or hang fails the recipe line, and with it make.
+define fuzz_one
+	@echo "== fuzz_$(1) for $(FUZZ_SECONDS) s"; mkdir -p $(FUZZ_BUILD)/corpus/$(1)
+	$(FUZZ_BUILD)/fuzz_$(1) -max_total_time=$(FUZZ_SECONDS) -timeout=5 -print_final_stats=1 \
+	  -max_len=$(FUZZ_MAX_LEN_$(1)) $(FUZZ_FLAGS_$(1)) -artifact_prefix=$(FUZZ_BUILD)/$(1)- \
+	  $(FUZZ_BUILD)/corpus/$(1) tests/fuzz/corpus/$(1) $(FUZZ_SEEDS_$(1))
+
+endef
+
 fuzz: $(FUZZ_BIN)
-	@for spec in $(foreach t,$(FUZZ_TARGETS),$(t):$(FUZZ_MAX_LEN_$(t))); do \
-	  t=$${spec%%:*}; echo "== fuzz_$$t for $(FUZZ_SECONDS) s"; mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
-	  $(FUZZ_BUILD)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=5 -print_final_stats=1 \
-	    -max_len=$${spec#*:} -artifact_prefix=$(FUZZ_BUILD)/$$t- \
-	    $(FUZZ_BUILD)/corpus/$$t tests/fuzz/corpus/$$t || exit 1; \
-	done
+	$(foreach t,$(FUZZ_TARGETS),$(call fuzz_one,$(t)))
 
 # The binary seeds, rewritten with the engine's own writers.
 fuzz-seeds: $(BUILD)/tests/fuzz/make_seeds

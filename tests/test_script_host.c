@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "script/host.h"
 
@@ -82,6 +83,37 @@ static void endless_loop_hits_instruction_limit(void **state) {
     assert_starts_with(script_host_error(h),
                        "loop.lua:2: instruction limit exceeded (1000000 instructions per call)");
     assert_true(script_host_instructions(h) >= 1000000);
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/* Found by fuzz_pipeline: each `3 .. s` is one instruction that copies all
+ * of s, so 5 million of them took minutes; the time limit ends the call
+ * within it. */
+static void instructions_that_each_cost_much_hit_the_time_limit(void **state) {
+    (void)state;
+    ScriptOptions o = {.mem_limit = 32 << 20, .instr_limit = 5000000, .time_limit = 0.5};
+    char err[256];
+    ScriptHost *h = script_host_new(&o, err, sizeof err);
+    assert_non_null(h);
+    double t0 = now_s();
+    assert_int_equal(script_host_run_string(h, "grow.lua",
+                                            "local s = \"0123456789abcdef\"\n"
+                                            "while true do\n"
+                                            "  s = 3 .. s\n"
+                                            "end\n",
+                                            NULL),
+                     -1);
+    double took = now_s() - t0;
+    assert_starts_with(script_host_error(h), "grow.lua:3: time limit exceeded (0.5 s per call)");
+    assert_true(took >= 0.5 && took < 3.0);
+    /* the next call has its own time */
+    assert_int_equal(script_host_run_string(h, "ok.lua", "return 1\n", NULL), 0);
+    script_host_free(h);
 }
 
 static void pcall_in_script_cannot_swallow_the_limit(void **state) {
@@ -321,6 +353,7 @@ int main(void) {
         T(missing_file_is_reported),
         T(endless_loop_hits_instruction_limit),
         T(pcall_in_script_cannot_swallow_the_limit),
+        cmocka_unit_test(instructions_that_each_cost_much_hit_the_time_limit),
         T(string_doubling_hits_memory_limit),
         cmocka_unit_test(table_growth_and_string_rep_hit_memory_limit),
         T(sandbox_hides_io_os_and_binary_chunks),

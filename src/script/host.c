@@ -17,18 +17,22 @@
 
 #define DEFAULT_MEM_LIMIT ((size_t)256 << 20)
 #define DEFAULT_INSTR_LIMIT 200000000LL
-#define HOOK_STEP 1000 /* instructions between budget checks */
+#define DEFAULT_TIME_LIMIT 10.0 /* seconds */
+#define HOOK_STEP 1000          /* instructions between budget checks */
 
 struct ScriptHost {
     lua_State *L;
     size_t mem_limit, mem_used;
     long long instr_limit, instr_used;
-    int step;             /* current hook interval */
-    int tripped;          /* budget spent: the hook raises on every instruction */
-    int depth;            /* nesting of host pcalls; only the outermost arms the budget */
-    int mem_hit;          /* the allocator refused since the outermost call began */
-    int plain_error;      /* the error being raised is a declaration's: no traceback */
-    char mem_where[1024]; /* where the last refusal happened, with a traceback */
+    double time_limit;
+    long long deadline_ns; /* of the outermost call */
+    int late;              /* the budget tripped on time, not on the count */
+    int step;              /* current hook interval */
+    int tripped;           /* budget spent: the hook raises on every instruction */
+    int depth;             /* nesting of host pcalls; only the outermost arms the budget */
+    int mem_hit;           /* the allocator refused since the outermost call began */
+    int plain_error;       /* the error being raised is a declaration's: no traceback */
+    char mem_where[1024];  /* where the last refusal happened, with a traceback */
     char *err;
     bool unsafe;
     char *lua_path;
@@ -139,15 +143,21 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
     ScriptHost *h = script_host_of(L);
     if (!h->tripped) {
         h->instr_used += h->step;
-        if (h->instr_used < h->instr_limit) return;
+        /* the clock is read here, every HOOK_STEP instructions however long
+         * each one took: a call ends soon after its time is up */
+        h->late = mono_ns() >= h->deadline_ns;
+        if (h->instr_used < h->instr_limit && !h->late) return;
         /* From now on every instruction raises, so a pcall in the script that
          * catches this error gets no further than its next instruction. */
         h->tripped = 1;
         lua_sethook(L, budget_hook, LUA_MASKCOUNT, 1);
     }
     luaL_where(L, 0);
-    lua_pushfstring(L, "instruction limit exceeded (%I instructions per call)",
-                    (lua_Integer)h->instr_limit);
+    if (h->late)
+        lua_pushfstring(L, "time limit exceeded (%f s per call)", (lua_Number)h->time_limit);
+    else
+        lua_pushfstring(L, "instruction limit exceeded (%I instructions per call)",
+                        (lua_Integer)h->instr_limit);
     lua_concat(L, 2);
     lua_error(L);
 }
@@ -155,6 +165,8 @@ static void budget_hook(lua_State *L, lua_Debug *ar) {
 static void arm_budget(ScriptHost *h) {
     h->instr_used = 0;
     h->tripped = 0;
+    h->late = 0;
+    h->deadline_ns = mono_ns() + (long long)(h->time_limit * 1e9);
     h->mem_hit = 0;
     h->step = h->instr_limit < HOOK_STEP ? (int)h->instr_limit : HOOK_STEP;
     if (h->step < 1) h->step = 1;
@@ -533,6 +545,8 @@ ScriptHost *script_host_new(const ScriptOptions *opts, char *err, size_t errcap)
     }
     h->mem_limit = opts->mem_limit ? opts->mem_limit : DEFAULT_MEM_LIMIT;
     h->instr_limit = opts->instr_limit > 0 ? opts->instr_limit : DEFAULT_INSTR_LIMIT;
+    h->time_limit = opts->time_limit > 0 ? opts->time_limit : DEFAULT_TIME_LIMIT;
+    if (h->time_limit > 1e6) h->time_limit = 1e6; /* as nanoseconds, it must fit */
     h->unsafe = opts->unsafe;
     h->print = opts->print;
     h->print_ctx = opts->print_ctx;

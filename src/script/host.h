@@ -22,7 +22,11 @@ typedef int ScriptRef;
 typedef struct {
     size_t mem_limit;      /* bytes the Lua state may hold; 0: 256 MiB */
     long long instr_limit; /* VM instructions per call from C; 0: 200 million */
-    bool unsafe;           /* open every standard library (io, os, package, debug) */
+    /* Seconds per call from C; 0: 10. One instruction can cost as much as
+     * the strings it touches (`s = 3 .. s` copies all of s), so counting
+     * instructions alone does not bound the time a call takes. */
+    double time_limit;
+    bool unsafe; /* open every standard library (io, os, package, debug) */
     /* Directories `require` searches for NAME.lua, separated by ';'. The sandbox
      * has no package library; this is its only way to load other files. */
     const char *lua_path;

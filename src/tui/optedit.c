@@ -34,9 +34,13 @@ static TuiEditResult edit_key(TuiOptEdit *e, TuiKey k) {
 
 TuiEditResult tui_optedit_key(TuiOptEdit *e, const TuiModel *m, TuiKey k) {
     int n = m->n_options;
-    if (e->cursor >= n) e->cursor = n > 0 ? n - 1 : 0;
+    /* Fewer options than the cursor: another stage's, so a value being
+     * typed was for an option no longer under the cursor and would be
+     * committed to the wrong one. */
+    bool moved = e->cursor >= n;
+    if (moved) e->cursor = n > 0 ? n - 1 : 0;
     if (e->editing) {
-        if (!m->options_editable || n == 0) { /* the stage started meanwhile */
+        if (!m->options_editable || n == 0 || moved) { /* the stage started or changed meanwhile */
             e->editing = false;
             return TUI_EDIT_IGNORED;
         }
