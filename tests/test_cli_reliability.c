@@ -208,6 +208,31 @@ static void unwritable_eval_csv_fails_the_run(void **state) {
     assert_null(strstr(out, "done; results in"));
 }
 
+/* A script call stuck inside one library call with nobody asking for a
+ * stop (a sweep overnight): the watchdog ends it some seconds past the
+ * per-call time limit, with exit 1 and a line saying why, instead of the
+ * run hanging for ever. Here in the script's main chunk, at load. */
+static void a_stuck_call_ends_without_a_stop(void **state) {
+    (void)state;
+    bin_write("hang", "s.lua",
+              "string.find(string.rep('a', 5000), '.-.-.-.-b')\n"
+              "r1sim.stage{kind = 'pretrain', name = 'p', options = {steps = 2}}\n");
+    char log[256], script[256];
+    snprintf(log, sizeof log, "%s/hang.log", bin_dir);
+    snprintf(script, sizeof script, "%s/hang/s.lua", bin_dir);
+    pid_t pid = fork();
+    if (pid == 0) {
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd < 0) _exit(99);
+        dup2(fd, 2);
+        execl(bin_path, bin_path, "run", script, "--dry-run", (char *)NULL);
+        _exit(98);
+    }
+    assert_int_equal(wait_exit(pid, 60000), 1);
+    assert_non_null(strstr(slurp(log), "a script function has run for 12 s inside one Lua "
+                                       "library call"));
+}
+
 /* Opening a fifo blocks until a writer comes; it is refused unopened. */
 static void fifo_script_is_refused(void **state) {
     (void)state;
@@ -229,6 +254,7 @@ int main(void) {
         cmocka_unit_test_setup_teardown(stop_during_grpo_resumes, setup, teardown),
         cmocka_unit_test_setup_teardown(busy_run_directory_is_refused, setup, teardown),
         cmocka_unit_test_setup_teardown(fifo_script_is_refused, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_stuck_call_ends_without_a_stop, setup, teardown),
         cmocka_unit_test_setup_teardown(damaged_cached_output_is_rebuilt, setup, teardown),
         cmocka_unit_test_setup_teardown(unwritable_eval_csv_fails_the_run, setup, teardown),
     };

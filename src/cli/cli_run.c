@@ -44,10 +44,10 @@ static volatile sig_atomic_t interrupted;
 /* Exits at once, keeping the last resume point on disk: every resume point is
  * written to a temporary name and renamed, so one being written is left as a
  * stray temporary file, never half of a valid one. */
-static void exit_now(const char *why, size_t len) {
+static void exit_now(const char *why, size_t len, int status) {
     ssize_t rc = write(2, why, len);
     (void)rc;
-    _exit(130);
+    _exit(status);
 }
 
 /* The first Ctrl-C or SIGTERM asks for a stop at the next consistent point;
@@ -57,17 +57,21 @@ static void on_sigint(int sig) {
     if (interrupted) {
         static const char msg[] = "\nr1sim run: interrupted again; ending now (the last resume "
                                   "point is kept)\n";
-        exit_now(msg, sizeof msg - 1);
+        exit_now(msg, sizeof msg - 1, 130);
     }
     interrupted = 1;
 }
 
 /* A script function stuck inside one Lua library call (a backtracking
- * pattern match) is beyond the instruction budget and cannot be stopped from
- * its own thread, so after a stop request this watchdog ends the process if
- * a script call is still running STUCK_S later. Only script calls count: the
- * engine's own work reaches a stop check within a step. */
+ * pattern match) is beyond the instruction budget and the time limit, which
+ * only act between instructions, and cannot be stopped from its own thread.
+ * So this watchdog ends the process if a script call is still running
+ * STUCK_S after a stop request, or, with no stop asked for, STUCK_LIMIT_S
+ * after it began: past the per-call time limit it would have met had it been
+ * running instructions, so that a sweep never hangs on one. Only script calls
+ * count: the engine's own work reaches a stop check within a step. */
 #define STUCK_S 0.5
+#define STUCK_LIMIT_S (SCRIPT_DEFAULT_TIME_LIMIT + 2.0)
 static atomic_bool watch_done;
 
 static void *watchdog(void *arg) {
@@ -76,13 +80,20 @@ static void *watchdog(void *arg) {
     double since_stop = 0;
     while (!atomic_load(&watch_done)) {
         nanosleep(&tick, NULL);
+        if (script_host_busy_seconds() >= STUCK_LIMIT_S) {
+            static const char msg[] =
+                "r1sim run: a script function has run for 12 s inside one Lua library call (a "
+                "pattern match that backtracks?), past the 10 s a call may take; ending now "
+                "(the last resume point is kept)\n";
+            exit_now(msg, sizeof msg - 1, 1);
+        }
         if (!interrupted) continue;
         since_stop += 0.05;
         if (since_stop >= STUCK_S && script_host_busy_seconds() >= STUCK_S) {
             static const char msg[] =
                 "r1sim run: a script function has not returned since the stop (stuck inside a "
                 "Lua library call?); ending now (the last resume point is kept)\n";
-            exit_now(msg, sizeof msg - 1);
+            exit_now(msg, sizeof msg - 1, 130);
         }
     }
     return NULL;
@@ -139,6 +150,8 @@ static void report(void *ctx, int s, RunnerEvent ev, const StageStatus *st) {
 int cli_run(int argc, char **argv) {
     RunArgs args;
     RunView *rv = NULL;
+    pthread_t wd;
+    bool watching = false;
     int rc = run_args_parse(argc, argv, &args);
     if (rc) goto done;
     if (args.help) {
@@ -187,6 +200,9 @@ int cli_run(int argc, char **argv) {
                         .print = rv ? run_view_print : NULL,
                         .print_ctx = rv};
     ScriptParams params = {args.names, args.values, args.n_defs};
+    /* from the load on: the script's main chunk is a script call too */
+    atomic_store(&watch_done, false);
+    watching = pthread_create(&wd, NULL, watchdog, NULL) == 0;
     ScriptPipeline *sp = script_pipeline_load(script, &params, &so, &g, err, sizeof err);
     if (!sp) {
         fprintf(stderr, "r1sim run: %s\n", err);
@@ -233,9 +249,6 @@ int cli_run(int argc, char **argv) {
     sa.sa_handler = on_sigint;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    atomic_store(&watch_done, false);
-    pthread_t wd;
-    bool watching = pthread_create(&wd, NULL, watchdog, NULL) == 0;
     fprintf(stderr, "r1sim run: %s, %d stages, run directory %s\n", script, g.n, out);
     if (runner_start(r)) {
         fprintf(stderr, "r1sim run: cannot start the worker thread\n");
@@ -280,12 +293,15 @@ int cli_run(int argc, char **argv) {
     }
     atomic_store(&watch_done, true);
     if (watching) pthread_join(wd, NULL);
+    watching = false;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     interrupted = 0;
     runner_free(r);
     script_pipeline_free(sp);
 done:
+    atomic_store(&watch_done, true);
+    if (watching) pthread_join(wd, NULL);
     run_view_free(rv);
     run_args_free(&args);
     return rc;

@@ -17,8 +17,7 @@
 
 #define DEFAULT_MEM_LIMIT ((size_t)256 << 20)
 #define DEFAULT_INSTR_LIMIT 200000000LL
-#define DEFAULT_TIME_LIMIT 10.0 /* seconds */
-#define HOOK_STEP 1000          /* instructions between budget checks */
+#define HOOK_STEP 1000 /* instructions between budget checks */
 
 struct ScriptHost {
     lua_State *L;
@@ -545,7 +544,7 @@ ScriptHost *script_host_new(const ScriptOptions *opts, char *err, size_t errcap)
     }
     h->mem_limit = opts->mem_limit ? opts->mem_limit : DEFAULT_MEM_LIMIT;
     h->instr_limit = opts->instr_limit > 0 ? opts->instr_limit : DEFAULT_INSTR_LIMIT;
-    h->time_limit = opts->time_limit > 0 ? opts->time_limit : DEFAULT_TIME_LIMIT;
+    h->time_limit = opts->time_limit > 0 ? opts->time_limit : SCRIPT_DEFAULT_TIME_LIMIT;
     if (h->time_limit > 1e6) h->time_limit = 1e6; /* as nanoseconds, it must fit */
     h->unsafe = opts->unsafe;
     h->print = opts->print;

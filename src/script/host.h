@@ -17,12 +17,13 @@
 
 typedef struct ScriptHost ScriptHost;
 typedef int ScriptRef;
-#define SCRIPT_NOREF (-2) /* equal to Lua's LUA_NOREF */
+#define SCRIPT_NOREF (-2)              /* equal to Lua's LUA_NOREF */
+#define SCRIPT_DEFAULT_TIME_LIMIT 10.0 /* seconds per call from C */
 
 typedef struct {
     size_t mem_limit;      /* bytes the Lua state may hold; 0: 256 MiB */
     long long instr_limit; /* VM instructions per call from C; 0: 200 million */
-    /* Seconds per call from C; 0: 10. One instruction can cost as much as
+    /* Seconds per call from C; 0: SCRIPT_DEFAULT_TIME_LIMIT. One instruction can cost as much as
      * the strings it touches (`s = 3 .. s` copies all of s), so counting
      * instructions alone does not bound the time a call takes. */
     double time_limit;
