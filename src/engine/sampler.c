@@ -6,6 +6,7 @@
 
 #include "engine/fastmath.h"
 #include "engine/ops.h"
+#include "engine/oom.h"
 
 /* Accumulators in cached attention live in 16-wide local blocks so they stay
  * in registers; a loop that accumulates through memory is bound by
@@ -258,9 +259,11 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
     const int C = s->cfg.d_model, L = s->cfg.n_layer;
     const int V = s->cfg.vocab_size, n = s->n, R = n * t;
     const GptTensors *w = &m->w;
-    /* as the training forward's activations do (gpt.c), running out of
-     * memory mid-generation aborts: there is no step to hand an error to */
-    if (step_buffers_grow(s, (size_t)R) != 0) abort();
+    /* as the training forward's activations do (gpt.c): there is no step
+     * to hand an error to */
+    if (step_buffers_grow(s, (size_t)R) != 0)
+        engine_out_of_memory("the sampler's step buffers",
+                             (size_t)R * (11 * (size_t)C + (size_t)V + 2) * sizeof(float));
     float *ln_mean = s->ln_stats, *ln_rstd = s->ln_stats + s->rows;
 
     for (int i = 0; i < n; i++)
