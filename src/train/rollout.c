@@ -114,9 +114,12 @@ int rollout_run(Rollout *r, const Gpt *m, int n, const char *const *prompts, Rng
     o.max_new_tokens = r->cfg.max_new_tokens;
     o.stop_tokens = stops;
     o.n_stop = 2;
-    if (sampler_generate(r->sampler, m, count, r->seq_prompt, r->seq_len, &o, rng, r->out_tok,
-                         r->out_lp, r->out_len, r->stopped) != 0) {
-        snprintf(err, errlen, "rollout: sampling failed");
+    int rc = sampler_generate(r->sampler, m, count, r->seq_prompt, r->seq_len, &o, rng, r->out_tok,
+                              r->out_lp, r->out_len, r->stopped);
+    if (rc != 0) {
+        snprintf(err, errlen, "rollout: %s",
+                 rc == SAMPLER_NO_MEMORY ? "out of memory while sampling"
+                                         : "a prompt does not fit the context");
         return -1;
     }
     for (int q = 0; q < count; q++)
