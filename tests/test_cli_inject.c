@@ -32,16 +32,18 @@
 static const char *const stages[] = {"pretrain", "sft", "zero", "eval-zero"};
 #define N_STAGES (sizeof stages / sizeof stages[0])
 
-/* The spread of N (make_points). Instrumented, every run is a few times
- * slower: fewer points in between, and only the first byte of each file. */
+/* The spread of N (make_points), and how many points at each file for the
+ * persistent allocation, the one-shot allocation and the write sweeps.
+ * Instrumented, every run is a few times slower: fewer points in between,
+ * and only where each file starts. */
 #if defined(__SANITIZE_ADDRESS__)
 #define EVERY_UPTO 8
 #define STRIDE 1.6
-#define FILE_POINTS 1
+static const int per_file[3] = {1, 1, 1};
 #else
-#define EVERY_UPTO 24
-#define STRIDE 1.25
-#define FILE_POINTS 3
+#define EVERY_UPTO 16
+#define STRIDE 1.3
+static const int per_file[3] = {2, 1, 3};
 #endif
 
 static const char *inject_path;
@@ -102,12 +104,12 @@ static int by_value(const void *a, const void *b) {
 
 /* Every N up to EVERY_UPTO, then a geometric stride to the total, and at
  * each file the clean run opened for writing: where it starts, one further,
- * and (bytes only) its middle, up to FILE_POINTS of those. From `from` on,
+ * and half way to the next file, the first `at_file` of those. From `from` on,
  * sorted, once each, all below the total (N = total is the run that
  * succeeds). */
-static int make_points(const Report *r, bool bytes, long long from, long long *pts) {
+static int make_points(const Report *r, bool bytes, int at_file, long long from, long long *pts) {
     long long total = bytes ? r->bytes : r->allocs;
-    int n = 0, per_file = bytes ? FILE_POINTS : (FILE_POINTS < 2 ? FILE_POINTS : 2);
+    int n = 0;
     for (long long v = 0; v < EVERY_UPTO; v++) pts[n++] = v;
     for (double v = EVERY_UPTO; v < (double)total && n < MAX_POINTS; v *= STRIDE)
         pts[n++] = (long long)v;
@@ -115,7 +117,7 @@ static int make_points(const Report *r, bool bytes, long long from, long long *p
         long long at = bytes ? r->ev[i].bytes : r->ev[i].allocs;
         long long next = i + 1 < r->n ? (bytes ? r->ev[i + 1].bytes : r->ev[i + 1].allocs) : total;
         long long cand[3] = {at, at + 1, at + (next - at) / 2};
-        for (int k = 0; k < per_file; k++) pts[n++] = cand[k];
+        for (int k = 0; k < at_file; k++) pts[n++] = cand[k];
     }
     qsort(pts, (size_t)n, sizeof *pts, by_value);
     int m = 0;
@@ -257,6 +259,14 @@ static const char *try_point(const char *env, long long n, const char *expect, c
         snprintf(why, cap, "%s: %.600s", bad, err_buf);
         return why;
     }
+    /* A clean error takes its temporary files with it. */
+    FileList left;
+    list_files(dir, &left);
+    for (int i = 0; i < left.n; i++)
+        if (strstr(left.rel[i], ".tmp")) {
+            snprintf(why, cap, "exit %d left %s behind", rc, left.rel[i]);
+            return why;
+        }
     /* The stages the failed run finished: intact now and reused below. */
     bool done[N_STAGES];
     for (size_t s = 0; s < N_STAGES; s++) {
@@ -327,9 +337,9 @@ static void every_failure_point_is_clean(void **state) {
      * before it the only outcome is the start-up error the persistent sweep
      * already meets. */
     static long long alloc_pts[MAX_POINTS], once_pts[MAX_POINTS], write_pts[MAX_POINTS];
-    int na = make_points(&r, false, 0, alloc_pts);
-    int no = make_points(&r, false, r.ev[0].allocs, once_pts);
-    int nw = make_points(&r, true, 0, write_pts);
+    int na = make_points(&r, false, per_file[0], 0, alloc_pts);
+    int no = make_points(&r, false, per_file[1], r.ev[0].allocs, once_pts);
+    int nw = make_points(&r, true, per_file[2], 0, write_pts);
     int bad_a = sweep("R1SIM_FAIL_ALLOC_AFTER=", alloc_pts, na, "memory", clean, &want);
     int bad_o = sweep("R1SIM_FAIL_ALLOC_ONCE=1 R1SIM_FAIL_ALLOC_AFTER=", once_pts, no, "memory",
                       clean, &want);
