@@ -16,7 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -158,9 +160,28 @@ static bool has_file(const FileList *l, const char *rel) {
     return false;
 }
 
+/* The whole file (malloc'd), or NULL. Not tf_slurp: this runs in the
+ * sweep's child processes, where a cmocka failure has nowhere to go. */
+static char *read_all(const char *path, size_t *len) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return NULL;
+    size_t cap = 1 << 16, n = 0, k;
+    char *s = malloc(cap);
+    while (s && (k = fread(s + n, 1, cap - n, f)) > 0)
+        if ((n += k) == cap) {
+            char *t = realloc(s, cap *= 2);
+            if (!t) free(s);
+            s = t;
+        }
+    fclose(f);
+    *len = n;
+    return s;
+}
+
 static long count_lines(const char *path) {
     size_t len;
-    char *s = tf_slurp(path, &len);
+    char *s = read_all(path, &len);
+    if (!s) return -1;
     long n = 0;
     for (size_t i = 0; i < len; i++) n += s[i] == '\n';
     free(s);
@@ -169,8 +190,8 @@ static long count_lines(const char *path) {
 
 static bool same_bytes(const char *a, const char *b) {
     size_t la, lb;
-    char *x = tf_slurp(a, &la), *y = tf_slurp(b, &lb);
-    bool same = la == lb && memcmp(x, y, la) == 0;
+    char *x = read_all(a, &la), *y = read_all(b, &lb);
+    bool same = x && y && la == lb && memcmp(x, y, la) == 0;
     free(x);
     free(y);
     return same;
@@ -238,18 +259,38 @@ static bool reported_cached(const char *err, const char *stage) {
     return c && (!nl || c < nl);
 }
 
+/* The sweeps run in WORKERS processes at once, each with its own run
+ * directory and stderr file: most of a run's wall time is waiting. */
+#define WORKERS 2
+static int worker;
 static char *err_buf;
+
+/* Runs cmd with stdout dropped and stderr into err_buf; its exit status, or
+ * -1 when it did not exit. */
+static int run_cmd(const char *cmd) {
+    char path[128], full[2048];
+    snprintf(path, sizeof path, "%s/stderr%d.txt", bin_dir, worker);
+    snprintf(full, sizeof full, "%s >/dev/null 2>%s", cmd, path);
+    int status = system(full);
+    size_t len = 0;
+    char *e = read_all(path, &len);
+    if (len >= ERR_CAP) len = ERR_CAP - 1;
+    if (e) memcpy(err_buf, e, len);
+    err_buf[len] = '\0';
+    free(e);
+    return status != -1 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
 
 /* One injected run into a fresh directory, then the rerun with nothing
  * injected. Returns why it was not clean, or NULL. */
 static const char *try_point(const char *env, long long n, const char *expect, const char *clean,
                              const FileList *want, char *why, size_t cap) {
-    char dir[256], cmd[1024], out[256];
-    snprintf(dir, sizeof dir, "%s/p", bin_dir);
+    char dir[256], cmd[1024];
+    snprintf(dir, sizeof dir, "%s/p%d", bin_dir, worker);
     tf_remove(dir);
     snprintf(cmd, sizeof cmd, "%s%lld %s run %s --headless --out %s --threads 1", env, n,
              inject_path, SCRIPT, dir);
-    int rc = bin_run(cmd, out, sizeof out, err_buf, ERR_CAP);
+    int rc = run_cmd(cmd);
     if (rc < 0 || rc > 2) {
         snprintf(why, cap, "exit %d: %.300s", rc, err_buf);
         return why;
@@ -282,7 +323,7 @@ static const char *try_point(const char *env, long long n, const char *expect, c
     }
     snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s --threads 1", inject_path, SCRIPT,
              dir);
-    rc = bin_run(cmd, out, sizeof out, err_buf, ERR_CAP);
+    rc = run_cmd(cmd);
     if (rc != 0) {
         snprintf(why, cap, "the rerun exits %d: %.600s", rc, err_buf);
         return why;
@@ -299,13 +340,33 @@ static const char *try_point(const char *env, long long n, const char *expect, c
 /* Runs every point of one kind; the unclean ones are printed, and counted. */
 static int sweep(const char *env, const long long *pts, int n, const char *expect,
                  const char *clean, const FileList *want) {
+    fflush(stdout);
+    pid_t kids[WORKERS];
+    for (int w = 0; w < WORKERS; w++) {
+        kids[w] = fork();
+        if (kids[w] < 0) fail_msg("fork: %s", strerror(errno));
+        if (kids[w] > 0) continue;
+        worker = w;
+        int unclean = 0;
+        char why[1024];
+        for (int i = w; i < n; i += WORKERS)
+            if (try_point(env, pts[i], expect, clean, want, why, sizeof why)) {
+                printf("unclean: %s%lld: %s\n", env, pts[i], why);
+                unclean++;
+            }
+        fflush(stdout);
+        _exit(unclean < 100 ? unclean : 100);
+    }
     int unclean = 0;
-    char why[1024];
-    for (int i = 0; i < n; i++)
-        if (try_point(env, pts[i], expect, clean, want, why, sizeof why)) {
-            printf("unclean: %s%lld: %s\n", env, pts[i], why);
+    for (int w = 0; w < WORKERS; w++) {
+        int status;
+        if (waitpid(kids[w], &status, 0) != kids[w] || !WIFEXITED(status)) {
+            printf("unclean: sweep worker %d did not finish\n", w);
             unclean++;
+        } else {
+            unclean += WEXITSTATUS(status);
         }
+    }
     return unclean;
 }
 
@@ -320,12 +381,12 @@ static void every_failure_point_is_clean(void **state) {
     double t0 = now_s();
     err_buf = malloc(ERR_CAP);
     assert_non_null(err_buf);
-    char clean[256], rep[256], cmd[1024], out[256];
+    char clean[256], rep[256], cmd[1024];
     snprintf(clean, sizeof clean, "%s/clean", bin_dir);
     snprintf(rep, sizeof rep, "%s/clean.report", bin_dir);
     snprintf(cmd, sizeof cmd, "R1SIM_INJECT_REPORT=%s %s run %s --headless --out %s --threads 1",
              rep, inject_path, SCRIPT, clean);
-    int rc = bin_run(cmd, out, sizeof out, err_buf, ERR_CAP);
+    int rc = run_cmd(cmd);
     if (rc != 0) fail_msg("the clean run exits %d: %s", rc, err_buf);
     Report r;
     read_report(rep, &r);
