@@ -81,15 +81,24 @@ $(BUILD)/%.o: %.c | $(DEPS_STAMP)
 $(BUILD)/r1sim: $(OBJ)
 	$(CC) $(OBJ) -o $@ $(LDLIBS)
 
+# The binary again with tests/inject/failinject.c wrapped around the
+# allocation and write calls of r1sim's own objects (-Wl,--wrap: libraries'
+# internal calls are not seen), for tests/test_cli_inject.c: allocation N+1,
+# or the write past N bytes, fails, and the run must fail cleanly and resume.
+INJECT_WRAP = malloc calloc realloc aligned_alloc strdup strndup asprintf \
+	fopen open fwrite fputs fputc putc fprintf fflush fclose ferror write pwrite fsync
+$(BUILD)/r1sim-inject: $(OBJ) $(BUILD)/tests/inject/failinject.o
+	$(CC) $^ -o $@ $(LDLIBS) $(INJECT_WRAP:%=-Wl,--wrap=%)
+
 $(BUILD)/tests/%: $(BUILD)/tests/%.o $(LIB_OBJ) $(TEST_SUPPORT_OBJ)
 	$(CC) $^ -o $@ $(LDLIBS) -lcmocka
 
 # Every test binary runs; the target fails if any of them fails. The cmocka
 # summary lines are what CI counts.
 # ./r1sim follows the default build only: `make asan` leaves it alone.
-test: $(TEST_BIN) $(BUILD)/r1sim $(if $(filter build,$(BUILD)),r1sim)
+test: $(TEST_BIN) $(BUILD)/r1sim $(BUILD)/r1sim-inject $(if $(filter build,$(BUILD)),r1sim)
 	@fail=0; for t in $(TEST_BIN); do \
-	  echo "== $$t"; R1SIM=$(CURDIR)/$(BUILD)/r1sim OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $$t || fail=1; \
+	  echo "== $$t"; R1SIM=$(CURDIR)/$(BUILD)/r1sim R1SIM_INJECT=$(CURDIR)/$(BUILD)/r1sim-inject OMP_NUM_THREADS=$${OMP_NUM_THREADS:-2} $$t || fail=1; \
 	done; \
 	for t in $(sort $(wildcard tests/*.sh)); do \
 	  echo "== $$t"; R1SIM=$(CURDIR)/$(BUILD)/r1sim sh $$t || fail=1; \
@@ -190,9 +199,9 @@ uninstall:
 	rm -rf $(DESTDIR)$(SHAREDIR)
 
 format:
-	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*.c tests/*.h)
+	clang-format -i $(SRC) $(wildcard src/*/*.h tests/*.c tests/*.h tests/inject/*.c)
 
 clean:
 	rm -rf build build-asan build-fuzz r1sim
 
--include $(OBJ:.o=.d) $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)
+-include $(OBJ:.o=.d) $(BUILD)/tests/inject/failinject.d $(TEST_BIN:=.d) $(TEST_SUPPORT_OBJ:.o=.d) $(FUZZ_LIB_OBJ:.o=.d)

@@ -6,6 +6,7 @@
 
 #include "engine/fastmath.h"
 #include "engine/ops.h"
+#include "engine/oom.h"
 #include "engine/rng.h"
 
 /* Limits that keep a corrupted or hostile header from asking for absurd memory. */
@@ -189,8 +190,9 @@ static void ensure_acts(Gpt *m, int B, int T, int keep) {
         if (layers < m->act_layers) layers = m->act_layers;
         free(m->acts_mem);
         size_t sizes[19];
-        m->acts_mem = engine_alloc_floats(act_sizes(&m->cfg, rows, att, layers, sizes));
-        if (!m->acts_mem) abort();
+        size_t need = act_sizes(&m->cfg, rows, att, layers, sizes);
+        m->acts_mem = engine_alloc_floats(need);
+        if (!m->acts_mem) engine_out_of_memory("the activations", need * sizeof(float));
         float **ptrs[] = {&m->a.resid1,   &m->a.ln1,      &m->a.ln1_mean, &m->a.ln1_rstd,
                           &m->a.qkv,      &m->a.atty,     &m->a.resid2,   &m->a.ln2,
                           &m->a.ln2_mean, &m->a.ln2_rstd, &m->a.fch,      &m->a.gelu,
@@ -210,8 +212,9 @@ static void ensure_acts(Gpt *m, int B, int T, int keep) {
         if (rows < m->scratch_rows) rows = m->scratch_rows;
         if (att < m->scratch_att) att = m->scratch_att;
         free(m->scratch_mem);
-        m->scratch_mem = engine_alloc_floats(rows * C * 6 + att + 2 * rows);
-        if (!m->scratch_mem) abort();
+        size_t need = rows * C * 6 + att + 2 * rows;
+        m->scratch_mem = engine_alloc_floats(need);
+        if (!m->scratch_mem) engine_out_of_memory("the backward scratch", need * sizeof(float));
         float *p = m->scratch_mem;
         m->s.dresid = p;
         m->s.dbuf_c = p += rows * C;

@@ -2,12 +2,13 @@
 #include <string.h>
 
 #include "engine/gpt.h"
+#include "engine/oom.h"
 #include "engine/ops.h"
 
 void gpt_zero_grad(Gpt *m) {
     if (!m->grads) {
         m->grads = engine_alloc_floats(m->num_params);
-        if (!m->grads) abort();
+        if (!m->grads) engine_out_of_memory("the gradients", m->num_params * sizeof(float));
         gpt_point_tensors(&m->g, m->grads, m->tensor_size);
         return;
     }

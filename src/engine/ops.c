@@ -1,6 +1,7 @@
 #include "engine/ops.h"
 
 #include "engine/fastmath.h"
+#include "engine/oom.h"
 #include "engine/runtime.h"
 
 #include <blis.h>
@@ -318,7 +319,7 @@ static const float *transposed(const float *w, int N, int K) {
         free(wt_scratch);
         wt_scratch = engine_alloc_floats(need);
         wt_scratch_cap = wt_scratch ? need : 0;
-        if (!wt_scratch) abort(); /* as every engine allocation mid-step does */
+        if (!wt_scratch) engine_out_of_memory("a transposed weight", need * sizeof(float));
     }
     transpose_into(wt_scratch, w, N, K);
     return wt_scratch;

@@ -6,6 +6,7 @@
 
 #include "engine/fastmath.h"
 #include "engine/ops.h"
+#include "engine/oom.h"
 
 /* Accumulators in cached attention live in 16-wide local blocks so they stay
  * in registers; a loop that accumulates through memory is bound by
@@ -258,9 +259,11 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
     const int C = s->cfg.d_model, L = s->cfg.n_layer;
     const int V = s->cfg.vocab_size, n = s->n, R = n * t;
     const GptTensors *w = &m->w;
-    /* as the training forward's activations do (gpt.c), running out of
-     * memory mid-generation aborts: there is no step to hand an error to */
-    if (step_buffers_grow(s, (size_t)R) != 0) abort();
+    /* as the training forward's activations do (gpt.c): there is no step
+     * to hand an error to */
+    if (step_buffers_grow(s, (size_t)R) != 0)
+        engine_out_of_memory("the sampler's step buffers",
+                             (size_t)R * (11 * (size_t)C + (size_t)V + 2) * sizeof(float));
     float *ln_mean = s->ln_stats, *ln_rstd = s->ln_stats + s->rows;
 
     for (int i = 0; i < n; i++)
@@ -380,10 +383,10 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
                      const int *prompt_len, const SampleOptions *opt, Rng *rng, int *out_tokens,
                      float *out_logp, int *out_len, int *out_stopped) {
     const int T = s->cfg.max_seq_len, V = s->cfg.vocab_size, maxnew = opt->max_new_tokens;
-    if (n < 1 || n > s->max_batch) return -1;
+    if (n < 1 || n > s->max_batch) return SAMPLER_BAD_PROMPT;
     int min_len = prompt_len[0], max_len = prompt_len[0];
     for (int i = 0; i < n; i++) {
-        if (prompt_len[i] < 1 || prompt_len[i] > T) return -1;
+        if (prompt_len[i] < 1 || prompt_len[i] > T) return SAMPLER_BAD_PROMPT;
         if (prompt_len[i] < min_len) min_len = prompt_len[i];
         if (prompt_len[i] > max_len) max_len = prompt_len[i];
     }
@@ -398,14 +401,14 @@ int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
      * last token of the shortest prompt, which the decode loop feeds. */
     int pre = min_len - 1;
     int *step_tok = malloc((size_t)n * (pre > 1 ? pre : 1) * sizeof(int));
-    if (!step_tok) return -1;
+    if (!step_tok) return SAMPLER_NO_MEMORY;
     if (pre > 0) {
         /* GRPO samples G completions of each prompt: prefill each distinct
          * prefix once (in slots 0..k-1) and copy its cache to the others. */
         int *rep = calloc((size_t)n, sizeof(int));
         if (!rep) {
             free(step_tok);
-            return -1;
+            return SAMPLER_NO_MEMORY;
         }
         int k = 0;
         for (int i = 0; i < n; i++) {

@@ -50,7 +50,9 @@ void sampler_extend(Sampler *s, const Gpt *m, const int *tokens, int t, float *l
  * tokens. out_tokens and out_logp are (n, opt->max_new_tokens); out_len[i]
  * is the number of generated tokens; out_stopped[i] is 1 if a stop token
  * ended sequence i (0 if it ran out of length). Returns 0, SAMPLER_CANCELLED
- * when opt->cancel asked, or -1 if a prompt does not fit the context. */
+ * when opt->cancel asked, SAMPLER_BAD_PROMPT if a prompt does not fit the
+ * context (or n the batch), or SAMPLER_NO_MEMORY. */
+enum { SAMPLER_BAD_PROMPT = -1, SAMPLER_NO_MEMORY = -2 };
 int sampler_generate(Sampler *s, const Gpt *m, int n, const int *const *prompts,
                      const int *prompt_len, const SampleOptions *opt, Rng *rng, int *out_tokens,
                      float *out_logp, int *out_len, int *out_stopped);

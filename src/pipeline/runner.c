@@ -55,8 +55,12 @@ Runner *runner_new(Graph *g, const RunnerOptions *opts, char *err, size_t errlen
     r->g = g;
     r->opt = *opts;
     if (!r->opt.dir) r->opt.dir = "run";
-    if (graph_resolve(g, r->order, err, errlen) ||
-        metrics_ring_init(&r->ring, r->opt.ring_cap ? r->opt.ring_cap : 4096)) {
+    if (graph_resolve(g, r->order, err, errlen)) {
+        free(r);
+        return NULL;
+    }
+    if (metrics_ring_init(&r->ring, r->opt.ring_cap ? r->opt.ring_cap : 4096)) {
+        snprintf(err, errlen, "out of memory for the metrics ring");
         free(r);
         return NULL;
     }

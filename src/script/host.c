@@ -32,7 +32,8 @@ struct ScriptHost {
     int mem_hit;           /* the allocator refused since the outermost call began */
     int plain_error;       /* the error being raised is a declaration's: no traceback */
     char mem_where[1024];  /* where the last refusal happened, with a traceback */
-    char *err;
+    char *err;             /* the last error: malloc'd, or err_short */
+    char err_short[256];   /* its start, when there was no memory for all of it */
     bool unsafe;
     char *lua_path;
     void (*print)(void *ctx, const char *line);
@@ -62,12 +63,22 @@ static const char REG_LOADED[] = "r1sim.script.loaded"; /* require's cache */
 
 /* ---- errors ----------------------------------------------------------------- */
 
+static void drop_error(ScriptHost *h) {
+    if (h->err != h->err_short) free(h->err);
+    h->err = NULL;
+}
+
 static void set_error_len(ScriptHost *h, const char *msg, size_t len) {
     char *e = malloc(len + 1);
-    if (!e) return; /* keep the previous message rather than none */
+    drop_error(h);
+    if (!e) {
+        /* Out of memory is when errors happen most, and an old message would
+         * name the wrong failure: keep what fits of this one. */
+        if (len >= sizeof h->err_short) len = sizeof h->err_short - 1;
+        e = h->err_short;
+    }
     memcpy(e, msg, len);
     e[len] = '\0';
-    free(h->err);
     h->err = e;
 }
 
@@ -244,8 +255,7 @@ int script_host_pcall(ScriptHost *h, int nargs, int nresults) {
     lua_pushcfunction(L, message_handler);
     lua_insert(L, base);
     if (h->depth++ == 0) {
-        free(h->err);
-        h->err = NULL;
+        drop_error(h);
         arm_budget(h);
         atomic_store(&busy_since_ns, mono_ns());
     }
@@ -276,8 +286,7 @@ static int run_protected(ScriptHost *h, lua_CFunction f, Tramp *t) {
     lua_State *L = h->L;
     t->h = h;
     t->soft = 0;
-    free(h->err);
-    h->err = NULL;
+    drop_error(h);
     lua_pushcfunction(L, f);
     lua_pushlightuserdata(L, t);
     if (script_host_pcall(h, 1, 1) != 0) return -1;
@@ -556,7 +565,10 @@ ScriptHost *script_host_new(const ScriptOptions *opts, char *err, size_t errcap)
     }
     h->L = lua_newstate(capped_alloc, h);
     if (!h->L) {
-        snprintf(err, errcap, "cannot create a Lua state within %zu bytes", h->mem_limit);
+        if (h->mem_hit)
+            snprintf(err, errcap, "cannot create a Lua state within %zu bytes", h->mem_limit);
+        else
+            snprintf(err, errcap, "cannot create a Lua state: out of memory");
         free(h->lua_path);
         free(h);
         return NULL;
@@ -581,7 +593,7 @@ void script_host_free(ScriptHost *h) {
         arm_budget(h);
         lua_close(h->L);
     }
-    free(h->err);
+    drop_error(h);
     free(h->lua_path);
     free(h);
 }

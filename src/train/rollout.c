@@ -126,7 +126,9 @@ int rollout_run(Rollout *r, const Gpt *m, int n, const char *const *prompts, Rng
         return ROLLOUT_CANCELLED;
     }
     if (rc != 0) {
-        snprintf(err, errlen, "rollout: sampling failed");
+        snprintf(err, errlen, "rollout: %s",
+                 rc == SAMPLER_NO_MEMORY ? "out of memory while sampling"
+                                         : "a prompt does not fit the context");
         return -1;
     }
     for (int q = 0; q < count; q++)
