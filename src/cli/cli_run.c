@@ -3,7 +3,6 @@
  * one progress line per stage on stderr. */
 #include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,14 +71,33 @@ static void on_sigint(int sig) {
  * count: the engine's own work reaches a stop check within a step. */
 #define STUCK_S 0.5
 #define STUCK_LIMIT_S (SCRIPT_DEFAULT_TIME_LIMIT + 2.0)
-static atomic_bool watch_done;
+/* The watchdog waits on a condition, not in sleeps, so that a run that ends
+ * does not wait out the watchdog's tick. */
+static pthread_mutex_t watch_mu = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t watch_cv = PTHREAD_COND_INITIALIZER;
+static bool watch_done;
+
+static void watch_end(void) {
+    pthread_mutex_lock(&watch_mu);
+    watch_done = true;
+    pthread_cond_signal(&watch_cv);
+    pthread_mutex_unlock(&watch_mu);
+}
 
 static void *watchdog(void *arg) {
     (void)arg;
-    const struct timespec tick = {0, 50000000L};
     double since_stop = 0;
-    while (!atomic_load(&watch_done)) {
-        nanosleep(&tick, NULL);
+    pthread_mutex_lock(&watch_mu);
+    while (!watch_done) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 50000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&watch_cv, &watch_mu, &until);
+        if (watch_done) break;
         if (script_host_busy_seconds() >= STUCK_LIMIT_S) {
             static const char msg[] =
                 "r1sim run: a script function has run for 12 s inside one Lua library call (a "
@@ -96,6 +114,7 @@ static void *watchdog(void *arg) {
             exit_now(msg, sizeof msg - 1, 130);
         }
     }
+    pthread_mutex_unlock(&watch_mu);
     return NULL;
 }
 static bool should_stop(void *ctx) {
@@ -201,7 +220,7 @@ int cli_run(int argc, char **argv) {
                         .print_ctx = rv};
     ScriptParams params = {args.names, args.values, args.n_defs};
     /* from the load on: the script's main chunk is a script call too */
-    atomic_store(&watch_done, false);
+    watch_done = false;
     watching = pthread_create(&wd, NULL, watchdog, NULL) == 0;
     ScriptPipeline *sp = script_pipeline_load(script, &params, &so, &g, err, sizeof err);
     if (!sp) {
@@ -273,7 +292,7 @@ int cli_run(int argc, char **argv) {
             }
         }
         runner_join(r);
-        atomic_store(&watch_done, true);
+        watch_end();
         if (watching) pthread_join(wd, NULL);
         watching = false;
         fprintf(stderr, "r1sim run: time per stage (this run)\n");
@@ -291,7 +310,7 @@ int cli_run(int argc, char **argv) {
         /* quitting the view is the user's choice, not a failure */
         rc = failed || (runner_stopped(r) && !quit) ? CLI_EXIT_FAIL : 0;
     }
-    atomic_store(&watch_done, true);
+    watch_end();
     if (watching) pthread_join(wd, NULL);
     watching = false;
     signal(SIGINT, SIG_DFL);
@@ -300,7 +319,7 @@ int cli_run(int argc, char **argv) {
     runner_free(r);
     script_pipeline_free(sp);
 done:
-    atomic_store(&watch_done, true);
+    watch_end();
     if (watching) pthread_join(wd, NULL);
     run_view_free(rv);
     run_args_free(&args);
