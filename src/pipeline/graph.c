@@ -77,7 +77,8 @@ static int locate_input_file(const Graph *g, Stage *st, int i, char *err, size_t
         char path[GRAPH_DIR + 256];
         snprintf(path, sizeof path, "%s/%s", g->input_dirs[d], name);
         if (access(path, F_OK) != 0) continue;
-        if (strlen(path) >= sizeof st->inputs[i]) {
+        size_t len = strlen(path);
+        if (len >= sizeof st->inputs[i]) {
             snprintf(err, errlen,
                      "%s%sstage '%s': input file '%s' found as %s, a path too long "
                      "(at most %zu characters)",
@@ -85,7 +86,7 @@ static int locate_input_file(const Graph *g, Stage *st, int i, char *err, size_t
                      sizeof st->inputs[i] - 1);
             return -1;
         }
-        snprintf(st->inputs[i], sizeof st->inputs[i], "%s", path);
+        memcpy(st->inputs[i], path, len + 1); /* fits: checked above */
         return 0;
     }
     return 0;
