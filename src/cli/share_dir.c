@@ -12,6 +12,14 @@ static int holds_scripts(const char *dir) {
     return access(p, R_OK) == 0;
 }
 
+/* Keeps dir when it holds the scripts and fits: 1, else 0. */
+static int take(char *out, size_t cap, const char *dir) {
+    size_t len = strlen(dir);
+    if (len >= cap || !holds_scripts(dir)) return 0;
+    memcpy(out, dir, len + 1);
+    return 1;
+}
+
 /* dir/.. without a trailing slash, in place; "" when dir is "/". */
 static void parent(char *dir) {
     char *s = strrchr(dir, '/');
@@ -28,23 +36,17 @@ const char *cli_share_dir(const char **how) {
         char exe[PATH_MAX];
         ssize_t n;
         if (env && *env) {
-            if (strlen(env) < sizeof dir && holds_scripts(env)) {
-                snprintf(dir, sizeof dir, "%s", env);
-                found_how = "R1SIM_SHARE";
-            }
+            if (take(dir, sizeof dir, env)) found_how = "R1SIM_SHARE";
         } else if ((n = readlink("/proc/self/exe", exe, sizeof exe - 1)) > 0) {
             exe[n] = '\0';
             parent(exe); /* PREFIX/bin, or the tree's build/ */
             parent(exe); /* PREFIX, or the tree */
             char installed[PATH_MAX + 16];
             snprintf(installed, sizeof installed, "%s/share/r1sim", exe);
-            if (strlen(installed) < sizeof dir && holds_scripts(installed)) {
-                snprintf(dir, sizeof dir, "%s", installed);
+            if (take(dir, sizeof dir, installed))
                 found_how = "installed";
-            } else if (holds_scripts(exe)) {
-                snprintf(dir, sizeof dir, "%s", exe);
+            else if (take(dir, sizeof dir, exe))
                 found_how = "source tree";
-            }
         }
     }
     if (how) *how = found_how;
