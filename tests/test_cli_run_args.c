@@ -108,7 +108,7 @@ static void refusals_say_what_was_wrong(void **state) {
 
 static void at_most_64_names(void **state) {
     (void)state;
-    static char defs[RUN_ARGS_MAX_DEFS + 1][16];
+    static char defs[RUN_ARGS_MAX_DEFS + 1][32];
     const char *w[RUN_ARGS_MAX_DEFS + 3];
     int n = 0;
     w[n++] = "s.lua";
