@@ -39,23 +39,39 @@ static void pause_ms(int ms) {
     nanosleep(&ts, NULL);
 }
 
-/* Starts `r1sim run SCRIPT --headless --out RUN -D mode=MODE -D rl_steps=N`
- * with stderr into LOG. */
-static pid_t start_run(const char *run, const char *mode, const char *steps, const char *log) {
+/* Starts the binary with argv (argv[0] included) and stdout and stderr into
+ * LOG. */
+static pid_t start_binary(char *const argv[], const char *log) {
     pid_t pid = fork();
     if (pid == 0) {
         int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
         if (fd < 0) _exit(99);
         dup2(fd, 1);
         dup2(fd, 2);
-        char m[64], s[64];
-        snprintf(m, sizeof m, "mode=%s", mode);
-        snprintf(s, sizeof s, "rl_steps=%s", steps);
-        execl(bin_path, bin_path, "run", SCRIPT, "--headless", "--out", run, "-D", m, "-D", s,
-              (char *)NULL);
+        execv(bin_path, argv);
         _exit(98);
     }
     return pid;
+}
+
+/* Starts `r1sim run SCRIPT --headless --out RUN -D mode=MODE -D rl_steps=N`
+ * with its output into LOG. */
+static pid_t start_run(const char *run, const char *mode, const char *steps, const char *log) {
+    char m[64], s[64];
+    snprintf(m, sizeof m, "mode=%s", mode);
+    snprintf(s, sizeof s, "rl_steps=%s", steps);
+    char *argv[] = {(char *)bin_path,
+                    "run",
+                    SCRIPT,
+                    "--headless",
+                    "--out",
+                    (char *)run,
+                    "-D",
+                    m,
+                    "-D",
+                    s,
+                    NULL};
+    return start_binary(argv, log);
 }
 
 static char *slurp(const char *path) {
@@ -220,15 +236,8 @@ static void a_stuck_call_ends_without_a_stop(void **state) {
     char log[256], script[256];
     snprintf(log, sizeof log, "%s/hang.log", bin_dir);
     snprintf(script, sizeof script, "%s/hang/s.lua", bin_dir);
-    pid_t pid = fork();
-    if (pid == 0) {
-        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-        if (fd < 0) _exit(99);
-        dup2(fd, 2);
-        execl(bin_path, bin_path, "run", script, "--dry-run", (char *)NULL);
-        _exit(98);
-    }
-    assert_int_equal(wait_exit(pid, 60000), 1);
+    char *argv[] = {(char *)bin_path, "run", script, "--dry-run", NULL};
+    assert_int_equal(wait_exit(start_binary(argv, log), 60000), 1);
     assert_non_null(strstr(slurp(log), "a script function has run for 12 s inside one Lua "
                                        "library call"));
 }

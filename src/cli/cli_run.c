@@ -99,11 +99,13 @@ static void *watchdog(void *arg) {
         pthread_cond_timedwait(&watch_cv, &watch_mu, &until);
         if (watch_done) break;
         if (script_host_busy_seconds() >= STUCK_LIMIT_S) {
-            static const char msg[] =
-                "r1sim run: a script function has run for 12 s inside one Lua library call (a "
-                "pattern match that backtracks?), past the 10 s a call may take; ending now "
-                "(the last resume point is kept)\n";
-            exit_now(msg, sizeof msg - 1, 1);
+            char msg[256]; /* a thread of its own, not a signal handler: snprintf may run */
+            int n = snprintf(msg, sizeof msg,
+                             "r1sim run: a script function has run for %g s inside one Lua "
+                             "library call (a pattern match that backtracks?), past the %g s a "
+                             "call may take; ending now (the last resume point is kept)\n",
+                             STUCK_LIMIT_S, SCRIPT_DEFAULT_TIME_LIMIT);
+            exit_now(msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1, 1);
         }
         if (!interrupted) continue;
         since_stop += 0.05;
@@ -292,9 +294,6 @@ int cli_run(int argc, char **argv) {
             }
         }
         runner_join(r);
-        watch_end();
-        if (watching) pthread_join(wd, NULL);
-        watching = false;
         fprintf(stderr, "r1sim run: time per stage (this run)\n");
         if (time_table_print(r, stderr)) fprintf(stderr, "r1sim run: out of memory\n");
         int failed = runner_failures(r);
@@ -310,9 +309,6 @@ int cli_run(int argc, char **argv) {
         /* quitting the view is the user's choice, not a failure */
         rc = failed || (runner_stopped(r) && !quit) ? CLI_EXIT_FAIL : 0;
     }
-    watch_end();
-    if (watching) pthread_join(wd, NULL);
-    watching = false;
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
     interrupted = 0;
