@@ -48,12 +48,29 @@ float adamw_lr_at(const AdamWConfig *c, long step) {
     return (float)(floor_lr + 0.5 * (c->lr - floor_lr) * (1.0 + cos(3.141592653589793 * progress)));
 }
 
+/* The sum is taken over fixed blocks, then the blocks' sums in order, so
+ * that its rounding, and so every clipped update, is the same for any
+ * thread count: a sweep running one thread per run must reproduce a run
+ * made on two (an OpenMP reduction adds the threads' partial sums in an
+ * order that depends on how many there are). */
+enum { NORM_BLOCK = 16384, NORM_MAX_BLOCKS = 4096 };
+
 float gpt_grad_norm(const Gpt *model) {
-    double sum = 0.0;
     const float *g = model->grads;
     size_t n = model->num_params;
-#pragma omp parallel for reduction(+ : sum) if (n > 65536) schedule(static)
-    for (size_t i = 0; i < n; i++) sum += (double)g[i] * g[i];
+    size_t blocks = (n + NORM_BLOCK - 1) / NORM_BLOCK;
+    if (blocks > NORM_MAX_BLOCKS) blocks = NORM_MAX_BLOCKS;
+    size_t per = blocks ? (n + blocks - 1) / blocks : 0;
+    double part[NORM_MAX_BLOCKS];
+#pragma omp parallel for if (n > 65536) schedule(static)
+    for (size_t b = 0; b < blocks; b++) {
+        size_t lo = b * per, hi = lo + per < n ? lo + per : n;
+        double s = 0.0;
+        for (size_t i = lo; i < hi; i++) s += (double)g[i] * g[i];
+        part[b] = s;
+    }
+    double sum = 0.0;
+    for (size_t b = 0; b < blocks; b++) sum += part[b];
     return (float)sqrt(sum);
 }
 
