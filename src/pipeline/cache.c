@@ -70,6 +70,11 @@ int cache_keys(const Graph *g, const int *order, unsigned long long seed, uint64
              * type (teacher and student) */
             if (st->input_role[i] >= 0) h = hs(h, st->kind->roles[st->input_role[i]].name);
             if (j >= 0) {
+                /* an input's name goes into the stage's outputs (an eval's
+                 * rows are named after the model it read), and the shared
+                 * cache serves other scripts whose stages may be named
+                 * otherwise; the stage's own name goes into nothing */
+                h = hs(h, g->stages[j].name);
                 h = cache_hash_bytes(h, &keys[j], sizeof keys[j]);
             } else {
                 h = hs(h, st->inputs[i]);
