@@ -20,6 +20,7 @@ static const char usage[] = "usage: r1sim COMMAND [OPTIONS]\n"
                             "  table    a run's eval.csv as the R1 paper's table (--md: Markdown)\n"
                             "  make-data regenerate (or --check) the shipped data/ files\n"
                             "  paths    where scripts, Lua modules and input files are looked for\n"
+                            "  cache    list (ls) or prune the stage cache shared between runs\n"
                             "  --version\n"
                             "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
 
@@ -46,7 +47,8 @@ int main(int argc, char **argv) {
         int (*run)(int, char **);
     } commands[] = {{"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
                     {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
-                    {"run", cli_run},     {"table", cli_table}, {"paths", cli_paths}};
+                    {"run", cli_run},     {"table", cli_table}, {"paths", cli_paths},
+                    {"cache", cli_cache}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);

@@ -285,11 +285,15 @@ static int run_cmd(const char *cmd) {
  * injected. Returns why it was not clean, or NULL. */
 static const char *try_point(const char *env, long long n, const char *expect, const char *clean,
                              const FileList *want, char *why, size_t cap) {
-    char dir[256], cmd[1024];
+    char dir[256], cache[256], cmd[1024];
     snprintf(dir, sizeof dir, "%s/p%d", bin_dir, worker);
     tf_remove(dir);
-    snprintf(cmd, sizeof cmd, "%s%lld %s run %s --headless --out %s --threads 1", env, n,
-             inject_path, SCRIPT, dir);
+    /* a stage cache of its own, fresh: storing into it is among the points
+     * injected, and the rerun may only reuse what the run finished */
+    snprintf(cache, sizeof cache, "%s/p%d.cache", bin_dir, worker);
+    tf_remove(cache);
+    snprintf(cmd, sizeof cmd, "%s%lld %s run %s --headless --out %s --cache %s --threads 1", env, n,
+             inject_path, SCRIPT, dir, cache);
     int rc = run_cmd(cmd);
     if (rc < 0 || rc > 2) {
         snprintf(why, cap, "exit %d: %.300s", rc, err_buf);
@@ -321,8 +325,8 @@ static const char *try_point(const char *env, long long n, const char *expect, c
             return why;
         }
     }
-    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s --threads 1", inject_path, SCRIPT,
-             dir);
+    snprintf(cmd, sizeof cmd, "%s run %s --headless --out %s --cache %s --threads 1", inject_path,
+             SCRIPT, dir, cache);
     rc = run_cmd(cmd);
     if (rc != 0) {
         snprintf(why, cap, "the rerun exits %d: %.600s", rc, err_buf);
@@ -384,8 +388,9 @@ static void every_failure_point_is_clean(void **state) {
     char clean[256], rep[256], cmd[1024];
     snprintf(clean, sizeof clean, "%s/clean", bin_dir);
     snprintf(rep, sizeof rep, "%s/clean.report", bin_dir);
-    snprintf(cmd, sizeof cmd, "R1SIM_INJECT_REPORT=%s %s run %s --headless --out %s --threads 1",
-             rep, inject_path, SCRIPT, clean);
+    snprintf(cmd, sizeof cmd,
+             "R1SIM_INJECT_REPORT=%s %s run %s --headless --out %s --cache %s.cache --threads 1",
+             rep, inject_path, SCRIPT, clean, clean);
     int rc = run_cmd(cmd);
     if (rc != 0) fail_msg("the clean run exits %d: %s", rc, err_buf);
     Report r;

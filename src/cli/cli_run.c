@@ -232,7 +232,7 @@ int cli_run(int argc, char **argv) {
     }
     engine_set_threads((int)args.threads);
     if (args.dry) {
-        rc = dry_run_print(&g, out, args.seed, args.fresh);
+        rc = dry_run_print(&g, out, args.cache, args.seed, args.fresh);
         script_pipeline_free(sp);
         goto done;
     }
@@ -253,6 +253,7 @@ int cli_run(int argc, char **argv) {
     RunnerOptions ro = {.dir = out,
                         .seed = args.seed,
                         .fresh = args.fresh,
+                        .cache_dir = args.cache,
                         .start_paused = view,
                         .report = report,
                         .report_ctx = &prog,

@@ -20,12 +20,13 @@ static void tokens(double v, char *buf, size_t cap) {
         snprintf(buf, cap, "%.0f", v);
 }
 
-int dry_run_print(Graph *g, const char *dir, unsigned long long seed, bool fresh) {
+int dry_run_print(Graph *g, const char *dir, const char *cache, unsigned long long seed,
+                  bool fresh) {
     static int order[GRAPH_MAX_STAGES];
     static StageEstimate est[GRAPH_MAX_STAGES];
     char err[1024];
     if (graph_resolve(g, order, err, sizeof err) ||
-        pipeline_estimate(g, order, dir, seed, fresh, est, err, sizeof err)) {
+        pipeline_estimate(g, order, dir, cache, seed, fresh, est, err, sizeof err)) {
         fprintf(stderr, "r1sim run: %s\n", err);
         return CLI_EXIT_FAIL;
     }

@@ -10,6 +10,7 @@
 #include "pipeline/graph.h"
 
 /* The process exit status: 0, or 1 with a message on stderr. */
-int dry_run_print(Graph *g, const char *dir, unsigned long long seed, bool fresh);
+int dry_run_print(Graph *g, const char *dir, const char *cache, unsigned long long seed,
+                  bool fresh);
 
 #endif

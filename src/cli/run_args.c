@@ -5,14 +5,16 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "pipeline/shared_cache.h"
 
 const char run_args_usage[] =
     "usage: r1sim run SCRIPT.lua [--headless] [--out DIR] [--seed N] [--fresh]\n"
     "                 [-D name=value ...] [--threads N] [--unsafe] [--ascii]\n"
-    "                 [--dry-run]\n"
+    "                 [--dry-run] [--cache DIR | --no-cache]\n"
     "       r1sim SCRIPT.lua [OPTIONS]     (the same)\n"
     "Runs the pipeline SCRIPT declares; stages whose options and inputs are unchanged\n"
-    "are reused from DIR (default runs/SCRIPT-NAME). On a terminal the live flowchart\n"
+    "are reused from DIR (default runs/SCRIPT-NAME) or from the stage cache shared\n"
+    "between runs (default .cache beside DIR). On a terminal the live flowchart\n"
     "opens, paused (space runs, ? lists the keys); --headless, or no terminal, prints\n"
     "progress lines instead. Ctrl-C or q stops at a consistent point; the same\n"
     "command resumes. --dry-run trains nothing: it prints each stage's work and an\n"
@@ -62,10 +64,12 @@ static int parse_words(int argc, char **argv, RunArgs *a) {
             a->ascii = true;
         } else if (!strcmp(w, "--fresh")) {
             a->fresh = true;
+        } else if (!strcmp(w, "--no-cache")) {
+            a->no_cache = true;
         } else if (!strcmp(w, "--unsafe")) {
             a->unsafe = true;
-        } else if ((!strcmp(w, "--out") || !strcmp(w, "--seed") || !strcmp(w, "--threads") ||
-                    !strcmp(w, "-D")) &&
+        } else if ((!strcmp(w, "--out") || !strcmp(w, "--cache") || !strcmp(w, "--seed") ||
+                    !strcmp(w, "--threads") || !strcmp(w, "-D")) &&
                    i + 1 >= argc) {
             fprintf(stderr, "r1sim run: %s needs a value\n%s", w, run_args_usage);
             return CLI_EXIT_USAGE;
@@ -75,6 +79,12 @@ static int parse_words(int argc, char **argv, RunArgs *a) {
              * directories at the file system's root. */
             if (!a->out[0]) {
                 fprintf(stderr, "r1sim run: --out: expected a directory, got ''\n");
+                return CLI_EXIT_USAGE;
+            }
+        } else if (!strcmp(w, "--cache")) {
+            a->cache = argv[++i];
+            if (!a->cache[0]) {
+                fprintf(stderr, "r1sim run: --cache: expected a directory, got ''\n");
                 return CLI_EXIT_USAGE;
             }
         } else if (!strcmp(w, "--seed")) {
@@ -117,6 +127,19 @@ int run_args_parse(int argc, char **argv, RunArgs *a) {
         size_t len = strcspn(base, ".");
         snprintf(a->outbuf, sizeof a->outbuf, "runs/%.*s", (int)len, base);
         a->out = a->outbuf;
+    }
+    if (a->no_cache && a->cache) {
+        fprintf(stderr, "r1sim run: --cache and --no-cache: one or the other\n");
+        return CLI_EXIT_USAGE;
+    }
+    if (a->no_cache) {
+        a->cache = NULL;
+    } else if (!a->cache) {
+        if (shared_cache_default(a->out, a->cachebuf, sizeof a->cachebuf)) {
+            fprintf(stderr, "r1sim run: --out: the directory's name is too long\n");
+            return CLI_EXIT_USAGE;
+        }
+        a->cache = a->cachebuf;
     }
     return 0;
 }

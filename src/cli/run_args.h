@@ -12,14 +12,17 @@ typedef struct {
     bool help; /* --help or -h: print run_args_usage on stdout and exit 0 */
     const char *script;
     const char *out; /* --out, or runs/SCRIPT-NAME */
+    /* --cache, or R1SIM_CACHE, or .cache beside the run directory; NULL
+     * with --no-cache */
+    const char *cache;
     unsigned long long seed;
-    bool fresh, unsafe, headless, ascii, dry;
+    bool fresh, unsafe, headless, ascii, dry, no_cache;
     long threads;
     /* -D name=value: names are owned, values point into argv */
     int n_defs;
     const char *names[RUN_ARGS_MAX_DEFS], *values[RUN_ARGS_MAX_DEFS];
     char *defbuf[RUN_ARGS_MAX_DEFS];
-    char outbuf[4096];
+    char outbuf[4096], cachebuf[4096];
 } RunArgs;
 
 extern const char run_args_usage[];

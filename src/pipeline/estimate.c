@@ -6,6 +6,7 @@
 
 #include "engine/checkpoint.h"
 #include "pipeline/cache.h"
+#include "pipeline/shared_cache.h"
 #include "world/tokenizer.h"
 
 enum { MAX_SHAPES = 16 };
@@ -79,8 +80,9 @@ static bool stage_shape(const Stage *st, const StageEstimate *est, GptConfig *ou
     return false;
 }
 
-int pipeline_estimate(const Graph *g, const int *order, const char *dir, unsigned long long seed,
-                      bool fresh, StageEstimate *out, char *err, size_t errlen) {
+int pipeline_estimate(const Graph *g, const int *order, const char *dir, const char *cache,
+                      unsigned long long seed, bool fresh, StageEstimate *out, char *err,
+                      size_t errlen) {
     uint64_t keys[GRAPH_MAX_STAGES];
     if (cache_keys(g, order, seed, keys, err, errlen)) return -1;
     static RateCache rc; /* large; one dry run per process */
@@ -91,7 +93,8 @@ int pipeline_estimate(const Graph *g, const int *order, const char *dir, unsigne
         StageEstimate *e = &out[s];
         memset(e, 0, sizeof *e);
         e->seconds = NAN;
-        e->cached = !fresh && cache_is_done(dir, st->name, keys[s]);
+        e->cached = !fresh && (cache_is_done(dir, st->name, keys[s]) ||
+                               (cache && shared_cache_has(cache, keys[s])));
         e->have_shape = stage_shape(st, out, &e->shape);
         StageWorkIn in = {.row_tokens = e->have_shape ? e->shape.max_seq_len / 2 : 0,
                           .context = e->have_shape ? e->shape.max_seq_len : 0};

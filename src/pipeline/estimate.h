@@ -26,7 +26,9 @@ typedef struct {
 
 /* Estimates every stage of a resolved graph (order from graph_resolve).
  * 0, or -1 with a message. */
-int pipeline_estimate(const Graph *g, const int *order, const char *dir, unsigned long long seed,
-                      bool fresh, StageEstimate *out, char *err, size_t errlen);
+/* cache: the shared stage cache (shared_cache.h), or NULL. */
+int pipeline_estimate(const Graph *g, const int *order, const char *dir, const char *cache,
+                      unsigned long long seed, bool fresh, StageEstimate *out, char *err,
+                      size_t errlen);
 
 #endif

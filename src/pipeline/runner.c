@@ -14,6 +14,7 @@
 
 #include "engine/runtime.h"
 #include "pipeline/cache.h"
+#include "pipeline/shared_cache.h"
 #include "pipeline/rundir.h"
 #include "pipeline/stages.h"
 
@@ -288,6 +289,14 @@ static bool run_stage(Runner *r, int s) {
     pthread_mutex_unlock(&r->mu);
     uint64_t key = keys[s];
     bool cached = !r->opt.fresh && cache_is_done(r->opt.dir, stage->name, key);
+    if (!cached && !r->opt.fresh && r->opt.cache_dir) {
+        int got =
+            shared_cache_restore(r->opt.cache_dir, key, r->opt.dir, stage->name, err, sizeof err);
+        if (got < 0)
+            fprintf(stderr, "r1sim: stage '%s': not restored from the stage cache: %s\n",
+                    stage->name, err);
+        cached = got > 0;
+    }
     if (cached && stage_cached_outputs_load(stage, r->opt.dir, err, sizeof err)) {
         /* stderr, as the run's other notes: the view replays it when it closes */
         fprintf(stderr,
@@ -407,6 +416,11 @@ static bool run_stage(Runner *r, int s) {
     release_freed_memory();
     st.seconds = now_s() - t_begin - waited; /* finish's writes count too */
     if (st.state == STAGE_DONE || st.state == STAGE_FAILED) end_hook(r, s, &st, &last);
+    /* after the script's end hook, which may still fail the stage */
+    if (st.state == STAGE_DONE && r->opt.cache_dir &&
+        shared_cache_publish(r->opt.cache_dir, key, r->opt.dir, stage->name, stage->kind->name, err,
+                             sizeof err))
+        fprintf(stderr, "r1sim: stage '%s': %s (the run goes on)\n", stage->name, err);
     report(r, s, RUNNER_EV_END, &st);
     return cont;
 }

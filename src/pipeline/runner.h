@@ -59,6 +59,9 @@ typedef struct {
     const char *dir;         /* run directory */
     unsigned long long seed; /* mixed into every stage key */
     bool fresh;              /* ignore the cache and resume points */
+    /* the stage cache shared between run directories (shared_cache.h):
+     * stages are restored from it and stored in it; NULL: none */
+    const char *cache_dir;
     bool start_paused;
     size_t ring_cap; /* metrics rows kept in memory; 0: 4096 */
     /* Called on the worker after a stage starts, after each step and when a
