@@ -12,6 +12,7 @@
 #include "cli/cli.h"
 #include "cli/dry_run.h"
 #include "cli/run_args.h"
+#include "cli/run_record.h"
 #include "cli/share_dir.h"
 #include "cli/time_table.h"
 #include "cli/run_view.h"
@@ -179,33 +180,10 @@ int cli_run(int argc, char **argv) {
         fputs(run_args_usage, stdout);
         goto done;
     }
-    char script_buf[4096];
-    if (cli_find_script(args.script, script_buf, sizeof script_buf)) {
-        fprintf(stderr, "r1sim run: %.80s...: the script's path is too long\n", args.script);
-        rc = CLI_EXIT_USAGE;
-        goto done;
-    }
-    const char *script = script_buf, *out = args.out;
-    if (access(script, F_OK) != 0 && !strchr(script, '/')) {
-        const char *where = cli_share_dir(NULL);
-        fprintf(stderr, "r1sim run: %s: no such file here%s%s%s\n", script,
-                where ? ", nor a shipped script of that name in "
-                      : " (and no shipped scripts: see r1sim paths)",
-                where ? where : "", where ? "/lua" : "");
-        rc = CLI_EXIT_USAGE;
-        goto done;
-    }
-    /* Modules and input files are looked for beside the script, then in the
-     * shipped ones, so a script runs from any directory (r1sim paths). */
-    const char *share = cli_share_dir(NULL);
-    char script_dir[4096], lua_path[3 * 4096];
-    const char *slash = strrchr(script, '/');
-    snprintf(script_dir, sizeof script_dir, "%.*s", slash ? (int)(slash - script) : 1,
-             slash ? script : ".");
-    if (slash == script) snprintf(script_dir, sizeof script_dir, "/");
-    snprintf(lua_path, sizeof lua_path, "%s;lua%s%s%s", script_dir, share ? ";" : "",
-             share ? share : "", share ? "/lua" : "");
-
+    static ScriptPlace place; /* large */
+    rc = cli_script_place("run", args.script, &place);
+    if (rc) goto done;
+    const char *script = place.path, *out = args.out, *share = place.share;
     /* The view needs both ends to be a terminal; otherwise (a pipe, CI, a
      * redirect) the run is headless as asked. */
     bool view = !args.headless && !args.dry && isatty(0) && isatty(1);
@@ -213,11 +191,11 @@ int cli_run(int argc, char **argv) {
 
     static Graph g; /* large; one per process */
     graph_init(&g);
-    if (strcmp(script_dir, ".") != 0) graph_add_input_dir(&g, script_dir);
+    if (strcmp(place.dir, ".") != 0) graph_add_input_dir(&g, place.dir);
     if (share) graph_add_input_dir(&g, share);
     char err[4096];
     ScriptOptions so = {.unsafe = args.unsafe,
-                        .lua_path = lua_path,
+                        .lua_path = place.lua_path,
                         .print = rv ? run_view_print : NULL,
                         .print_ctx = rv};
     ScriptParams params = {args.names, args.values, args.n_defs};
@@ -247,6 +225,13 @@ int cli_run(int argc, char **argv) {
     if (stray > 0)
         fprintf(stderr, "r1sim run: removed %d temporary file%s left by a run that was killed\n",
                 stray, stray == 1 ? "" : "s");
+    if (run_record_write(out, script, args.seed, args.names, args.values, args.n_defs, err,
+                         sizeof err)) {
+        fprintf(stderr, "r1sim run: %s\n", err);
+        script_pipeline_free(sp);
+        rc = CLI_EXIT_FAIL;
+        goto done;
+    }
     /* Under the view stderr is parked and replayed afterwards: only the
      * end-of-stage lines go there, as a summary, not the \r progress. */
     Progress prog = {.g = &g, .tty = !view && isatty(2)};

@@ -70,3 +70,27 @@ int cli_find_script(const char *arg, char *buf, size_t cap) {
     snprintf(buf, cap, "%s", arg);
     return 0;
 }
+
+int cli_script_place(const char *cmd, const char *arg, ScriptPlace *p) {
+    if (cli_find_script(arg, p->path, sizeof p->path)) {
+        fprintf(stderr, "r1sim %s: %.80s...: the script's path is too long\n", cmd, arg);
+        return 2;
+    }
+    p->share = cli_share_dir(NULL);
+    if (access(p->path, F_OK) != 0 && !strchr(p->path, '/')) {
+        fprintf(stderr, "r1sim %s: %s: no such file here%s%s%s\n", cmd, p->path,
+                p->share ? ", nor a shipped script of that name in "
+                         : " (and no shipped scripts: see r1sim paths)",
+                p->share ? p->share : "", p->share ? "/lua" : "");
+        return 2;
+    }
+    const char *slash = strrchr(p->path, '/');
+    if (slash == p->path)
+        snprintf(p->dir, sizeof p->dir, "/");
+    else
+        snprintf(p->dir, sizeof p->dir, "%.*s", slash ? (int)(slash - p->path) : 1,
+                 slash ? p->path : ".");
+    snprintf(p->lua_path, sizeof p->lua_path, "%s;lua%s%s%s", p->dir, p->share ? ";" : "",
+             p->share ? p->share : "", p->share ? "/lua" : "");
+    return 0;
+}

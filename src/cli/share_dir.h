@@ -20,4 +20,18 @@ const char *cli_share_dir(const char **how);
  * too small. */
 int cli_find_script(const char *arg, char *buf, size_t cap);
 
+/* A script found as above, with the places its modules and input files are
+ * looked for: beside the script, then ./lua (modules), then the shipped
+ * files. */
+typedef struct {
+    char path[4096];
+    char dir[4096];          /* the script's directory */
+    char lua_path[3 * 4096]; /* for ScriptOptions.lua_path */
+    const char *share;       /* the share directory, or NULL */
+} ScriptPlace;
+
+/* 0; or, after a one-line message on stderr starting "r1sim CMD: ", the
+ * exit status (2: no such script, or a path too long). */
+int cli_script_place(const char *cmd, const char *arg, ScriptPlace *p);
+
 #endif

@@ -4,6 +4,8 @@
 /* The run directory's layout, in one place:
  *   DIR/eval.csv                  every eval stage's rows, rebuilt when a run ends
  *   DIR/pass_at_k.csv             every eval stage's pass_at_k.csv, rebuilt with it
+ *   DIR/run.csv                   the script, seed and -D the run was made with
+ *                                 (cli/run_record.h), for r1sim sweep --collect
  *   DIR/STAGE/metrics.csv         one row per step
  *   DIR/STAGE/samples.csv         completions (eval and grpo stages)
  *   DIR/STAGE/model.ckpt          the checkpoint of a kind that makes one

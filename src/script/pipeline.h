@@ -28,6 +28,13 @@ typedef struct {
 ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *params,
                                      const ScriptOptions *opts, Graph *g, char *err, size_t errlen);
 void script_pipeline_free(ScriptPipeline *p);
+
+/* The names the script asked r1sim.param for, in the order of their first
+ * call: what -D (and a sweep's --grid) may set. */
+int script_pipeline_n_params(const ScriptPipeline *p);
+const char *script_pipeline_param(const ScriptPipeline *p, int i);
+/* The same as one "a, b, c" line (cut to cap). */
+void script_pipeline_param_list(const ScriptPipeline *p, char *buf, size_t cap);
 ScriptHost *script_pipeline_host(ScriptPipeline *p);
 
 #endif

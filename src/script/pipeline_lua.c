@@ -15,13 +15,15 @@
 #include "train/filters.h"
 #include "train/rewards.h"
 
-enum { MAX_SCRIPT_FNS = 64 };
+enum { MAX_SCRIPT_FNS = 64, MAX_ASKED = 64 };
 
 struct ScriptPipeline {
     ScriptHost *host;
     Graph *g;
     const ScriptParams *params;
-    char *used;                                /* per -D: asked for by r1sim.param */
+    char *used;  /* per -D: asked for by r1sim.param */
+    int n_asked; /* the names r1sim.param was called with, first call first */
+    char asked[MAX_ASKED][GRAPH_NAME];
     ScriptRef on_step, on_stage_end;           /* global hooks */
     ScriptRef stage_on_step[GRAPH_MAX_STAGES]; /* per-stage hooks */
     ScriptRef stage_on_end[GRAPH_MAX_STAGES];
@@ -94,6 +96,10 @@ static int l_param(lua_State *L) {
     ScriptPipeline *p = self(L);
     const char *name = luaL_checkstring(L, 1);
     luaL_checkany(L, 2);
+    int seen = 0;
+    for (int i = 0; i < p->n_asked && !seen; i++) seen = !strcmp(p->asked[i], name);
+    if (!seen && p->n_asked < MAX_ASKED && strlen(name) < GRAPH_NAME)
+        memcpy(p->asked[p->n_asked++], name, strlen(name) + 1);
     for (int i = 0; i < p->params->n; i++) {
         if (strcmp(p->params->names[i], name) != 0) continue;
         p->used[i] = 1;
@@ -641,6 +647,24 @@ static ScriptRef optional_global(lua_State *L, const char *name, char *err, size
     return SCRIPT_NOREF;
 }
 
+int script_pipeline_n_params(const ScriptPipeline *p) {
+    return p->n_asked;
+}
+
+const char *script_pipeline_param(const ScriptPipeline *p, int i) {
+    return i >= 0 && i < p->n_asked ? p->asked[i] : NULL;
+}
+
+void script_pipeline_param_list(const ScriptPipeline *p, char *buf, size_t cap) {
+    size_t at = 0;
+    buf[0] = 0;
+    for (int i = 0; i < p->n_asked && at < cap; i++) {
+        int n = snprintf(buf + at, cap - at, "%s%s", i ? ", " : "", p->asked[i]);
+        if (n < 0) break;
+        at += (size_t)n;
+    }
+}
+
 ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *params,
                                      const ScriptOptions *opts, Graph *g, char *err,
                                      size_t errlen) {
@@ -672,8 +696,11 @@ ScriptPipeline *script_pipeline_load(const char *path, const ScriptParams *param
     }
     for (int i = 0; i < p->params->n; i++)
         if (!p->used[i]) {
-            snprintf(err, errlen, "%s: -D %s: the script has no r1sim.param('%s', ...)", path,
-                     p->params->names[i], p->params->names[i]);
+            char have[1024] = "";
+            script_pipeline_param_list(p, have, sizeof have);
+            snprintf(err, errlen, "%s: -D %s: the script has no r1sim.param('%s', ...) (%s%s)",
+                     path, p->params->names[i], p->params->names[i],
+                     p->n_asked ? "it has: " : "it has none", have);
             goto fail;
         }
     int bad = 0;
