@@ -43,13 +43,17 @@ static int stage_state_is(const char *out, const char *stage, const char *state)
     return strstr(buf, want) != NULL;
 }
 
+/* Entries of the cache named PREFIX..., or with prefix NULL, the stored
+ * stages (named by their 16-digit keys). */
 static int count_entries(const char *dir, const char *prefix) {
     DIR *d = opendir(dir);
     if (!d) return 0;
     int n = 0;
     struct dirent *e;
     while ((e = readdir(d)) != NULL)
-        if (e->d_name[0] != '.' && !strncmp(e->d_name, prefix, strlen(prefix))) n++;
+        if (prefix ? !strncmp(e->d_name, prefix, strlen(prefix))
+                   : strlen(e->d_name) == 16 && strspn(e->d_name, "0123456789abcdef") == 16)
+            n++;
     closedir(d);
     return n;
 }
@@ -73,7 +77,7 @@ static void concurrent_runs_store_each_stage_once(void **state) {
     }
     snprintf(path, sizeof path, "%s/c", bin_dir);
     /* pretrain, grpo and eval: one entry each, no unfinished copy left */
-    assert_int_equal(count_entries(path, ""), 3);
+    assert_int_equal(count_entries(path, NULL), 3);
     assert_int_equal(count_entries(path, "tmp-"), 0);
     snprintf(a, sizeof a, "%s/a/eval.csv", bin_dir);
     snprintf(b, sizeof b, "%s/b/eval.csv", bin_dir);

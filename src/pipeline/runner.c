@@ -26,6 +26,7 @@ struct Runner {
     int order[GRAPH_MAX_STAGES];
     uint64_t keys[GRAPH_MAX_STAGES];
     MetricsRing ring;
+    int claim_fd; /* the worker's claim on the running stage's key (shared_cache.h), or -1 */
 
     pthread_mutex_t mu; /* guards everything below */
     pthread_cond_t cv;
@@ -55,6 +56,7 @@ Runner *runner_new(Graph *g, const RunnerOptions *opts, char *err, size_t errlen
     }
     r->g = g;
     r->opt = *opts;
+    r->claim_fd = -1;
     if (!r->opt.dir) r->opt.dir = "run";
     if (graph_resolve(g, r->order, err, errlen)) {
         free(r);
@@ -264,6 +266,38 @@ static void release_freed_memory(void) {
 #endif
 }
 
+/* Before training a stage the shared cache lacks: claims it, waiting while
+ * another run trains it, then looks again, since that run may have stored
+ * it meanwhile. 1 when restored; 0 to train it here (claimed, or the claim
+ * cannot be taken); -1 when a stop came while waiting. */
+static int claim_or_restore(Runner *r, const Stage *stage, uint64_t key) {
+    bool waited = false;
+    for (;;) {
+        int busy;
+        r->claim_fd = shared_cache_claim(r->opt.cache_dir, key, &busy);
+        if (r->claim_fd >= 0 || !busy) break;
+        if (!waited)
+            fprintf(stderr,
+                    "r1sim: stage '%s': another run is training the same stage; waiting for "
+                    "its result in %s\n",
+                    stage->name, r->opt.cache_dir);
+        waited = true;
+        if (stop_requested(r)) return -1;
+        struct timespec pause = {0, 100000000L};
+        nanosleep(&pause, NULL);
+    }
+    char err[1024];
+    int got = shared_cache_restore(r->opt.cache_dir, key, r->opt.dir, stage->name, err, sizeof err);
+    if (got < 0)
+        fprintf(stderr, "r1sim: stage '%s': not restored from the stage cache: %s\n", stage->name,
+                err);
+    if (got > 0) {
+        shared_cache_release(r->claim_fd);
+        r->claim_fd = -1;
+    }
+    return got > 0;
+}
+
 static bool run_stage(Runner *r, int s) {
     Stage *stage = &r->g->stages[s];
     StageStatus st = {0};
@@ -297,6 +331,7 @@ static bool run_stage(Runner *r, int s) {
                     stage->name, err);
         cached = got > 0;
     }
+    if (!cached && !r->opt.fresh && r->opt.cache_dir) cached = claim_or_restore(r, stage, key) > 0;
     if (cached && stage_cached_outputs_load(stage, r->opt.dir, err, sizeof err)) {
         /* stderr, as the run's other notes: the view replays it when it closes */
         fprintf(stderr,
@@ -428,7 +463,11 @@ static bool run_stage(Runner *r, int s) {
 void runner_run(Runner *r) {
     for (int k = 0; k < r->g->n; k++) {
         int s = r->order[k];
-        if (!run_stage(r, s)) {
+        bool go_on = run_stage(r, s);
+        /* a claim lasts until the stage is stored, failed or stopped */
+        shared_cache_release(r->claim_fd);
+        r->claim_fd = -1;
+        if (!go_on) {
             pthread_mutex_lock(&r->mu);
             r->stopped = true;
             pthread_mutex_unlock(&r->mu);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -313,6 +314,25 @@ int shared_cache_publish(const char *cache, uint64_t key, const char *run_dir, c
     return 0;
 }
 
+int shared_cache_claim(const char *cache, uint64_t key, int *busy) {
+    char path[4200], k[17], e[256];
+    *busy = 0;
+    key_name(key, k);
+    if (rundir_make(cache, NULL, e, sizeof e) ||
+        snprintf(path, sizeof path, "%s/lock-%s", cache, k) >= (int)sizeof path)
+        return -1;
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+    if (fd < 0) return -1;
+    if (flock(fd, LOCK_EX | LOCK_NB) == 0) return fd;
+    *busy = errno == EWOULDBLOCK;
+    close(fd);
+    return -1;
+}
+
+void shared_cache_release(int fd) {
+    if (fd >= 0) close(fd); /* closing drops the flock */
+}
+
 static int by_use(const void *a, const void *b) {
     const SharedCacheEntry *x = a, *y = b;
     if (x->used != y->used) return x->used < y->used ? 1 : -1;
@@ -399,6 +419,13 @@ long long shared_cache_remove_temps(const char *cache) {
     while ((e = readdir(d)) != NULL) {
         char dir[4400];
         struct stat sb;
+        if (!strncmp(e->d_name, "lock-", 5) && join(dir, sizeof dir, cache, e->d_name) == 0) {
+            /* unlinked only while held here, so no run waits on it */
+            int fd = open(dir, O_RDWR | O_CLOEXEC);
+            if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) unlink(dir);
+            if (fd >= 0) close(fd);
+            continue;
+        }
         if (strncmp(e->d_name, "tmp-", 4) || join(dir, sizeof dir, cache, e->d_name) ||
             lstat(dir, &sb) != 0 || !S_ISDIR(sb.st_mode))
             continue;

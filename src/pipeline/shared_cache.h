@@ -41,6 +41,16 @@ int shared_cache_restore(const char *cache, uint64_t key, const char *run_dir, c
 int shared_cache_publish(const char *cache, uint64_t key, const char *run_dir, const char *stage,
                          const char *kind, char *err, size_t errlen);
 
+/* The right to build key, so that of several runs needing the same stage
+ * at once (a sweep's runs of one seed) one trains it and the others wait
+ * for its entry: an exclusive flock on CACHE/lock-KEY, which the system
+ * releases however the holder ends. The lock's descriptor when claimed;
+ * -1 with *busy set when another process holds it; -1 with *busy clear
+ * when it cannot be taken at all (then build without it). */
+int shared_cache_claim(const char *cache, uint64_t key, int *busy);
+/* Gives a claim up (a negative fd is a no-op). */
+void shared_cache_release(int fd);
+
 typedef struct {
     uint64_t key;
     char kind[32], stage[64];
@@ -58,7 +68,8 @@ int shared_cache_list(const char *cache, SharedCacheEntry **out, int *n, long lo
 long long shared_cache_remove(const char *cache, uint64_t key);
 
 /* Removes unfinished entries whose writer is gone (this host's, pid not
- * running) or that are older than a day; their bytes. */
+ * running) or that are older than a day, and the lock files no run holds;
+ * the bytes removed. */
 long long shared_cache_remove_temps(const char *cache);
 
 #endif
