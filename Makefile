@@ -190,8 +190,9 @@ install: $(BUILD)/r1sim
 	install -m 755 $(BUILD)/r1sim $(DESTDIR)$(BINDIR)/r1sim
 	install -m 644 man/r1sim.1 $(DESTDIR)$(MANDIR)/man1/r1sim.1
 	if [ -f man/r1sim-lua.5 ]; then install -m 644 man/r1sim-lua.5 $(DESTDIR)$(MANDIR)/man5/r1sim-lua.5; fi
-	install -d $(DESTDIR)$(SHAREDIR)/lua $(DESTDIR)$(SHAREDIR)/data
+	install -d $(DESTDIR)$(SHAREDIR)/lua $(DESTDIR)$(SHAREDIR)/lua/ablations $(DESTDIR)$(SHAREDIR)/data
 	install -m 644 lua/*.lua $(DESTDIR)$(SHAREDIR)/lua/
+	install -m 644 lua/ablations/*.sweep $(DESTDIR)$(SHAREDIR)/lua/ablations/
 	install -m 644 data/*.csv $(DESTDIR)$(SHAREDIR)/data/
 
 uninstall:

@@ -17,6 +17,10 @@
 --   r1sim run lua/r1_zero.lua -D beta=0              -- no KL penalty (no reference, so no kl line)
 --   r1sim run lua/r1_zero.lua -D beta=0.4            -- a strong one holds it back
 --   r1sim run lua/r1_zero.lua -D group_size=2        -- tiny groups
+--   r1sim run lua/r1_zero.lua -D loss_type=dr_grpo   -- Dr. GRPO's unbiased average
+--   r1sim run lua/r1_zero.lua -D eps_high=0.28       -- DAPO's clip-higher
+-- and over three seeds, mean and spread: r1sim sweep beta.sweep -j 2
+-- (lua/ablations/ holds the shipped ablations).
 -- and some that re-run the base too, because they change its web text:
 --   r1sim run lua/r1_zero.lua -D corpus_mix=chat_pad=0,chat_mixed=0
 --                     -- a base that has never seen a tagged search run to its end
@@ -56,6 +60,10 @@ local zero = r1sim.stage{
     max_new_tokens = 96,
     lr = r1sim.param("rl_lr", 5e-5),
     beta = r1sim.param("beta", 0.04),
+    -- the knobs of the shipped ablations (lua/ablations/), at GRPO's defaults
+    loss_type = r1sim.param("loss_type", "grpo"),
+    scale_rewards = r1sim.param("scale_rewards", 1),
+    eps_high = r1sim.param("eps_high", 0.2),
     rewards = rewards.mix{
       rewards.accuracy(1),
       rewards.format(r1sim.param("format_weight", 0.5)),

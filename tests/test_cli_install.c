@@ -78,6 +78,23 @@ static void shipped_scripts_run_by_name(void **state) {
     }
 }
 
+/* A shipped ablation by name, from anywhere: its sweep file and the script
+ * it names are found among the installed files. */
+static void shipped_ablations_list_by_name(void **state) {
+    (void)state;
+    char cmd[4 * PATH_MAX], out[16384], err[4096];
+    snprintf(cmd, sizeof cmd, "cd %s && %s sweep beta.sweep --list --out b", elsewhere, installed);
+    int rc = bin_run(cmd, out, sizeof out, err, sizeof err);
+    if (rc != 0) fail_msg("exit %d: %s", rc, err);
+    int lines = 0;
+    for (char *p = out; *p; p++) lines += *p == '\n';
+    assert_int_equal(lines, 9); /* 3 values x 3 seeds */
+    char want[PATH_MAX + 64];
+    snprintf(want, sizeof want,
+             " run %s/share/r1sim/lua/r1_zero.lua --headless --seed 3 -D beta=0.4", prefix);
+    assert_non_null(strstr(out, want));
+}
+
 /* A user's script in a directory of its own, run from another one: an input
  * beside the script and a shipped data file both reach the stage that reads
  * them (a real run, two steps each). */
@@ -129,6 +146,7 @@ int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(paths_name_the_installed_share_directory),
         cmocka_unit_test(shipped_scripts_run_by_name),
+        cmocka_unit_test(shipped_ablations_list_by_name),
         cmocka_unit_test(a_script_finds_files_beside_it_and_shipped_ones),
         cmocka_unit_test(a_missing_file_says_where_it_was_looked_for),
     };

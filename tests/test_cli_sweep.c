@@ -33,8 +33,9 @@ static char out[65536], err[65536];
 
 static void sweep_ok(const char *extra, const char *dir) {
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "%s sweep %s %s %s --out %s/%s", bin_path, SCRIPT, GRID, extra,
-             bin_dir, dir);
+    /* a cache of its own: each sweep compared here trains its stages */
+    snprintf(cmd, sizeof cmd, "%s sweep %s %s %s --out %s/%s --cache %s/%s.cache", bin_path, SCRIPT,
+             GRID, extra, bin_dir, dir, bin_dir, dir);
     int rc = bin_run(cmd, out, sizeof out, err, sizeof err);
     if (rc != 0) fail_msg("exit %d: %s", rc, err);
 }
@@ -67,7 +68,7 @@ static void any_j_gives_the_same_summary(void **state) {
     free(s);
     /* the base is trained once per seed: 2 pretrain entries in the cache */
     char cmd[512];
-    snprintf(cmd, sizeof cmd, "%s cache ls --cache %s/j2/.cache", bin_path, bin_dir);
+    snprintf(cmd, sizeof cmd, "%s cache ls --cache %s/j2.cache", bin_path, bin_dir);
     bin_ok(cmd, out, sizeof out);
     int pretrain = 0;
     for (char *p = out; (p = strstr(p, "pretrain   pretrain")); p++) pretrain++;
@@ -133,10 +134,11 @@ static void stopped_sweep_continues_to_the_same_summary(void **state) {
     char cmd[2048];
     const char *longer = "-D pretrain_steps=3000 -j 2";
     snprintf(cmd, sizeof cmd,
-             "%s sweep %s %s %s --out %s/stopped >/dev/null 2>%s/stop.err & p=$!; "
+             "%s sweep %s %s %s --out %s/stopped --cache %s/stopped.cache >/dev/null "
+             "2>%s/stop.err & p=$!; "
              "while [ ! -s %s/stopped/beta=0,format_weight=0_s1/pretrain/metrics.csv ]; do "
              "sleep 0.05; done; kill -INT $p; wait $p; echo $?",
-             bin_path, SCRIPT, GRID, longer, bin_dir, bin_dir, bin_dir);
+             bin_path, SCRIPT, GRID, longer, bin_dir, bin_dir, bin_dir, bin_dir);
     assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 0);
     char path[256];
     snprintf(path, sizeof path, "%s/stop.err", bin_dir);
@@ -148,6 +150,28 @@ static void stopped_sweep_continues_to_the_same_summary(void **state) {
     assert_non_null(strstr(err, "r1sim sweep: 8 runs done"));
     sweep_ok(longer, "whole");
     same_summary("stopped", "whole");
+}
+
+/* A sweep file holds a sweep's words, comments aside; the command line
+ * adds to them. */
+static void sweep_file_gives_the_words(void **state) {
+    (void)state;
+    bin_write("sf", "my.sweep",
+              "# two betas, two seeds\n" SCRIPT " --grid beta=0,0.4 # the KL penalty\n"
+              "\t--seeds 2\n");
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "%s sweep %s/sf/my.sweep --list --out %s/sf/out -D rl_steps=2",
+             bin_path, bin_dir, bin_dir);
+    bin_ok(cmd, out, sizeof out);
+    int lines = 0;
+    for (char *p = out; *p; p++) lines += *p == '\n';
+    assert_int_equal(lines, 4);
+    assert_non_null(strstr(out, " --seed 2 -D rl_steps=2 -D beta=0.4 --out "));
+    snprintf(cmd, sizeof cmd, "%s sweep %s/sf/none.sweep", bin_path, bin_dir);
+    bin_refused(cmd, "none.sweep: No such file or directory");
+    bin_write("sf", "empty.sweep", "# nothing but a comment\n");
+    snprintf(cmd, sizeof cmd, "%s sweep %s/sf/empty.sweep", bin_path, bin_dir);
+    bin_refused(cmd, "empty.sweep: no script in it");
 }
 
 static void bad_sweeps_are_refused(void **state) {
@@ -177,6 +201,7 @@ int main(void) {
         cmocka_unit_test(list_then_collect_equals_the_sweep),
         cmocka_unit_test(slurm_script_names_every_run),
         cmocka_unit_test(stopped_sweep_continues_to_the_same_summary),
+        cmocka_unit_test(sweep_file_gives_the_words),
         cmocka_unit_test(bad_sweeps_are_refused),
     };
     return cmocka_run_group_tests_name("cli_sweep", tests, setup, teardown);

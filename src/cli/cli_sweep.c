@@ -21,23 +21,26 @@
 #include "engine/atomic_file.h"
 #include "pipeline/graph.h"
 #include "pipeline/rundir.h"
+#include "pipeline/shared_cache.h"
 #include "script/pipeline.h"
 
 static const char usage[] =
-    "usage: r1sim sweep SCRIPT.lua [--grid name=v1,v2,...]... [--seeds N] [-j J]\n"
+    "usage: r1sim sweep SCRIPT.lua|FILE.sweep [--grid name=v1,v2,...]... [--seeds N] [-j J]\n"
     "                   [--out DIR] [-D name=value]... [--threads N] [--cache DIR]\n"
     "                   [--list | --slurm FILE]\n"
     "       r1sim sweep --collect DIR... [--out DIR]\n"
     "Runs SCRIPT for every combination of the --grid values (each name an\n"
     "r1sim.param of the script) and seeds 1..N, J at a time (the threads split\n"
     "between them), each headless in DIR/POINT_sSEED (default DIR: runs/sweep-NAME)\n"
-    "with one stage cache (DIR/.cache), so a stage the runs share is trained once.\n"
+    "with one stage cache (as r1sim run's: R1SIM_CACHE, else .cache beside DIR), so\n"
+    "a stage the runs share is trained once.\n"
     "Then writes DIR/summary.csv (mean, std and n over seeds of every eval figure,\n"
     "per grid point and model) and DIR/metrics_long.csv (every step's metrics), and\n"
     "prints pass@1 per grid point. Ctrl-C stops every run at a consistent point;\n"
     "the same command continues. --list prints one shell command per run instead\n"
     "(for GNU parallel); --slurm writes a Slurm job-array script; --collect\n"
-    "rebuilds the two files from finished run directories.\n";
+    "rebuilds the two files from finished run directories. FILE.sweep holds a\n"
+    "sweep's words (the shipped ablations: lua/ablations/, by name from anywhere).\n";
 
 typedef struct {
     const char *script;
@@ -46,6 +49,7 @@ typedef struct {
     long threads;
     bool threads_given, list;
     const char *out, *cache, *slurm;
+    const char *sweep_file; /* the .sweep file the words came from, or NULL */
     int n_defs;
     const char *def_names[64], *def_values[64];
     char def_buf[64][SWEEP_NAME];
@@ -70,8 +74,9 @@ static int add_define(SweepArgs *a, const char *text) {
     return 0;
 }
 
-static int parse(int argc, char **argv, SweepArgs *a) {
+static int parse(int argc, char **argv, SweepArgs *a, const char *sweep_file) {
     memset(a, 0, sizeof *a);
+    a->sweep_file = sweep_file;
     a->jobs = 1;
     a->grid.seeds = 1;
     bool collecting = false;
@@ -155,17 +160,22 @@ static int parse(int argc, char **argv, SweepArgs *a) {
         return CLI_EXIT_USAGE;
     }
     if (!a->out) {
-        const char *base = strrchr(a->script, '/');
-        base = base ? base + 1 : a->script;
-        size_t len = strlen(base);
-        if (len > 4 && !strcmp(base + len - 4, ".lua")) len -= 4;
+        const char *named = a->sweep_file ? a->sweep_file : a->script;
+        const char *base = strrchr(named, '/');
+        base = base ? base + 1 : named;
+        size_t len = strlen(base), ext = a->sweep_file ? 6 : 4;
+        if (len > ext && !strcmp(base + len - ext, a->sweep_file ? ".sweep" : ".lua")) len -= ext;
         snprintf(a->outbuf, sizeof a->outbuf, "runs/sweep-%.*s", (int)len, base);
         a->out = a->outbuf;
     }
-    if (!a->cache) {
-        snprintf(a->cachebuf, sizeof a->cachebuf, "%s/.cache", a->out);
-        a->cache = a->cachebuf;
+    /* the cache `r1sim run --out DIR/RUN` would use by default is
+     * DIR/.cache; beside DIR instead, so that every sweep and run under
+     * runs/ shares one, and an ablation reuses another's base models */
+    if (!a->cache && shared_cache_default(a->out, a->cachebuf, sizeof a->cachebuf)) {
+        fprintf(stderr, "r1sim sweep: --out: the directory's name is too long\n");
+        return CLI_EXIT_USAGE;
     }
+    if (!a->cache) a->cache = a->cachebuf;
     if (!a->threads_given && (a->threads = cli_default_threads("sweep")) < 0) return CLI_EXIT_USAGE;
     return 0;
 }
@@ -424,9 +434,75 @@ static int collect_into(const char *const *roots, int n, const char *out) {
     return 0;
 }
 
+/* A sweep file (lua/ablations/NAME.sweep): the words of a sweep's command
+ * line, the script first, blanks between words, '#' to the end of a line a
+ * comment. Read when the script argument ends in .sweep; a bare name not
+ * found here is looked for among the shipped ablations. Its words go
+ * before the command line's own, so "-j 2" or "--seeds 5" can be added. */
+enum { SWEEP_FILE_MAX = 65536, SWEEP_FILE_WORDS = 512 };
+
+static int read_sweep_file(const char *arg, int *argc, char ***argv) {
+    static char text[SWEEP_FILE_MAX], path[4300];
+    static char *words[SWEEP_FILE_WORDS + 256];
+    snprintf(path, sizeof path, "%s", arg);
+    const char *share = cli_share_dir(NULL);
+    if (access(path, F_OK) != 0 && !strchr(arg, '/') && share)
+        snprintf(path, sizeof path, "%s/lua/ablations/%s", share, arg);
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "r1sim sweep: %s: %s%s\n", arg, strerror(errno),
+                strchr(arg, '/') || !share ? "" : " (nor among the shipped lua/ablations)");
+        return CLI_EXIT_USAGE;
+    }
+    size_t len = fread(text, 1, sizeof text - 1, f);
+    bool whole = feof(f) && !ferror(f);
+    fclose(f);
+    if (!whole) {
+        fprintf(stderr, "r1sim sweep: %s: %s\n", path,
+                len == sizeof text - 1 ? "larger than 64 KB" : "read error");
+        return CLI_EXIT_USAGE;
+    }
+    text[len] = 0;
+    int n = 0;
+    words[n++] = (*argv)[0];
+    for (char *p = text; *p;) {
+        if (*p == '#') {
+            while (*p && *p != '\n') *p++ = 0;
+            continue;
+        }
+        if (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r') {
+            *p++ = 0;
+            continue;
+        }
+        if (n == SWEEP_FILE_WORDS) {
+            fprintf(stderr, "r1sim sweep: %s: more than %d words\n", path, SWEEP_FILE_WORDS);
+            return CLI_EXIT_USAGE;
+        }
+        words[n++] = p;
+        while (*p && !strchr(" \t\r\n#", *p)) p++;
+    }
+    if (n == 1) {
+        fprintf(stderr, "r1sim sweep: %s: no script in it\n", path);
+        return CLI_EXIT_USAGE;
+    }
+    for (int i = 2; i < *argc && n < SWEEP_FILE_WORDS + 255; i++) words[n++] = (*argv)[i];
+    words[n] = NULL;
+    *argc = n;
+    *argv = words;
+    return 0;
+}
+
+static bool ends_with(const char *s, const char *tail) {
+    size_t a = strlen(s), b = strlen(tail);
+    return a > b && !strcmp(s + a - b, tail);
+}
+
 int cli_sweep(int argc, char **argv) {
     static SweepArgs a;
-    int rc = parse(argc, argv, &a);
+    int rc;
+    const char *sweep_file = argc > 1 && ends_with(argv[1], ".sweep") ? argv[1] : NULL;
+    if (sweep_file && (rc = read_sweep_file(sweep_file, &argc, &argv))) return rc;
+    rc = parse(argc, argv, &a, sweep_file);
     if (rc) return rc < 0 ? 0 : rc;
     if (a.n_collect) return collect_into(a.collect, a.n_collect, a.out);
     static ScriptPlace place;
