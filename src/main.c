@@ -22,6 +22,7 @@ static const char usage[] =
     "  make-data regenerate (or --check) the shipped data/ files\n"
     "  paths    where scripts, Lua modules and input files are looked for\n"
     "  sweep    run a script over a grid of parameters and seeds; summarise\n"
+    "  plot     draw a sweep's metric over steps, mean and std per grid point\n"
     "  cache    list (ls) or prune the stage cache shared between runs\n"
     "  --version\n"
     "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
@@ -50,7 +51,7 @@ int main(int argc, char **argv) {
     } commands[] = {{"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
                     {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
                     {"run", cli_run},     {"table", cli_table}, {"paths", cli_paths},
-                    {"cache", cli_cache}, {"sweep", cli_sweep}};
+                    {"cache", cli_cache}, {"sweep", cli_sweep}, {"plot", cli_plot}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);
