@@ -89,7 +89,7 @@ static void shipped_ablations_list_by_name(void **state) {
     int lines = 0;
     for (char *p = out; *p; p++) lines += *p == '\n';
     assert_int_equal(lines, 9); /* 3 values x 3 seeds */
-    char want[PATH_MAX + 64];
+    char want[2 * PATH_MAX];
     snprintf(want, sizeof want,
              " run %s/share/r1sim/lua/r1_zero.lua --headless --seed 3 -D beta=0.4", prefix);
     assert_non_null(strstr(out, want));

@@ -545,9 +545,8 @@ int cli_sweep(int argc, char **argv) {
         plan_free(&plan);
         return CLI_EXIT_FAIL;
     }
-    static Progress prog;
+    static Progress prog; /* zero, as static; large (a log path per run), so not memset */
     static SweepJob job[SWEEP_MAX_RUNS];
-    memset(&prog, 0, sizeof prog);
     prog.plan = &plan;
     prog.total = plan.n;
     prog.jobs = jobs;
