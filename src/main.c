@@ -23,6 +23,7 @@ static const char usage[] =
     "  paths    where scripts, Lua modules and input files are looked for\n"
     "  sweep    run a script over a grid of parameters and seeds; summarise\n"
     "  plot     draw a sweep's metric over steps, mean and std per grid point\n"
+    "  compare  a sweep's metrics over steps in the terminal, a curve per point\n"
     "  cache    list (ls) or prune the stage cache shared between runs\n"
     "  --version\n"
     "Run 'r1sim COMMAND --help' for a command's options; see r1sim(1).\n";
@@ -48,10 +49,11 @@ int main(int argc, char **argv) {
     static const struct {
         const char *name;
         int (*run)(int, char **);
-    } commands[] = {{"init", cli_init},   {"score", cli_score}, {"sample", cli_sample},
-                    {"bench", cli_bench}, {"eval", cli_eval},   {"make-data", cli_make_data},
-                    {"run", cli_run},     {"table", cli_table}, {"paths", cli_paths},
-                    {"cache", cli_cache}, {"sweep", cli_sweep}, {"plot", cli_plot}};
+    } commands[] = {{"init", cli_init},      {"score", cli_score}, {"sample", cli_sample},
+                    {"bench", cli_bench},    {"eval", cli_eval},   {"make-data", cli_make_data},
+                    {"run", cli_run},        {"table", cli_table}, {"paths", cli_paths},
+                    {"cache", cli_cache},    {"sweep", cli_sweep}, {"plot", cli_plot},
+                    {"compare", cli_compare}};
     for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
         if (strcmp(cmd, commands[i].name) == 0) return commands[i].run(argc - 1, argv + 1);
     fprintf(stderr, "r1sim: unknown command '%s'\n%s", cmd, usage);

@@ -98,10 +98,16 @@ static void wrong_metric_or_stage_is_refused(void **state) {
     bin_refused(cmd, want);
     snprintf(cmd, sizeof cmd, "%s plot %s/sw --metric loss", bin_path, bin_dir);
     snprintf(want, sizeof want,
-             "more than one stage has 'loss' (zero, base ...): name one with --stage");
+             "more than one stage has 'loss' (zero, base): name one with --stage");
     bin_refused(cmd, want);
     snprintf(cmd, sizeof cmd, "%s plot %s/none --metric loss", bin_path, bin_dir);
     bin_refused(cmd, "(run r1sim sweep, or r1sim sweep --collect, first)");
+    /* compare reads the same data, and needs a terminal */
+    snprintf(cmd, sizeof cmd, "%s compare %s/sw --metric kl", bin_path, bin_dir);
+    snprintf(want, sizeof want, "%s/sw/metrics_long.csv: no metric kl", bin_dir);
+    bin_refused(cmd, want);
+    snprintf(cmd, sizeof cmd, "%s compare %s/sw </dev/null", bin_path, bin_dir);
+    bin_refused(cmd, "r1sim compare: needs a terminal (r1sim plot draws to a file)");
     snprintf(cmd, sizeof cmd, "%s plot %s/sw", bin_path, bin_dir);
     assert_int_equal(bin_run(cmd, out, sizeof out, err, sizeof err), 2);
     assert_non_null(strstr(err, "r1sim plot: --metric is needed"));

@@ -20,6 +20,7 @@ int cli_paths(int argc, char **argv);
 int cli_cache(int argc, char **argv);
 int cli_sweep(int argc, char **argv);
 int cli_plot(int argc, char **argv);
+int cli_compare(int argc, char **argv);
 
 /* Option parsing helpers: on bad input they print
  * "r1sim CMD: --OPT: expected ..., got 'TEXT'" and return -1. */
