@@ -5,6 +5,8 @@
  * returns the process exit status: 0 success, 1 a runtime failure, 2 bad
  * usage or bad input (a refused file, an unknown option). */
 
+#include <stdbool.h>
+
 #define CLI_EXIT_FAIL 1
 #define CLI_EXIT_USAGE 2
 
@@ -28,6 +30,9 @@ int cli_parse_int(const char *cmd, const char *opt, const char *text, long min, 
                   long *out);
 int cli_parse_float(const char *cmd, const char *opt, const char *text, double min, double max,
                     double *out);
+/* True when the whole of s, not empty, is a number as strtod reads it
+ * (nan and inf included): the test the tables apply to a CSV cell. */
+bool cli_text_number(const char *s, double *v);
 /* --threads: an integer from 1 to 256, capped at the CPUs online with a note
  * on stderr. 0, or -1 after the message. */
 int cli_parse_threads(const char *cmd, const char *text, long *out);

@@ -62,3 +62,10 @@ long cli_default_threads(const char *cmd) {
     n = sysconf(_SC_NPROCESSORS_ONLN);
     return n >= 1 ? (n > 256 ? 256 : n) : 1;
 }
+
+bool cli_text_number(const char *s, double *v) {
+    char *end;
+    if (!s[0]) return false;
+    *v = strtod(s, &end);
+    return *end == 0;
+}

@@ -18,6 +18,7 @@
 #include "cli/sweep_collect.h"
 #include "cli/sweep_grid.h"
 #include "cli/sweep_jobs.h"
+#include "cli/time_table.h"
 #include "engine/atomic_file.h"
 #include "pipeline/graph.h"
 #include "pipeline/rundir.h"
@@ -244,13 +245,6 @@ typedef struct {
     char name[SWEEP_MAX_RUNS][256];
 } Plan;
 
-static char *dup_text(const char *s) {
-    size_t n = strlen(s) + 1;
-    char *d = malloc(n);
-    if (d) memcpy(d, s, n);
-    return d;
-}
-
 static void plan_free(Plan *p) {
     for (int i = 0; i < p->n; i++) {
         for (char **w = p->argv[i]; w && *w; w++) free(*w);
@@ -275,33 +269,33 @@ static int plan_build(Plan *p, const SweepArgs *a, const char *self, long thread
         p->argv[i] = v;
         if (!v) return -1;
         char text[4400];
-        v[k++] = dup_text(self);
-        v[k++] = dup_text("run");
-        v[k++] = dup_text(a->script);
-        v[k++] = dup_text("--headless");
-        v[k++] = dup_text("--seed");
+        v[k++] = strdup(self);
+        v[k++] = strdup("run");
+        v[k++] = strdup(a->script);
+        v[k++] = strdup("--headless");
+        v[k++] = strdup("--seed");
         snprintf(text, sizeof text, "%d", seed);
-        v[k++] = dup_text(text);
+        v[k++] = strdup(text);
         for (int d = 0; d < a->n_defs; d++) {
-            v[k++] = dup_text("-D");
+            v[k++] = strdup("-D");
             snprintf(text, sizeof text, "%s=%s", a->def_names[d], a->def_values[d]);
-            v[k++] = dup_text(text);
+            v[k++] = strdup(text);
         }
         for (int x = 0; x < a->grid.n_axes; x++) {
-            v[k++] = dup_text("-D");
+            v[k++] = strdup("-D");
             snprintf(text, sizeof text, "%s=%s", a->grid.axes[x].name,
                      a->grid.axes[x].values[idx[x]]);
-            v[k++] = dup_text(text);
+            v[k++] = strdup(text);
         }
-        v[k++] = dup_text("--out");
+        v[k++] = strdup("--out");
         snprintf(text, sizeof text, "%s/%s", a->out, p->name[i]);
-        v[k++] = dup_text(text);
-        v[k++] = dup_text("--cache");
-        v[k++] = dup_text(a->cache);
+        v[k++] = strdup(text);
+        v[k++] = strdup("--cache");
+        v[k++] = strdup(a->cache);
         if (with_threads) {
-            v[k++] = dup_text("--threads");
+            v[k++] = strdup("--threads");
             snprintf(text, sizeof text, "%ld", threads);
-            v[k++] = dup_text(text);
+            v[k++] = strdup(text);
         }
         for (int w = 0; w < k; w++)
             if (!v[w]) return -1;
@@ -395,33 +389,24 @@ typedef struct {
     char logs[SWEEP_MAX_RUNS][4300];
 } Progress;
 
-static void clock_text(double s, char *buf, size_t cap) {
-    long t = (long)(s + 0.5);
-    if (t >= 3600)
-        snprintf(buf, cap, "%ld:%02ld:%02ld", t / 3600, t / 60 % 60, t % 60);
-    else
-        snprintf(buf, cap, "%ld:%02ld", t / 60, t % 60);
-}
-
 static void run_ended(void *ctx, int i, int status, double seconds) {
     Progress *p = ctx;
     p->ended++;
     p->seconds += seconds;
     char took[32], eta[48] = "";
-    clock_text(seconds, took, sizeof took);
+    time_table_format(seconds, took, sizeof took);
     int left = p->total - p->ended;
     if (left > 0) {
         char t[32];
         int par = p->jobs < left ? p->jobs : left;
-        clock_text(p->seconds / p->ended * left / par, t, sizeof t);
+        time_table_format(p->seconds / p->ended * left / par, t, sizeof t);
         snprintf(eta, sizeof eta, "  ETA %s", t);
     }
     const char *how = status == 0 ? "done" : "failed";
     if (status != 0) p->failed++;
     if (status == 1 || status == 130) how = "stopped or failed";
-    fprintf(stderr, "[%d/%d] %-40s %-8s %8s%s%s%s\n", p->ended, p->total, p->plan->name[i], how,
-            took, eta, status ? "  (log: " : "", status ? p->logs[i] : "");
-    if (status) fprintf(stderr, ")\n");
+    fprintf(stderr, "[%d/%d] %-40s %-8s %8s%s%s%s%s\n", p->ended, p->total, p->plan->name[i], how,
+            took, eta, status ? "  (log: " : "", status ? p->logs[i] : "", status ? ")" : "");
 }
 
 static int collect_into(const char *const *roots, int n, const char *out) {
@@ -566,8 +551,8 @@ int cli_sweep(int argc, char **argv) {
     int not_started = sweep_jobs_run(job, plan.n, jobs, run_ended, &prog);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     char wall[32];
-    clock_text((double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9, wall,
-               sizeof wall);
+    time_table_format((double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) * 1e-9, wall,
+                      sizeof wall);
     plan_free(&plan);
     if (not_started || prog.failed) {
         fprintf(stderr,

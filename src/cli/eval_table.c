@@ -1,5 +1,6 @@
 #include "cli/eval_table.h"
 
+#include "cli/cli.h"
 #include "cli/text_table.h"
 
 #include <math.h>
@@ -70,16 +71,9 @@ static bool must_be_number(const char *col) {
     return false;
 }
 
-static bool parse_number(const char *s, double *v) {
-    char *end;
-    if (!s[0]) return false;
-    *v = strtod(s, &end);
-    return *end == 0;
-}
-
 static void format_cell(const char *col, const char *text, char *out, size_t cap) {
     double v;
-    if (!parse_number(text, &v))
+    if (!cli_text_number(text, &v))
         text_table_put_text(out, cap, text);
     else if (isnan(v))
         snprintf(out, cap, EMPTY);
@@ -224,7 +218,8 @@ static int check_numbers(const CsvTable *t, const Layout *y, char *err, size_t e
         for (size_t c = 0; c < t->ncols; c++) {
             const char *v = csvio_cell(t, r, c);
             double x;
-            if (is_figure(y, c) && must_be_number(t->header[c]) && v[0] && !parse_number(v, &x)) {
+            if (is_figure(y, c) && must_be_number(t->header[c]) && v[0] &&
+                !cli_text_number(v, &x)) {
                 set_err(err, errlen, "%s:%d: %s is '%s', not a number", t->path, t->lines[r],
                         t->header[c], v);
                 return -1;

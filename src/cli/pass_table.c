@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/cli.h"
 #include "cli/text_table.h"
 
 enum { COL_MODEL, COL_TASK, COL_K, COL_PASS, COL_MAJ, NEED };
@@ -15,13 +16,6 @@ typedef struct {
     int first, n;
     int block, nth; /* task block; 0 for a model's first curve on the task, 1 its second... */
 } Curve;
-
-static bool parse_number(const char *s, double *v) {
-    char *end;
-    if (!s[0]) return false;
-    *v = strtod(s, &end);
-    return *end == 0;
-}
 
 static const char *cell(const CsvTable *t, int r, const int *col, int which) {
     return csvio_cell(t, (size_t)r, (size_t)col[which]);
@@ -42,7 +36,7 @@ static int check_rows(const CsvTable *t, const int *col, int *ks, char *err, siz
         for (int f = COL_PASS; f <= COL_MAJ; f++) {
             const char *s = csvio_cell(t, r, (size_t)col[f]);
             double x;
-            if (s[0] && !parse_number(s, &x)) {
+            if (s[0] && !cli_text_number(s, &x)) {
                 snprintf(err, errlen, "%s:%d: %s is '%s', not a number", t->path, t->lines[r],
                          t->header[col[f]], s);
                 return -1;
@@ -83,7 +77,7 @@ static int find_curves(const CsvTable *t, const int *col, const int *ks, Curve *
 
 static void format_figure(const char *text, char *out, size_t cap) {
     double v;
-    if (!parse_number(text, &v) || isnan(v))
+    if (!cli_text_number(text, &v) || isnan(v))
         snprintf(out, cap, TEXT_TABLE_EMPTY);
     else
         snprintf(out, cap, "%.3f", v);

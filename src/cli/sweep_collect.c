@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cli/cli.h"
 #include "cli/run_record.h"
 #include "cli/text_table.h"
 #include "pipeline/rundir.h"
@@ -132,12 +133,9 @@ static bool same_point(const Runs *rs, const Run *a, const Run *b) {
     return true;
 }
 
-static int number(const char *s, double *v) {
-    char *end;
-    if (!*s) return 0;
-    errno = 0;
-    *v = strtod(s, &end);
-    return !*end && !errno && isfinite(*v);
+/* A figure: a number that is finite ("nan" is no figure). */
+static bool number(const char *s, double *v) {
+    return cli_text_number(s, v) && isfinite(*v);
 }
 
 /* Values compare as numbers where both are, so that beta=0, 0.04, 0.4

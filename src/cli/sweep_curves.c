@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "cli/cli.h"
 #include "world/csvio.h"
 
 static int curve_add(SweepCurve *c, double step, double v) {
@@ -103,11 +104,11 @@ int sweep_curves_load(const char *dir, const char *metric, const char *stage, Sw
     for (size_t r = 0; r < t.nrows && rc == 0; r++) {
         const char *m = csvio_cell(&t, r, (size_t)col[4]), *st = csvio_cell(&t, r, (size_t)col[2]);
         if ((metric && strcmp(m, metric)) || (stage && strcmp(st, stage))) continue;
-        char *end;
-        double v = strtod(csvio_cell(&t, r, (size_t)col[5]), &end);
-        if (*end || !isfinite(v)) continue; /* "nan": no figure (a beta of 0 has no kl) */
-        double step = strtod(csvio_cell(&t, r, (size_t)col[3]), &end);
-        if (*end) continue;
+        double v, step;
+        /* "nan" is no figure (a beta of 0 has no kl) */
+        if (!cli_text_number(csvio_cell(&t, r, (size_t)col[5]), &v) || !isfinite(v) ||
+            !cli_text_number(csvio_cell(&t, r, (size_t)col[3]), &step))
+            continue;
         char key[1024] = "", label[256] = "";
         size_t at = (size_t)snprintf(key, sizeof key, "%s", csvio_cell(&t, r, (size_t)col[0]));
         size_t lat = 0;

@@ -266,11 +266,23 @@ static void release_freed_memory(void) {
 #endif
 }
 
-/* Before training a stage the shared cache lacks: claims it, waiting while
- * another run trains it, then looks again, since that run may have stored
- * it meanwhile. 1 when restored; 0 to train it here (claimed, or the claim
- * cannot be taken); -1 when a stop came while waiting. */
-static int claim_or_restore(Runner *r, const Stage *stage, uint64_t key) {
+/* 1 when the shared cache restored the stage into the run directory. */
+static int restore_shared(Runner *r, const Stage *stage, uint64_t key) {
+    char err[1024];
+    int got = shared_cache_restore(r->opt.cache_dir, key, r->opt.dir, stage->name, err, sizeof err);
+    if (got < 0)
+        fprintf(stderr, "r1sim: stage '%s': not restored from the stage cache: %s\n", stage->name,
+                err);
+    return got > 0;
+}
+
+/* A stage the run directory lacks, from the shared cache: restored when it
+ * is there; otherwise claimed, waiting while another run trains it, and
+ * looked for again, since that run may have stored it meanwhile. 1 when
+ * restored; 0 to train it here (claimed, or the claim cannot be taken); -1
+ * when a stop came while waiting. */
+static int from_shared_cache(Runner *r, const Stage *stage, uint64_t key) {
+    if (restore_shared(r, stage, key)) return 1;
     bool waited = false;
     for (;;) {
         int busy;
@@ -286,16 +298,10 @@ static int claim_or_restore(Runner *r, const Stage *stage, uint64_t key) {
         struct timespec pause = {0, 100000000L};
         nanosleep(&pause, NULL);
     }
-    char err[1024];
-    int got = shared_cache_restore(r->opt.cache_dir, key, r->opt.dir, stage->name, err, sizeof err);
-    if (got < 0)
-        fprintf(stderr, "r1sim: stage '%s': not restored from the stage cache: %s\n", stage->name,
-                err);
-    if (got > 0) {
-        shared_cache_release(r->claim_fd);
-        r->claim_fd = -1;
-    }
-    return got > 0;
+    if (!restore_shared(r, stage, key)) return 0;
+    shared_cache_release(r->claim_fd);
+    r->claim_fd = -1;
+    return 1;
 }
 
 static bool run_stage(Runner *r, int s) {
@@ -323,15 +329,7 @@ static bool run_stage(Runner *r, int s) {
     pthread_mutex_unlock(&r->mu);
     uint64_t key = keys[s];
     bool cached = !r->opt.fresh && cache_is_done(r->opt.dir, stage->name, key);
-    if (!cached && !r->opt.fresh && r->opt.cache_dir) {
-        int got =
-            shared_cache_restore(r->opt.cache_dir, key, r->opt.dir, stage->name, err, sizeof err);
-        if (got < 0)
-            fprintf(stderr, "r1sim: stage '%s': not restored from the stage cache: %s\n",
-                    stage->name, err);
-        cached = got > 0;
-    }
-    if (!cached && !r->opt.fresh && r->opt.cache_dir) cached = claim_or_restore(r, stage, key) > 0;
+    if (!cached && !r->opt.fresh && r->opt.cache_dir) cached = from_shared_cache(r, stage, key) > 0;
     if (cached && stage_cached_outputs_load(stage, r->opt.dir, err, sizeof err)) {
         /* stderr, as the run's other notes: the view replays it when it closes */
         fprintf(stderr,
