@@ -16,6 +16,8 @@
 #include "pipeline/cache.h"
 #include "world/csvio.h"
 #include "pipeline/runner.h"
+#include "pipeline/step_records.h"
+#include "world/tokenizer.h"
 #include "script/pipeline.h"
 
 #define SCRIPT "tests/lua/pipe_grpo.lua"
@@ -113,6 +115,70 @@ static void test_lua_reward_in_a_run(void **state) {
     script_pipeline_free(p);
 }
 
+/* tokens.csv read back: each recorded token's ratio, KL and objective term
+ * follow from its recorded log-probs and its completion's advantage, the
+ * terms sum to the loss in metrics.csv, and the tokens spell the completion
+ * samples.csv holds. */
+static void test_recorded_steps_read_back(void **state) {
+    ScriptPipeline *p = load("ok");
+    if (!p) fail_msg("%s", err);
+    Watch w = {0};
+    run(&w);
+    int z = graph_find(&g, "zero");
+    if (w.final[z] != STAGE_DONE) fail_msg("zero: %s", w.error[z]);
+    StepIndex ix = {0};
+    if (step_index_update(&ix, dir, "zero", err, sizeof err)) fail_msg("%s", err);
+    assert_int_equal(ix.n, 3); /* samples_every = 1 */
+    assert_int_equal(step_index_find(&ix, 2, 0), 1);
+    assert_int_equal(step_index_find(&ix, 2, 1), 2);
+    assert_int_equal(step_index_find(&ix, 1, -1), -1);
+    char path[256];
+    CsvTable m, s;
+    snprintf(path, sizeof path, "%s/zero/metrics.csv", dir);
+    assert_int_equal(csvio_read(path, &m, err, sizeof err), 0);
+    snprintf(path, sizeof path, "%s/zero/samples.csv", dir);
+    assert_int_equal(csvio_read(path, &s, err, sizeof err), 0);
+    GrpoTrace t = {0};
+    for (int i = 0; i < ix.n; i++) {
+        if (step_records_load(&ix, i, &g.stages[z], &t, err, sizeof err)) fail_msg("%s", err);
+        assert_int_equal(t.step, i + 1);
+        assert_int_equal(t.n, 4);
+        assert_string_equal(t.reward_name[1], "brevity");
+        assert_float_equal(t.reward_weight[1], 0.5, 1e-6);
+        double want = cell(&m, (size_t)i, "loss");
+        assert_float_equal(t.loss, want, 1e-5 + 1e-4 * fabs(want));
+        for (size_t k = 0; k < t.n_tok; k++) {
+            const GrpoTraceToken *x = &t.tok[k];
+            double rho = exp((double)x->logp - x->logp_old);
+            assert_float_equal(x->ratio, rho, 1e-5 * rho);
+            double d = (double)x->logp_ref - x->logp;
+            assert_float_equal(x->kl, exp(d) - d - 1, 1e-6);
+            double A = t.seq[x->seq].advantage;
+            double c = rho < 1 - t.eps_low    ? 1 - t.eps_low
+                       : rho > 1 + t.eps_high ? 1 + t.eps_high
+                                              : rho;
+            double sur = rho * A < c * A ? rho * A : c * A;
+            assert_float_equal(x->objective, x->weight * (sur - t.beta * x->kl), 1e-6);
+        }
+        for (int j = 0; j < t.n; j++) {
+            const GrpoTraceSeq *q = &t.seq[j];
+            int ids[64];
+            assert_int_equal(q->n_tok, q->length);
+            for (int k = 0; k < q->n_tok; k++) ids[k] = t.tok[q->tok0 + k].token;
+            char text[256];
+            tok_decode(ids, q->n_tok, text, sizeof text);
+            size_t row = (size_t)(i * 4 + j);
+            assert_string_equal(text, csvio_cell(&s, row, (size_t)csvio_col(&s, "completion")));
+            assert_float_equal(q->advantage, cell(&s, row, "advantage"), 1e-5);
+        }
+    }
+    grpo_trace_free(&t);
+    step_index_free(&ix);
+    csvio_free(&m);
+    csvio_free(&s);
+    script_pipeline_free(p);
+}
+
 static void test_lua_reward_error_fails_the_stage(void **state) {
     ScriptPipeline *p = load("error");
     if (!p) fail_msg("%s", err);
@@ -187,8 +253,8 @@ static void test_resume_matches_uninterrupted(void **state) {
         run_in(b, false, &s2);
         assert_int_equal(s2.final[1], STAGE_DONE);
         script_pipeline_free(p);
-        const char *files[] = {"metrics.csv", "samples.csv"};
-        for (int f = 0; f < 2; f++) {
+        const char *files[] = {"metrics.csv", "samples.csv", "tokens.csv"};
+        for (int f = 0; f < 3; f++) {
             snprintf(fa, sizeof fa, "%s/zero/%s", a, files[f]);
             snprintf(fb, sizeof fb, "%s/zero/%s", b, files[f]);
             assert_same_rows(fa, fb);
@@ -211,6 +277,7 @@ static int teardown(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lua_reward_in_a_run),
+        cmocka_unit_test(test_recorded_steps_read_back),
         cmocka_unit_test(test_lua_reward_error_fails_the_stage),
         cmocka_unit_test(test_misspelt_reward_fails_the_load),
         cmocka_unit_test(test_reward_code_is_in_the_key),

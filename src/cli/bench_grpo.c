@@ -3,11 +3,13 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "engine/adamw.h"
 #include "engine/rng.h"
 #include "engine/sampler.h"
 #include "train/grpo_math.h"
+#include "pipeline/step_records.h"
 #include "train/grpo_update.h"
 
 BenchGrpoOptions bench_grpo_defaults(void) {
@@ -49,8 +51,9 @@ static void bench_free(Bench *b) {
     for (size_t i = 0; i < sizeof bufs / sizeof bufs[0]; i++) free(bufs[i]);
 }
 
-/* One step; times[0..3] = total, rollout, reference, update. */
-static void step(Bench *b, const BenchGrpoOptions *o, Rng *rng, double *times) {
+/* One step; times[0..3] = total, rollout, reference, update. With a trace,
+ * the update records every token into it, as the grpo stage does each step. */
+static void step(Bench *b, const BenchGrpoOptions *o, Rng *rng, double *times, GrpoTrace *trace) {
     const int n = o->B * o->G, V = o->model.vocab_size;
     double t0 = bench_now();
     for (int p = 0; p < o->B; p++)
@@ -86,11 +89,15 @@ static void step(Bench *b, const BenchGrpoOptions *o, Rng *rng, double *times) {
                                .max_new_tokens = o->N};
     GrpoTotals tot = {0};
     for (int i = 0; i < n; i++) b->order[i] = i;
+    if (trace) grpo_trace_reset(trace, o->B, o->G);
     for (int mb = 0; mb < o->minibatches; mb++) {
         int from = n * mb / o->minibatches, to = n * (mb + 1) / o->minibatches;
+        grpo_update_trace(b->update, trace, 0, mb);
         grpo_update_minibatch(b->update, b->policy, b->ref, b->opt, b->seqs, b->order + from,
                               to - from, &lc, &tot);
     }
+    grpo_update_trace(b->update, NULL, 0, 0);
+    if (trace) grpo_trace_finish(trace);
     double t2 = bench_now();
     times[0] = t2 - t0;
     times[1] = t1 - t0;
@@ -150,13 +157,54 @@ int bench_grpo(const BenchGrpoOptions *o, BenchGrpoResult *out, char *err, size_
     Rng rng;
     rng_seed(&rng, o->seed);
     double times[4];
-    for (int s = 0; s < o->warmup; s++) step(&b, o, &rng, times);
+    for (int s = 0; s < o->warmup; s++) step(&b, o, &rng, times, NULL);
     double *col[4];
     for (int k = 0; k < 4; k++) col[k] = t + (size_t)k * o->steps;
-    for (int s = 0; s < o->steps; s++) {
-        step(&b, o, &rng, times);
-        for (int k = 0; k < 4; k++) col[k][s] = times[k];
+    /* With record, every timed step is taken twice, without and with the
+     * trace, so that both medians come from the same minutes of a shared
+     * machine; the recorded one is then appended to a tokens.csv. */
+    double *rec = o->record ? malloc(sizeof(double) * 2 * (size_t)o->steps) : NULL;
+    GrpoTrace trace = {0};
+    CsvAppender *csv = NULL;
+    char path[128];
+    snprintf(path, sizeof path, "/tmp/r1sim-bench-tokens-%ld.csv", (long)getpid());
+    if (o->record) {
+        char e[256];
+        csv = rec ? csvio_append_open(path, step_records_columns, STEP_RECORDS_NCOLS, e, sizeof e)
+                  : NULL;
+        if (!csv) {
+            snprintf(err, errlen, "bench --grpo --record: %s", rec ? e : "out of memory");
+            free(rec);
+            bench_free(&b);
+            free(t);
+            return -1;
+        }
     }
+    long bytes = 0;
+    for (int s = 0; s < o->steps; s++) {
+        step(&b, o, &rng, times, NULL);
+        for (int k = 0; k < 4; k++) col[k][s] = times[k];
+        if (!o->record) continue;
+        step(&b, o, &rng, times, &trace);
+        rec[s] = times[0];
+        double w0 = bench_now();
+        char e[256];
+        trace.step = s + 1;
+        step_records_append(csv, &trace, e, sizeof e);
+        rec[o->steps + s] = bench_now() - w0;
+    }
+    if (o->record) {
+        csvio_append_close(csv, NULL, 0);
+        FILE *f = fopen(path, "rb");
+        if (f && fseek(f, 0, SEEK_END) == 0) bytes = ftell(f);
+        if (f) fclose(f);
+        remove(path);
+        out->record_step_s = bench_median(rec, o->steps);
+        out->record_write_s = bench_median(rec + o->steps, o->steps);
+        out->record_bytes_per_step = (double)bytes / o->steps;
+    }
+    free(rec);
+    grpo_trace_free(&trace);
     out->step_s = bench_median(col[0], o->steps);
     out->rollout_s = bench_median(col[1], o->steps);
     out->reference_s = bench_median(col[2], o->steps);

@@ -17,6 +17,9 @@ typedef struct {
     GptConfig model;
     int warmup, steps;
     unsigned long long seed;
+    /* also time each step with the step inspector's recording: the trace in
+     * memory (every step) and its tokens.csv rows (every samples_every-th) */
+    int record;
 } BenchGrpoOptions;
 
 BenchGrpoOptions bench_grpo_defaults(void);
@@ -24,6 +27,9 @@ BenchGrpoOptions bench_grpo_defaults(void);
 typedef struct {
     double step_s, rollout_s, reference_s, update_s; /* medians over the timed steps */
     double completion_tokens_per_s;                  /* B * G * N / step_s */
+    /* with record: median step with the trace, median time to append one
+     * step's rows to tokens.csv, and their bytes */
+    double record_step_s, record_write_s, record_bytes_per_step;
 } BenchGrpoResult;
 
 /* 0, or -1 with a message (out of memory, a shape that does not fit). */

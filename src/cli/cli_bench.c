@@ -18,7 +18,7 @@ static const char usage[] =
     "usage: r1sim bench [--config S|M|L|all] [--threads N] [--csv]\n"
     "       r1sim bench --grpo [--threads N] [--csv] [--B N] [--G N] [--P N] [--N N]\n"
     "                   [--minibatches N] [--beta X] [--d N] [--layers N] [--heads N]\n"
-    "                   [--ctx N] [--steps N]\n"
+    "                   [--ctx N] [--steps N] [--record]\n"
     "Measures the engine on this machine: training tokens/s (forward, backward\n"
     "and AdamW on a fixed random batch), sampling tokens/s (16 sequences, a\n"
     "16-token prompt, 48 new tokens, KV cache), the implied GFLOP/s and the share\n"
@@ -32,7 +32,9 @@ static const char usage[] =
     "steps; ms per step (median of --steps after 2 warm-up steps), completion\n"
     "tokens/s and the split into rollout, reference and update. Defaults: B 8,\n"
     "G 8, P 16, N 48, minibatches 2, beta 0.04, d 128, layers 4, heads 4, ctx\n"
-    "128, steps 6, 2 threads unless --threads.\n";
+    "128, steps 6, 2 threads unless --threads. --record takes each timed step\n"
+    "twice, without and with the step inspector's recording (the trace, and\n"
+    "its tokens.csv rows), and prints the cost.\n";
 
 typedef struct {
     const char *name;
@@ -191,6 +193,15 @@ static int run_grpo(const BenchGrpoOptions *o, int threads, int csv) {
                peak);
         struct rusage ru;
         getrusage(RUSAGE_SELF, &ru);
+        if (o->record) {
+            /* the trace every step, the rows every samples_every-th (default 10) */
+            double per10 = r.record_step_s - r.step_s + r.record_write_s / 10;
+            printf(
+                "recording: %.1f ms/step with the trace in memory (%+.1f %%), tokens.csv rows "
+                "%.1f ms and %.0f kB per recorded step; at samples_every 10: %+.1f %% per step\n",
+                r.record_step_s * 1e3, 100 * (r.record_step_s / r.step_s - 1),
+                r.record_write_s * 1e3, r.record_bytes_per_step / 1e3, 100 * per10 / r.step_s);
+        }
         printf("peak RSS %.1f MB; dense products: %s\n", ru.ru_maxrss / 1024.0,
                engine_products_name());
     }
@@ -229,14 +240,13 @@ static int set_grpo_option(BenchGrpoOptions *o, int which, const char *text) {
 }
 
 int cli_bench(int argc, char **argv) {
-    struct option opts[5 + N_GRPO_OPTS + 1] = {{"config", required_argument, 0, 'c'},
-                                               {"threads", required_argument, 0, 'j'},
-                                               {"csv", no_argument, 0, 'C'},
-                                               {"grpo", no_argument, 0, 'g'},
-                                               {"help", no_argument, 0, 'h'}};
+    struct option opts[6 + N_GRPO_OPTS + 1] = {
+        {"config", required_argument, 0, 'c'}, {"threads", required_argument, 0, 'j'},
+        {"csv", no_argument, 0, 'C'},          {"grpo", no_argument, 0, 'g'},
+        {"record", no_argument, 0, 'r'},       {"help", no_argument, 0, 'h'}};
     for (int i = 0; i < N_GRPO_OPTS; i++)
-        opts[5 + i] = (struct option){grpo_opt_names[i], required_argument, 0, GRPO_OPT0 + i};
-    opts[5 + N_GRPO_OPTS] = (struct option){0, 0, 0, 0};
+        opts[6 + i] = (struct option){grpo_opt_names[i], required_argument, 0, GRPO_OPT0 + i};
+    opts[6 + N_GRPO_OPTS] = (struct option){0, 0, 0, 0};
     const char *which = "all";
     long threads = 0;
     int csv = 0, grpo = 0, grpo_shape = 0, c;
@@ -248,7 +258,10 @@ int cli_bench(int argc, char **argv) {
             grpo_shape = 1;
         } else if (c == 'g')
             grpo = 1;
-        else if (c == 'c')
+        else if (c == 'r') {
+            go.record = 1;
+            grpo_shape = 1;
+        } else if (c == 'c')
             which = optarg;
         else if (c == 'j') {
             if (cli_parse_threads("bench", optarg, &threads)) return CLI_EXIT_USAGE;

@@ -39,6 +39,10 @@ struct Runner {
     char message[512];
     unsigned message_seq; /* bumped per message, so a repeated text still shows */
     RunnerSample samples[GRAPH_MAX_STAGES];
+    /* the running GRPO stage's newest step, for the step inspector */
+    GrpoTrace trace;
+    int trace_stage;
+    unsigned long trace_seq;
     pthread_t thread;
 };
 
@@ -77,6 +81,7 @@ void runner_free(Runner *r) {
     if (!r) return;
     if (r->thread_started) runner_join(r);
     metrics_ring_destroy(&r->ring);
+    grpo_trace_free(&r->trace);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
     free(r);
@@ -253,6 +258,30 @@ static void publish_sample(void *ctx, const char *prompt, const char *completion
     pthread_mutex_unlock(&r->mu);
 }
 
+static void publish_trace(void *ctx, const GrpoTrace *t) {
+    PublishTo *to = ctx;
+    Runner *r = to->r;
+    pthread_mutex_lock(&r->mu);
+    if (grpo_trace_copy(&r->trace, t) == 0) {
+        r->trace_stage = to->stage;
+        r->trace_seq++;
+    } else {
+        r->trace_stage = -1; /* out of memory: nothing, rather than half a step */
+    }
+    pthread_mutex_unlock(&r->mu);
+}
+
+unsigned long runner_trace(Runner *r, int stage, unsigned long have, GrpoTrace *out) {
+    pthread_mutex_lock(&r->mu);
+    unsigned long seq = 0;
+    if (r->trace_seq && r->trace_stage == stage) {
+        seq = r->trace_seq;
+        if (seq != have && grpo_trace_copy(out, &r->trace)) seq = 0;
+    }
+    pthread_mutex_unlock(&r->mu);
+    return seq;
+}
+
 /* Runs one stage; returns false when the run must stop. */
 /* A stage's models, activations and datasets are freed when it ends, but
  * glibc keeps freed heap pages in its arenas (one per thread that
@@ -362,6 +391,7 @@ static bool run_stage(Runner *r, int s) {
         return true;
     }
     stage_run_set_stop(run, stop_polled, r);
+    stage_run_set_trace(run, publish_trace, &to);
     st.state = STAGE_RUNNING;
     st.step = stage_run_step_count(run);
     st.total = stage_run_total(run);

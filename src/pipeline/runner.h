@@ -18,6 +18,7 @@
 
 #include "pipeline/graph.h"
 #include "pipeline/metrics.h"
+#include "train/grpo_trace.h"
 
 typedef enum {
     STAGE_WAITING,
@@ -118,6 +119,11 @@ typedef struct {
 
 /* Copies stage's newest sample; returns its seq (0: none yet). */
 unsigned long runner_sample(Runner *r, int stage, RunnerSample *out);
+
+/* The newest step of a running GRPO stage, token by token: copied into
+ * *out when its sequence number differs from `have`. Returns that number,
+ * 0 when the stage has published none in this run. */
+unsigned long runner_trace(Runner *r, int stage, unsigned long have, GrpoTrace *out);
 
 MetricsRing *runner_metrics(Runner *r);
 const Graph *runner_graph(const Runner *r);

@@ -10,6 +10,7 @@
 #include "engine/checkpoint.h"
 #include "pipeline/stage_kind.h"
 #include "pipeline/stage_options.h"
+#include "pipeline/step_records.h"
 #include "train/grpo.h"
 #include "train/reward_model.h"
 #include "world/completion.h"
@@ -38,6 +39,10 @@ static int has_reward_model(const Stage *st) {
 static const char *const builtin_names =
     "accuracy, format, tag_count, language, repetition, cosine_length, soft_overlong, and "
     "preference with a reward model";
+
+/* Stands for the script's hooks when the names were checked at load and
+ * only the list is wanted: the view's thread must not call into Lua. */
+static const GraphHooks names_checked;
 
 /* Parses the `rewards` option, "accuracy=1,format=0.5,preference@150=1" (a
  * bare name weighs 1; NAME@N counts from step N on). Each name must be a
@@ -98,7 +103,9 @@ static int grpo_rewards_parse(const Stage *st, const GraphHooks *hooks, GrpoRewa
             builtin = 1;
         }
         int scripted =
-            !builtin && hooks && hooks->has_fn && hooks->has_fn(hooks->ctx, SCRIPT_FN_REWARD, item);
+            !builtin &&
+            (hooks == &names_checked ||
+             (hooks && hooks->has_fn && hooks->has_fn(hooks->ctx, SCRIPT_FN_REWARD, item)));
         if (!builtin && !scripted) {
             snprintf(err, errlen,
                      "stage '%s': rewards: '%s' is neither built in (%s) nor defined with "
@@ -190,7 +197,7 @@ typedef struct GrpoStage {
     int ref_resets; /* the reference moves, so a resume point keeps it */
     int general;    /* general prompts: their own columns */
     long steps, samples_every;
-    CsvAppender *samples;
+    CsvAppender *samples, *tokens;
     int n_cols;
     char cols[METRICS_MAX_VALUES][METRICS_NAME];
 } GrpoStage;
@@ -357,6 +364,7 @@ static void free_state(void *state) {
     GrpoStage *s = state;
     if (!s) return;
     csvio_append_close(s->samples, NULL, 0);
+    csvio_append_close(s->tokens, NULL, 0);
     grpo_free(s->grpo);
     gpt_free(s->pref.rm);
     free(s);
@@ -425,9 +433,10 @@ fail:
     return NULL;
 }
 
-static const char *const samples_file[] = {"samples.csv", NULL};
+static const char *const samples_file[] = {"samples.csv", "tokens.csv", NULL};
 
-/* samples.csv opens (or, on a resume, reopens) before the first step. */
+/* samples.csv and tokens.csv open (or, on a resume, reopen) before the first
+ * step. */
 static int start(void *state, StageCtx *c, int resumed, char *err, size_t errlen) {
     (void)resumed;
     GrpoStage *s = state;
@@ -437,7 +446,10 @@ static int start(void *state, StageCtx *c, int resumed, char *err, size_t errlen
     char p[4200];
     stage_file(c, "samples.csv", p, sizeof p);
     s->samples = csvio_append_open(p, hdr, 8 + (size_t)s->list.n, err, errlen);
-    return s->samples ? 0 : -1;
+    if (!s->samples) return -1;
+    stage_file(c, "tokens.csv", p, sizeof p);
+    s->tokens = csvio_append_open(p, step_records_columns, STEP_RECORDS_NCOLS, err, errlen);
+    return s->tokens ? 0 : -1;
 }
 
 /* A resume point: the trainer's state, and the reference model when
@@ -532,8 +544,33 @@ static int step(void *state, StageCtx *c, MetricsRow *row, char *err, size_t err
     }
     fill_row(s, &x, row);
     publish_sample(s, c, at);
-    if (at == 1 || at % s->samples_every == 0 || at == s->steps)
-        return write_samples(s, at, err, errlen);
+    const GrpoTrace *trace = grpo_trace(s->grpo);
+    c->publish_trace(c->trace_ctx, trace);
+    if (at == 1 || at % s->samples_every == 0 || at == s->steps) {
+        if (write_samples(s, at, err, errlen)) return -1;
+        if (trace->step == at && step_records_append(s->tokens, trace, err, errlen)) return -1;
+    }
+    return 0;
+}
+
+int stage_grpo_trace_header(const Stage *st, long step, GrpoTrace *t, char *err, size_t errlen) {
+    GrpoConfig c = grpo_defaults();
+    GrpoRewardList list;
+    if (config_from_options(st, &c, err, errlen) ||
+        grpo_rewards_parse(st, &names_checked, &list, err, errlen) == -1)
+        return -1;
+    if (grpo_trace_reset(t, c.prompts_per_step, c.group_size)) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    grpo_trace_config(t, &c);
+    t->step = step;
+    t->n_rewards = list.n < GRPO_TRACE_REWARDS ? list.n : GRPO_TRACE_REWARDS;
+    for (int k = 0; k < t->n_rewards; k++) {
+        snprintf(t->reward_name[k], GRPO_TRACE_NAME, "%s", list.names[k]);
+        int used = list.from[k] <= 0 || step >= list.from[k];
+        t->reward_weight[k] = used ? (float)list.weights[k] : 0.0f;
+    }
     return 0;
 }
 
@@ -607,7 +644,9 @@ const StageKind stage_kind_grpo = {
                "a reward_model stage, for the preference reward"}},
     .n_roles = 2,
     .makes_checkpoint = true,
-    .code_version = "grpo-4", /* varied general prompts (grpo-3: few-row decode products) */
+    /* grpo-5: tokens.csv, so that a cached stage can be inspected too
+     * (grpo-4: varied general prompts; grpo-3: few-row decode products) */
+    .code_version = "grpo-5",
     .ops = &ops,
     .defaults = defaults,
     .config_size = sizeof(GrpoConfig),

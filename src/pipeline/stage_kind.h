@@ -18,6 +18,7 @@
 #include "engine/gpt.h"
 #include "pipeline/graph.h"
 #include "pipeline/metrics.h"
+#include "train/grpo_trace.h"
 #include "train/rewards.h"
 
 /* A stage's work in tokens, before it runs. Completion lengths are not
@@ -37,6 +38,8 @@ typedef struct {
     int context;    /* the model's context */
 } StageWorkIn;
 
+typedef void (*StagePublishTrace)(void *ctx, const GrpoTrace *t);
+
 /* What a kind's functions see of the running stage. */
 typedef struct StageCtx {
     const Graph *g;
@@ -52,6 +55,10 @@ typedef struct StageCtx {
     void (*publish)(void *ctx, const char *prompt, const char *completion, const char *const *names,
                     const double *values, int n);
     void *publish_ctx;
+    /* Publishes a GRPO step's whole trace (copied before it returns); never
+     * NULL. */
+    StagePublishTrace publish_trace;
+    void *trace_ctx;
     /* True when the user has asked the run to stop; a kind whose one step is
      * long (an eval) polls it between batches and returns STAGE_STEP_STOPPED.
      * Never NULL. */

@@ -151,6 +151,15 @@ void stage_run_set_stop(StageRun *r, bool (*stopping)(void *ctx), void *ctx) {
     r->c.stop_ctx = ctx;
 }
 
+static void trace_nowhere(void *ctx, const GrpoTrace *t) {
+    (void)ctx, (void)t;
+}
+
+void stage_run_set_trace(StageRun *r, StagePublishTrace publish, void *ctx) {
+    r->c.publish_trace = publish ? publish : trace_nowhere;
+    r->c.trace_ctx = ctx;
+}
+
 static void publish_nothing(void *ctx, const char *prompt, const char *completion,
                             const char *const *names, const double *values, int n) {
     (void)ctx, (void)prompt, (void)completion, (void)names, (void)values, (void)n;
@@ -176,6 +185,7 @@ StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
                    .seed = stage_seed_for_run(seed >= 0 ? (unsigned long long)seed : 0, run_seed),
                    .publish = publish ? publish : publish_nothing,
                    .publish_ctx = publish_ctx,
+                   .publish_trace = trace_nowhere,
                    .stopping = never_stopping};
     r->ops = st->kind->ops;
     r->key = key;

@@ -17,6 +17,7 @@
 
 #include "pipeline/graph.h"
 #include "pipeline/metrics.h"
+#include "pipeline/stage_kind.h"
 
 typedef struct StageRun StageRun;
 
@@ -30,6 +31,10 @@ typedef void (*StagePublish)(void *ctx, const char *prompt, const char *completi
 /* Where a kind with long steps asks whether to stop (StageCtx.stopping);
  * until set, never. */
 void stage_run_set_stop(StageRun *r, bool (*stopping)(void *ctx), void *ctx);
+
+/* Where a GRPO stage's newest step goes, token by token, for the step
+ * inspector (StageCtx.publish_trace); until set, nowhere. */
+void stage_run_set_trace(StageRun *r, StagePublishTrace publish, void *ctx);
 
 StageRun *stage_run_open(const Graph *g, int s, const char *dir, uint64_t key,
                          unsigned long long run_seed, StagePublish publish, void *publish_ctx,

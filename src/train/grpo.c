@@ -47,6 +47,7 @@ struct Grpo {
     int *order;                 /* (n) minibatch permutation */
     GrpoSeq *seqs;              /* (n) the rollout as the update reads it */
     GrpoUpdate *update;
+    GrpoTrace trace; /* the newest step, token by token */
 };
 
 GrpoConfig grpo_defaults(void) {
@@ -104,6 +105,7 @@ void grpo_free(Grpo *g) {
     adamw_free(g->opt);
     rollout_free(g->rollout);
     grpo_update_free(g->update);
+    grpo_trace_free(&g->trace);
     void *bufs[] = {g->problems, g->prompt_text, g->prompt_ptrs, g->term,    g->total,
                     g->adv,      g->order,       g->seqs,        g->general, g->is_general,
                     g->batch,    g->batch_out,   g->applies};
@@ -192,6 +194,10 @@ int grpo_load_state(Grpo *g, const char *path, char *err, size_t errlen) {
 
 Gpt *grpo_reference(Grpo *g) {
     return g->ref;
+}
+
+const GrpoTrace *grpo_trace(const Grpo *g) {
+    return &g->trace;
 }
 
 int grpo_num_samples(const Grpo *g) {
@@ -372,6 +378,80 @@ static int check_scores(const Grpo *g, char *err, size_t errlen) {
     return -1;
 }
 
+void grpo_trace_config(GrpoTrace *t, const GrpoConfig *c) {
+    t->mu = c->mu;
+    t->minibatches = c->minibatches;
+    t->loss_type = c->loss_type;
+    t->beta = c->beta;
+    t->eps_low = c->eps_low;
+    t->eps_high = c->eps_high;
+    t->scale_rewards = c->scale_rewards;
+    t->max_new_tokens = c->max_new_tokens;
+}
+
+/* The batch's side of the trace: prompts, rewards, group statistics. The
+ * update adds the tokens. */
+static int trace_begin(Grpo *g) {
+    const GrpoConfig *c = &g->cfg;
+    GrpoTrace *t = &g->trace;
+    if (grpo_trace_reset(t, c->prompts_per_step, c->group_size)) return -1;
+    grpo_trace_config(t, c);
+    t->step = g->step + 1;
+    t->n_rewards = g->n_rewards < GRPO_TRACE_REWARDS ? g->n_rewards : GRPO_TRACE_REWARDS;
+    for (int k = 0; k < t->n_rewards; k++) {
+        const RewardTerm *r = &g->rewards[k];
+        snprintf(t->reward_name[k], GRPO_TRACE_NAME, "%s", r->name ? r->name : "?");
+        int used = r->from_step <= 0 || g->step + 1 >= r->from_step;
+        t->reward_weight[k] = used ? (float)r->weight : 0.0f; /* as the total counted it */
+    }
+    const int G = c->group_size;
+    for (int b = 0; b < t->B; b++) {
+        snprintf(t->prompt[b], GRPO_TRACE_PROMPT, "%s", g->prompt_ptrs[b]);
+        double mean = 0, var = 0;
+        for (int i = 0; i < G; i++) mean += g->total[b * G + i];
+        mean /= G;
+        for (int i = 0; i < G; i++)
+            var += (g->total[b * G + i] - mean) * (g->total[b * G + i] - mean);
+        t->group_mean[b] = (float)mean;
+        t->group_std[b] = (float)sqrt(var / G);
+    }
+    for (int i = 0; i < g->n; i++) {
+        GrpoTraceSeq *s = &t->seq[i];
+        s->group = i / G;
+        s->reward = g->total[i];
+        s->advantage = g->adv[i];
+        for (int k = 0; k < t->n_rewards; k++)
+            s->term[k] = (float)g->term[(size_t)i * GRPO_MAX_REWARDS + k];
+        s->length = g->seqs[i].len;
+        s->truncated = rollout_truncated(g->rollout, i);
+        s->masked = g->seqs[i].masked;
+    }
+    return 0;
+}
+
+/* A masked completion never reaches the update: its tokens are kept with
+ * pi_old's log-probs and no weight, so the view can still show them. */
+static void trace_end(Grpo *g, double loss) {
+    GrpoTrace *t = &g->trace;
+    for (int i = 0; i < g->n; i++) {
+        const GrpoSeq *s = &g->seqs[i];
+        if (!s->masked) continue;
+        for (int j = 0; j < s->len; j++) {
+            GrpoTraceToken x = {.seq = i,
+                                .minibatch = -1,
+                                .pos = j,
+                                .token = s->tokens[j],
+                                .logp_old = s->old_logp[j],
+                                .logp = s->old_logp[j],
+                                .logp_ref = s->old_logp[j],
+                                .ratio = 1.0f};
+            grpo_trace_add(t, &x);
+        }
+    }
+    t->loss = loss;
+    grpo_trace_finish(t);
+}
+
 void grpo_set_cancel(Grpo *g, bool (*cancel)(void *ctx), void *ctx) {
     g->cancel = cancel;
     g->cancel_ctx = ctx;
@@ -413,6 +493,7 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
                                .max_new_tokens = c->max_new_tokens};
     double grad_norm = 0;
     int updates = 0;
+    int tracing = trace_begin(g) == 0; /* out of memory: train on without a trace */
     for (int pass = 0; pass < c->mu; pass++) {
         for (int i = 0; i < n; i++) g->order[i] = i;
         for (int i = n - 1; i > 0; i--) { /* seeded shuffle: minibatches mix groups */
@@ -423,11 +504,14 @@ int grpo_step(Grpo *g, GrpoStep *out, char *err, size_t errlen) {
         }
         for (int mb = 0; mb < c->minibatches; mb++) {
             int from = n * mb / c->minibatches, to = n * (mb + 1) / c->minibatches;
+            grpo_update_trace(g->update, tracing ? &g->trace : NULL, pass, updates);
             grad_norm += grpo_update_minibatch(g->update, g->policy, g->ref, g->opt, g->seqs,
                                                g->order + from, to - from, &lc, &pt);
             updates++;
         }
     }
+    grpo_update_trace(g->update, NULL, 0, 0);
+    if (tracing) trace_end(g, pt.loss / updates);
     g->step++;
 
     /* metrics */

@@ -14,6 +14,7 @@
 #include "engine/adamw.h"
 #include "engine/gpt.h"
 #include "train/grpo_math.h"
+#include "train/grpo_trace.h"
 #include "train/rewards.h"
 #include "world/task.h"
 
@@ -113,6 +114,13 @@ void grpo_set_cancel(Grpo *g, bool (*cancel)(void *ctx), void *ctx);
 int grpo_save_state(const Grpo *g, const char *path, char *err, size_t errlen);
 int grpo_load_state(Grpo *g, const char *path, char *err, size_t errlen);
 Gpt *grpo_reference(Grpo *g);
+
+/* The newest step token by token (grpo_trace.h); valid until the next
+ * grpo_step. Empty (n_tok 0) before the first step. */
+const GrpoTrace *grpo_trace(const Grpo *g);
+/* The configuration's side of a trace (mu, minibatches, loss type, beta,
+ * eps, scale_rewards, max_new_tokens), for one read back from files. */
+void grpo_trace_config(GrpoTrace *t, const GrpoConfig *c);
 
 int grpo_num_samples(const Grpo *g);
 void grpo_sample(const Grpo *g, int i, GrpoSample *out);

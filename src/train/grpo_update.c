@@ -1,5 +1,6 @@
 #include "train/grpo_update.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -16,6 +17,8 @@ struct GrpoUpdate {
     int *row_seq;    /* (rows) sequence of each row's target, -1 if masked */
     int *sorted;     /* (max_seqs) a minibatch's sequences by length */
     int max_seqs;
+    GrpoTrace *trace; /* NULL: not recording */
+    int trace_pass, trace_minibatch;
 };
 
 GrpoUpdate *grpo_update_new(const GptConfig *cfg, int max_seqs) {
@@ -52,6 +55,36 @@ void grpo_update_free(GrpoUpdate *u) {
     free(u->row_seq);
     free(u->sorted);
     free(u);
+}
+
+void grpo_update_trace(GrpoUpdate *u, GrpoTrace *t, int pass, int minibatch) {
+    u->trace = t;
+    u->trace_pass = pass;
+    u->trace_minibatch = minibatch;
+}
+
+static void record(GrpoUpdate *u, const GrpoSeq *seqs, int i, int r, int T, double logp,
+                   double ref_lp, const GrpoToken *tok, double w, double beta) {
+    const GrpoSeq *s = &seqs[i];
+    const int pos = r % T - (s->prompt_len - 1);
+    const double kl = beta > 0 ? grpo_kl(logp, ref_lp) : 0.0;
+    GrpoTraceToken x = {.seq = i,
+                        .pass = u->trace_pass,
+                        .minibatch = u->trace_minibatch,
+                        .pos = pos,
+                        .token = u->tgt[r],
+                        .logp_old = (float)u->old_row[r],
+                        .logp = (float)logp,
+                        .logp_ref = (float)ref_lp,
+                        .ratio = (float)exp(logp - u->old_row[r]),
+                        .clip = (signed char)(tok->clipped_low    ? -1
+                                              : tok->clipped_high ? 1
+                                                                  : 0),
+                        .kl = (float)kl,
+                        .weight = (float)w,
+                        .objective = (float)(-w * tok->loss),
+                        .push = (float)(-w * tok->dlogp)};
+    grpo_trace_add(u->trace, &x);
 }
 
 static double now(void) {
@@ -139,6 +172,7 @@ float grpo_update_minibatch(GrpoUpdate *u, Gpt *policy, Gpt *ref, AdamW *opt, co
             double w =
                 grpo_token_weight(lc->loss_type, n, total_tokens, seqs[i].len, lc->max_new_tokens);
             u->dlogp[r] = (float)(w * tok.dlogp);
+            if (u->trace) record(u, seqs, i, r, T, u->logp[r], ref_lp, &tok, w, lc->beta);
             tot->loss += w * tok.loss;
             if (lc->beta > 0) tot->kl += grpo_kl(u->logp[r], ref_lp);
             tot->entropy += u->entropy[r];

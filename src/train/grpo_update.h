@@ -11,6 +11,7 @@
 #include "engine/adamw.h"
 #include "engine/gpt.h"
 #include "train/grpo_math.h"
+#include "train/grpo_trace.h"
 
 typedef struct {
     const int *prompt; /* prompt tokens */
@@ -42,6 +43,11 @@ typedef struct GrpoUpdate GrpoUpdate;
  * to max_seqs sequences. NULL on OOM. */
 GrpoUpdate *grpo_update_new(const GptConfig *cfg, int max_seqs);
 void grpo_update_free(GrpoUpdate *u);
+
+/* Every token of the following minibatch updates goes to t, labelled with
+ * this pass and minibatch (seq = the index into seqs); NULL stops recording.
+ * Recording reads the values the update computes anyway. */
+void grpo_update_trace(GrpoUpdate *u, GrpoTrace *t, int pass, int minibatch);
 
 /* One optimizer step over seqs[idx[0..n)], n <= max_seqs: forward, loss,
  * backward in micro-batches of sequences of like length (at most a fixed
