@@ -68,7 +68,7 @@ static int setup(void **state) {
     w->f.m.graph_gen = 1;
     w->f.m.paused = true;
     snprintf(w->f.m.log, sizeof w->f.m.log, "cold-start-sft: step 12/40");
-    tui_view_init(&w->v, (TuiSource){&w->f, snapshot, command});
+    tui_view_init(&w->v, (TuiSource){&w->f, snapshot, command, NULL});
     tui_view_resize(&w->v, 100, 30);
     assert_int_equal(tui_canvas_init(&w->c, 100, 30, &tui_glyphs_utf8), 0);
     tui_view_poll(&w->v);

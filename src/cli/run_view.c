@@ -7,6 +7,7 @@
 
 #include "cli/run_files.h"
 #include "cli/run_series.h"
+#include "cli/run_steps.h"
 #include "cli/time_table.h"
 
 enum { ROW_BATCH = 256 };
@@ -41,6 +42,7 @@ struct RunView {
     TuiCurve curves[TUI_MAX_CURVES];
     TuiModel cur, prev;
     unsigned data_gen;
+    RunSteps steps;
 };
 
 RunView *run_view_new(void) {
@@ -62,6 +64,7 @@ void run_view_attach(RunView *v, Runner *r, const char *dir) {
 
 void run_view_free(RunView *v) {
     if (!v) return;
+    run_steps_free(&v->steps);
     pthread_mutex_destroy(&v->mu);
     free(v);
 }
@@ -391,6 +394,12 @@ static void command(void *ctx, TuiCommand c) {
         snprintf(v->log, sizeof v->log, "busy: command dropped, try again");
 }
 
+static int step_trace(void *ctx, int stage, long step, int dir, unsigned long have, GrpoTrace *out,
+                      TuiStepInfo *info, char *msg, size_t cap) {
+    RunView *v = ctx;
+    return run_steps_fetch(&v->steps, v->r, v->dir, stage, step, dir, have, out, info, msg, cap);
+}
+
 TuiSource run_view_source(RunView *v) {
-    return (TuiSource){v, snapshot, command};
+    return (TuiSource){v, snapshot, command, step_trace};
 }

@@ -117,6 +117,9 @@ const TuiTheme tui_theme_color = {
             [TUI_ROLE_STATUS] = {BLACK, CYAN, 0},
             [TUI_ROLE_WARN] = {RED, DEF, TUI_ATTR_BOLD},
             [TUI_ROLE_DIM] = {DEF, DEF, TUI_ATTR_DIM},
+            [TUI_ROLE_PUSH_UP] = {GREEN, DEF, 0},
+            [TUI_ROLE_PUSH_DOWN] = {RED, DEF, 0},
+            [TUI_ROLE_CLIPPED] = {BLACK, YELLOW, 0},
         },
 };
 
@@ -150,6 +153,10 @@ const TuiTheme tui_theme_mono = {
             [TUI_ROLE_STATUS] = {DEF, DEF, TUI_ATTR_REVERSE},
             [TUI_ROLE_WARN] = {DEF, DEF, TUI_ATTR_BOLD},
             [TUI_ROLE_DIM] = {DEF, DEF, TUI_ATTR_DIM},
+            /* sign by attribute: underline up, reverse down */
+            [TUI_ROLE_PUSH_UP] = {DEF, DEF, TUI_ATTR_UNDERLINE},
+            [TUI_ROLE_PUSH_DOWN] = {DEF, DEF, TUI_ATTR_REVERSE},
+            [TUI_ROLE_CLIPPED] = {DEF, DEF, TUI_ATTR_BOLD | TUI_ATTR_UNDERLINE | TUI_ATTR_REVERSE},
         },
 };
 

@@ -39,6 +39,9 @@ typedef enum {
     TUI_ROLE_STATUS,
     TUI_ROLE_WARN,
     TUI_ROLE_DIM,
+    TUI_ROLE_PUSH_UP,   /* the step inspector: a token the update reinforces */
+    TUI_ROLE_PUSH_DOWN, /* ... suppresses */
+    TUI_ROLE_CLIPPED,   /* ... whose ratio the clip held */
     TUI_ROLE_COUNT
 } TuiRole;
 

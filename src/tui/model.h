@@ -3,6 +3,7 @@
 
 #include <stdbool.h>
 
+#include "tui/inspect.h"
 #include "tui/layout.h"
 
 /* What the view shows, as plain fixed-size data: the pipeline side fills it under
@@ -117,6 +118,7 @@ typedef struct {
     void *ctx;
     void (*snapshot)(void *ctx, TuiModel *m);
     void (*command)(void *ctx, TuiCommand cmd);
+    TuiStepSource step_trace; /* NULL: no step inspector */
 } TuiSource;
 
 static inline bool tui_model_busy(const TuiModel *m) {

@@ -16,9 +16,52 @@ void tui_view_init(TuiView *v, TuiSource src) {
     memset(v, 0, sizeof *v);
     v->src = src;
     v->dirty = TUI_DIRTY_ALL;
+    tui_inspect_init(&v->inspect);
+}
+
+/* Asks the source for a step of the selected stage into the inspector. */
+static void inspect_fetch(TuiView *v, long step, int dir) {
+    TuiInspect *in = &v->inspect;
+    v->dirty |= TUI_DIRTY_MAIN;
+    const int s = v->selected;
+    if (s >= v->model.n_stages) return;
+    if (strcmp(v->model.stages[s].kind, "grpo") != 0) {
+        in->have = false;
+        in->stage = s;
+        snprintf(in->msg, sizeof in->msg,
+                 "%s is a %s stage: the step inspector looks inside GRPO steps (tab: another "
+                 "stage)",
+                 v->model.stages[s].name, v->model.stages[s].kind);
+        return;
+    }
+    if (!v->src.step_trace) {
+        in->have = false;
+        snprintf(in->msg, sizeof in->msg, "this view has no recorded steps");
+        return;
+    }
+    TuiStepInfo info = {0};
+    char msg[160] = "";
+    unsigned long have = in->have && in->stage == s ? in->info.seq : 0;
+    int rc = v->src.step_trace(v->src.ctx, s, step, dir, have, &in->trace, &info, msg, sizeof msg);
+    if (rc > 0) {
+        in->info = info;
+        in->msg[0] = 0;
+        tui_inspect_loaded(in, s);
+    } else if (rc < 0) {
+        snprintf(in->msg, sizeof in->msg, "%s", msg);
+        if (in->stage != s) in->have = false; /* never another stage's step */
+        in->stage = s;
+    }
+}
+
+static void inspect_open(TuiView *v) {
+    v->screen = TUI_SCREEN_INSPECT;
+    v->inspect.live = true;
+    inspect_fetch(v, TUI_STEP_NEWEST, 0);
 }
 
 void tui_view_free(TuiView *v) {
+    tui_inspect_free(&v->inspect);
     if (v->have_layout) tui_layout_free(&v->layout);
     v->have_layout = false;
 }
@@ -57,6 +100,10 @@ void tui_view_poll(TuiView *v) {
     if (v->follow && !v->pinned)
         for (int i = 0; i < v->model.n_stages; i++)
             if (v->model.stages[i].state == TUI_STAGE_RUNNING) select_stage(v, i);
+    /* the inspector follows the newest step, and the selection */
+    if (v->screen == TUI_SCREEN_INSPECT &&
+        (v->inspect.stage != v->selected || (v->inspect.live && v->model.data_gen != v->seen_data)))
+        inspect_fetch(v, TUI_STEP_NEWEST, 0);
     v->polled = true;
     v->seen_graph = v->model.graph_gen;
     v->seen_data = v->model.data_gen;
@@ -88,6 +135,34 @@ void tui_view_key(TuiView *v, TuiKey k) {
         if (k.key == 'q') request_quit(v);
         return;
     }
+    if (v->screen == TUI_SCREEN_INSPECT) {
+        TuiInspect *in = &v->inspect;
+        TuiInspectAction a = tui_inspect_key(in, k);
+        long at = in->have ? in->trace.step : 0;
+        switch (a) {
+        case TUI_INSPECT_PREV:
+        case TUI_INSPECT_NEXT:
+            in->live = false; /* stepping through the record stops following */
+            if (in->have) inspect_fetch(v, at, a == TUI_INSPECT_PREV ? -1 : 1);
+            return;
+        case TUI_INSPECT_NEWEST:
+            inspect_fetch(v, TUI_STEP_NEWEST, 0);
+            return;
+        case TUI_INSPECT_MOVED:
+            return;
+        case TUI_INSPECT_IGNORED:
+            break;
+        }
+        /* the cursor keys are the inspector's even with nothing to move */
+        if (k.key == TUI_KEY_UP || k.key == TUI_KEY_DOWN || k.key == TUI_KEY_LEFT ||
+            k.key == TUI_KEY_RIGHT || k.key == TUI_KEY_MOUSE)
+            return;
+        if (k.key == TUI_KEY_ESC) {
+            v->screen = TUI_SCREEN_DETAIL;
+            tui_optedit_reset(&v->edit);
+            return;
+        }
+    }
     if (v->screen == TUI_SCREEN_DETAIL) {
         TuiEditResult r = tui_optedit_key(&v->edit, &v->model, k);
         if (r == TUI_EDIT_COMMIT) {
@@ -118,6 +193,9 @@ void tui_view_key(TuiView *v, TuiKey k) {
         break;
     case 't':
         v->screen = TUI_SCREEN_TIME;
+        break;
+    case 'i':
+        inspect_open(v);
         break;
     case '?':
         v->help = true;
@@ -230,6 +308,9 @@ static const char *hint(const TuiView *v) {
         return " esc back  p refresh  e eval table  ? help  q quit";
     case TUI_SCREEN_TIME:
         return " esc back  e eval table  space run/pause  ? help  q quit";
+    case TUI_SCREEN_INSPECT:
+        return " arrows token/completion  [ ] prompt  , . step  l live  u pass  tab stage  esc "
+               "back  ? help";
     default:
         return " space run/pause  n step  arrows select  enter detail  e eval  t time  ? help  q "
                "quit";
@@ -272,6 +353,10 @@ unsigned tui_view_render(TuiView *v, TuiCanvas *c) {
             tui_draw_curves(c, main, m);
         } else if (v->screen == TUI_SCREEN_TIME) {
             tui_draw_time(c, main, m);
+        } else if (v->screen == TUI_SCREEN_INSPECT) {
+            v->inspect.mono = v->mono;
+            const char *name = v->selected < m->n_stages ? m->stages[v->selected].name : "";
+            tui_draw_inspect(c, main, &v->inspect, name);
         } else {
             int side = w >= TUI_SIDE_MIN_COLS ? (w / 3 > 34 ? w / 3 : 34) : 0;
             draw_flow(v, c, (TuiRect){0, main.y, w - side, main.h});
@@ -304,6 +389,7 @@ int tui_view_run(TuiSource src, const TuiTermOptions *opt, char *err, size_t err
         return -1;
     }
     tui_view_init(v, src);
+    v->mono = !info.color;
     v->follow = true;
     tui_view_resize(v, w, h);
     send(v, TUI_CMD_SELECT, 0);

@@ -18,7 +18,8 @@
  * with charts and the newest sample of the selected stage beside it when the
  * terminal is at least 100 columns wide, a log line, a key bar. Enter opens the
  * selected stage's detail, e the eval table, p the pass@k curves of every
- * eval (pass@k and maj@k against k), ? the help overlay. In the
+ * eval (pass@k and maj@k against k), i the step inspector of a GRPO stage
+ * (inspect.h), ? the help overlay. In the
  * detail, up/down walk the stage's options and enter edits one (before the
  * stage starts); left/right and tab move to other stages.
  *
@@ -33,6 +34,7 @@ typedef enum {
     TUI_SCREEN_EVAL,
     TUI_SCREEN_CURVES,
     TUI_SCREEN_TIME,
+    TUI_SCREEN_INSPECT,
 } TuiScreen;
 
 enum {
@@ -61,6 +63,8 @@ typedef struct {
     bool polled;
     unsigned dirty;
     TuiOptEdit edit; /* the detail screen's options list */
+    TuiInspect inspect;
+    bool mono; /* the terminal shows attributes only (NO_COLOR, no colours) */
 } TuiView;
 
 void tui_view_init(TuiView *v, TuiSource src);
