@@ -285,6 +285,8 @@ static void test_commands(void **state) {
     assert_int_equal(st.step, 2); /* paused: no step without a command */
     assert_int_equal(st.state, STAGE_RUNNING);
 
+    char script_k[64];
+    snprintf(script_k, sizeof script_k, "%s", stage_opt(&g.stages[1], "k"));
     RunnerCmd edit = {.kind = CMD_SET_OPTION, .stage = 1};
     snprintf(edit.name, sizeof edit.name, "k");
     snprintf(edit.value, sizeof edit.value, "3");
@@ -298,6 +300,29 @@ static void test_commands(void **state) {
     runner_message(r, msg, sizeof msg);
     assert_non_null(strstr(msg, "has started"));
     assert_string_equal(stage_opt(&g.stages[1], "k"), "3");
+    uint64_t edited_key = runner_key(r, 1);
+
+    /* reset: the script's options and key again; a second reset says so */
+    RunnerCmd reset = {.kind = CMD_RESET_OPTIONS, .stage = 1};
+    runner_command(r, &reset);
+    runner_command(r, &step);
+    wait_for(r, 4);
+    runner_message(r, msg, sizeof msg);
+    assert_non_null(strstr(msg, "1 option back to the script's"));
+    assert_string_equal(stage_opt(&g.stages[1], "k"), script_k);
+    assert_true(runner_key(r, 1) != edited_key);
+    runner_command(r, &reset);
+    RunnerCmd reset_running = {.kind = CMD_RESET_OPTIONS, .stage = 0};
+    runner_command(r, &step);
+    wait_for(r, 5);
+    runner_message(r, msg, sizeof msg);
+    assert_non_null(strstr(msg, "the options are the script's already"));
+    runner_command(r, &reset_running);
+    runner_command(r, &step);
+    wait_for(r, 6);
+    runner_message(r, msg, sizeof msg);
+    assert_non_null(strstr(msg, "has started"));
+    runner_command(r, &edit); /* k = 3 again, for the eval below */
 
     RunnerCmd go = {.kind = CMD_RUN};
     runner_command(r, &go);

@@ -159,6 +159,27 @@ static void test_groups(void **state) {
                  "pipe_group_bad.lua:2:", "r1sim.group: expected a string or nil, got number");
 }
 
+/* Every kind has plain words for its detail, drawn from its options; a
+ * script's note replaces them. */
+static void test_notes(void **state) {
+    ScriptPipeline *p = load(LUA_DIR "pipe_notes.lua", NULL, 8 << 20, 1000000);
+    if (!p) fail_msg("%s", err);
+    char note[600];
+    stage_note(&g.stages[0], note, sizeof note);
+    assert_non_null(strstr(note, "Pretraining: the base model learns"));
+    assert_non_null(strstr(note, "over 1 steps"));
+    stage_note(&g.stages[1], note, sizeof note);
+    assert_string_equal(note, "Our first look at the base: how often is it right?");
+    g.stages[1].note[0] = 0;
+    stage_note(&g.stages[1], note, sizeof note);
+    assert_non_null(strstr(note, "An evaluation: 7 held-out problems of add2"));
+    script_pipeline_free(p);
+    for (int i = 0; i < stage_kind_count(); i++)
+        if (strcmp(stage_kind_at(i)->name, "dummy") != 0) assert_non_null(stage_kind_at(i)->note);
+    expect_error(LUA_DIR "pipe_note_bad.lua",
+                 "pipe_note_bad.lua:2:", "stage 'b': note: expected a string, got number");
+}
+
 /* The keys of a shipped script's stages, by name, as the cache sees them. */
 static int script_keys(const char *file, const char *const *names, const char *const *values,
                        int n_params, char stage_names[][GRAPH_NAME], uint64_t *keys,
@@ -287,6 +308,7 @@ int main(void) {
         cmocka_unit_test(test_params_and_overrides),
         cmocka_unit_test(test_hook_cannot_declare),
         cmocka_unit_test(test_groups),
+        cmocka_unit_test(test_notes),
         cmocka_unit_test(test_open_r1_steps_share_r1_keys),
         cmocka_unit_test(test_quick_is_r1_with_other_defaults),
     };

@@ -597,6 +597,31 @@ static void another_stage_resets_the_option_cursor(void **state) {
     assert_int_equal(w->v.edit.cursor, 0);
 }
 
+/* The detail opens with the stage's plain words, and r asks for the
+ * script's options back. */
+static void detail_note_and_reset(void **state) {
+    World *w = *state;
+    options(w, true);
+    snprintf(w->f.m.note, sizeof w->f.m.note,
+             "An evaluation: 8 held-out problems, scored by the same rule checks as the rewards.");
+    w->f.m.data_gen++;
+    key(w, TUI_KEY_TAB);
+    key(w, TUI_KEY_TAB);
+    key(w, TUI_KEY_TAB);
+    key(w, TUI_KEY_ENTER);
+    assert_true(shows(&w->c, "An evaluation: 8 held-out problems,"));
+    assert_true(shows(&w->c, "r reset"));
+    key(w, 'r');
+    TuiCommand c = last_cmd(w);
+    assert_int_equal(c.kind, TUI_CMD_RESET_OPTIONS);
+    assert_int_equal(c.stage, 3);
+    /* outside the detail, r does nothing */
+    key(w, TUI_KEY_ESC);
+    int before = w->f.n_cmds;
+    key(w, 'r');
+    assert_int_equal(w->f.n_cmds, before);
+}
+
 int main(void) {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
     const struct CMUnitTest tests[] = {
@@ -623,6 +648,7 @@ int main(void) {
         T(started_stage_options_are_fixed),
         T(an_edit_ends_when_the_stage_starts),
         T(another_stage_resets_the_option_cursor),
+        T(detail_note_and_reset),
     };
     return cmocka_run_group_tests_name("tui_view", tests, NULL, NULL);
 }

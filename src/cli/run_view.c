@@ -43,6 +43,7 @@ struct RunView {
     TuiModel cur, prev;
     unsigned data_gen;
     RunSteps steps;
+    Stage note_stage; /* the selected stage's kind, note and options, for its note */
 };
 
 RunView *run_view_new(void) {
@@ -228,6 +229,15 @@ static void fill_detail(RunView *v, TuiModel *m, int s, const StageStatus *st) {
             snprintf(m->options[i].value, sizeof m->options[i].value, "%.95s", opts[i].value);
     }
     m->options_editable = st->state == STAGE_WAITING;
+    /* the note from the options as they are now (an edit changes it), read
+     * from the locked copy: the worker edits the graph's own */
+    Stage *ns = &v->note_stage;
+    ns->kind = stage->kind;
+    memcpy(ns->name, stage->name, sizeof ns->name);
+    memcpy(ns->note, stage->note, sizeof ns->note);
+    ns->n_options = n < GRAPH_MAX_OPTIONS ? n : GRAPH_MAX_OPTIONS;
+    memcpy(ns->options, opts, sizeof opts[0] * (size_t)ns->n_options);
+    stage_note(ns, m->note, sizeof m->note);
 
     size_t at = 0, cap = sizeof m->detail;
     char *d = m->detail;
@@ -383,6 +393,10 @@ static void command(void *ctx, TuiCommand c) {
         rc.stage = c.stage;
         snprintf(rc.name, sizeof rc.name, "%s", c.name);
         snprintf(rc.value, sizeof rc.value, "%s", c.value);
+        break;
+    case TUI_CMD_RESET_OPTIONS:
+        rc.kind = CMD_RESET_OPTIONS;
+        rc.stage = c.stage;
         break;
     case TUI_CMD_EVAL: /* the table is read from files: read them again */
         v->eval_stale = true;

@@ -115,6 +115,15 @@ const char *stage_opt(const Stage *st, const char *name) {
     return NULL;
 }
 
+void stage_note(const Stage *st, char *buf, size_t cap) {
+    if (cap == 0) return;
+    buf[0] = 0;
+    if (st->note[0])
+        snprintf(buf, cap, "%s", st->note);
+    else if (st->kind && st->kind->note)
+        st->kind->note(st, buf, cap);
+}
+
 double stage_opt_num(const Stage *st, const char *name) {
     const char *v = stage_opt(st, name);
     return v ? strtod(v, NULL) : NAN;

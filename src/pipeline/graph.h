@@ -58,6 +58,8 @@ enum { STAGE_MAX_ROLES = 4 };
 
 struct StageOps; /* stage_kind.h: what the executor calls */
 
+struct Stage;
+
 /* A stage kind: one file src/pipeline/stage_<kind>.c defines one of these and
  * the registry (stage_registry.c) lists it. */
 typedef struct {
@@ -73,6 +75,10 @@ typedef struct {
      * fields); NULL when no option has a field. */
     void (*defaults)(void *config);
     size_t config_size;
+    /* Two or three plain sentences for the stage detail: what the stage is
+     * in the R1 papers and what to watch in its charts, from its options; a
+     * script's `note` replaces them. NULL: none. */
+    void (*note)(const struct Stage *st, char *buf, size_t cap);
 } StageKind;
 
 const StageKind *stage_kind_find(const char *name);
@@ -97,6 +103,9 @@ typedef struct Stage {
      * distill"); "" for none. Only how the stage is shown: not in its cache
      * key. */
     char group[GRAPH_NAME];
+    /* The script's own words for the stage detail ("" : the kind's note).
+     * Not in the cache key either. */
+    char note[512];
     int n_inputs;
     char inputs[GRAPH_MAX_INPUTS][256];
     char input_role_name[GRAPH_MAX_INPUTS][GRAPH_NAME]; /* as the script named it; "" unnamed */
@@ -201,6 +210,8 @@ void stage_format_number(double v, int as_float, char *buf, size_t cap);
 
 int graph_find(const Graph *g, const char *name);
 const char *stage_opt(const Stage *st, const char *name);
+/* The stage detail's plain words: the script's note, else the kind's. */
+void stage_note(const Stage *st, char *buf, size_t cap);
 double stage_opt_num(const Stage *st, const char *name);
 /* Sets one option (the TUI's edit). Same validation as graph_add_stage. */
 int stage_set_opt(Stage *st, const char *name, const char *value, char *err, size_t errlen);

@@ -25,6 +25,7 @@ struct Runner {
     RunnerOptions opt;
     int order[GRAPH_MAX_STAGES];
     uint64_t keys[GRAPH_MAX_STAGES];
+    StageOption (*script_options)[GRAPH_MAX_OPTIONS]; /* each stage's as the script gave them */
     MetricsRing ring;
     int claim_fd; /* the worker's claim on the running stage's key (shared_cache.h), or -1 */
 
@@ -71,6 +72,16 @@ Runner *runner_new(Graph *g, const RunnerOptions *opts, char *err, size_t errlen
         free(r);
         return NULL;
     }
+    r->script_options = malloc(sizeof *r->script_options * (size_t)(g->n > 0 ? g->n : 1));
+    if (!r->script_options) {
+        snprintf(err, errlen, "out of memory");
+        metrics_ring_destroy(&r->ring);
+        free(r);
+        return NULL;
+    }
+    for (int i = 0; i < g->n; i++)
+        memcpy(r->script_options[i], g->stages[i].options,
+               sizeof g->stages[i].options[0] * (size_t)g->stages[i].n_options);
     pthread_mutex_init(&r->mu, NULL);
     pthread_cond_init(&r->cv, NULL);
     r->paused = r->opt.start_paused;
@@ -82,6 +93,7 @@ void runner_free(Runner *r) {
     if (r->thread_started) runner_join(r);
     metrics_ring_destroy(&r->ring);
     grpo_trace_free(&r->trace);
+    free(r->script_options);
     pthread_mutex_destroy(&r->mu);
     pthread_cond_destroy(&r->cv);
     free(r);
@@ -122,6 +134,30 @@ static void edited_locked(Runner *r, const RunnerCmd *c) {
              c->name, c->value, (unsigned long long)before, (unsigned long long)r->keys[c->stage]);
 }
 
+/* Puts a stage back to the script's options (under mu). */
+static void reset_locked(Runner *r, int s) {
+    Stage *st = &r->g->stages[s];
+    int changed = 0;
+    for (int i = 0; i < st->n_options; i++)
+        if (strcmp(st->options[i].value, r->script_options[s][i].value) != 0) {
+            memcpy(st->options[i].value, r->script_options[s][i].value,
+                   sizeof st->options[i].value);
+            changed++;
+        }
+    if (!changed) {
+        snprintf(r->message, sizeof r->message, "%.47s: the options are the script's already",
+                 st->name);
+        return;
+    }
+    uint64_t before = r->keys[s], keys[GRAPH_MAX_STAGES];
+    char e[256];
+    if (cache_keys(r->g, r->order, r->opt.seed, keys, e, sizeof e) == 0)
+        memcpy(r->keys, keys, sizeof keys);
+    snprintf(r->message, sizeof r->message,
+             "%.47s: %d option%s back to the script's: key %016llx -> %016llx", st->name, changed,
+             changed == 1 ? "" : "s", (unsigned long long)before, (unsigned long long)r->keys[s]);
+}
+
 /* Applies queued commands (under mu). Option edits apply only to stages that
  * have not started, since a running stage's key is already fixed. */
 static void drain_locked(Runner *r) {
@@ -153,6 +189,17 @@ static void drain_locked(Runner *r) {
             else if (stage_set_opt(&r->g->stages[c.stage], c.name, c.value, r->message,
                                    sizeof r->message) == 0)
                 edited_locked(r, &c);
+            r->message_seq++;
+            break;
+        case CMD_RESET_OPTIONS:
+            if (c.stage < 0 || c.stage >= r->g->n)
+                snprintf(r->message, sizeof r->message, "no stage %d", c.stage);
+            else if (r->status[c.stage].state != STAGE_WAITING)
+                snprintf(r->message, sizeof r->message,
+                         "stage '%s' has started: its options can no longer change",
+                         r->g->stages[c.stage].name);
+            else
+                reset_locked(r, c.stage);
             r->message_seq++;
             break;
         }

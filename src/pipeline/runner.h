@@ -31,11 +31,20 @@ typedef enum {
 
 const char *stage_state_name(StageState s);
 
-typedef enum { CMD_RUN, CMD_PAUSE, CMD_STEP, CMD_STOP, CMD_SET_OPTION } RunnerCmdKind;
+/* CMD_RESET_OPTIONS puts a stage that has not started back to the options
+ * the script gave it (undoing CMD_SET_OPTION edits). */
+typedef enum {
+    CMD_RUN,
+    CMD_PAUSE,
+    CMD_STEP,
+    CMD_STOP,
+    CMD_SET_OPTION,
+    CMD_RESET_OPTIONS
+} RunnerCmdKind;
 
 typedef struct {
     RunnerCmdKind kind;
-    int stage; /* CMD_SET_OPTION */
+    int stage; /* CMD_SET_OPTION, CMD_RESET_OPTIONS */
     char name[GRAPH_NAME];
     char value[256];
 } RunnerCmd;

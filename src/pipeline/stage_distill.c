@@ -185,8 +185,19 @@ static const StageOps ops = {
     .check = check,
 };
 
+static void distill_note(const Stage *st, char *buf, size_t cap) {
+    int logits = strcmp(stage_opt(st, "mode"), "logits") == 0;
+    snprintf(buf, cap,
+             "Distillation: a smaller student is fine-tuned on a stronger model's samples, as "
+             "R1-Distill trained Qwen and Llama students on 800k of R1's answers with SFT "
+             "alone%s. Watch the loss fall; the eval after it shows how much reasoning carried "
+             "over without any RL.",
+             logits ? " (here also pulled towards the teacher's own next-token distribution)" : "");
+}
+
 const StageKind stage_kind_distill = {
     .name = "distill",
+    .note = distill_note,
     .summary = "R1-Distill: fine-tunes a smaller student on a teacher's samples (or logits)",
     .options = options,
     .roles = {{"student", INPUT_CHECKPOINT, 1, 1,

@@ -289,8 +289,18 @@ static const StageOps ops = {
     .free = free_state,
 };
 
+static void eval_note(const Stage *st, char *buf, size_t cap) {
+    snprintf(buf, cap,
+             "An evaluation: %s held-out problems of %s, %s samples each at temperature %s, "
+             "scored by the same rule checks as the rewards. It trains nothing. Its pass@1 goes "
+             "to eval.csv and the table (e), its pass@k curve to p.",
+             stage_opt(st, "n_prompts"), stage_opt(st, "task"), stage_opt(st, "k"),
+             stage_opt(st, "temperature"));
+}
+
 const StageKind stage_kind_eval = {
     .name = "eval",
+    .note = eval_note,
     .summary = "a checkpoint on held-out problems: pass@1, maj@k, format, language, length",
     .options = options,
     .roles = {{"model", INPUT_CHECKPOINT, 1, 1, "the checkpoint to evaluate"},

@@ -635,8 +635,35 @@ static const StageOps ops = {
     .script_fns = script_fns,
 };
 
+static void grpo_note(const Stage *st, char *buf, size_t cap) {
+    const char *rewards = stage_opt(st, "rewards");
+    int general = stage_opt_num(st, "general_share") > 0;
+    int learned = strstr(rewards, PREFERENCE) != NULL;
+    size_t at = (size_t)snprintf(
+        buf, cap,
+        "GRPO: every step samples %s answers to each of %s prompts, scores them (%s) and "
+        "pushes up the answers better than their group's mean, held near the start by a KL "
+        "penalty of beta %s; this is R1-Zero's pure RL and R1's reasoning RL. ",
+        stage_opt(st, "group_size"), stage_opt(st, "prompts_per_step"), rewards,
+        stage_opt(st, "beta"));
+    if (at >= cap) return;
+    if (general)
+        snprintf(buf + at, cap - at,
+                 "RL for all scenarios: a share of %s of the prompts are general questions%s. "
+                 "Watch reasoning accuracy hold while general accuracy rises%s.",
+                 stage_opt(st, "general_share"), learned ? ", scored by the reward model" : "",
+                 learned ? "; if the reward model's score climbs while it falls, that is "
+                           "reward hacking"
+                         : "");
+    else
+        snprintf(buf + at, cap - at,
+                 "Watch accuracy climb and completions lengthen as the model learns to keep "
+                 "searching; i opens the step inspector.");
+}
+
 const StageKind stage_kind_grpo = {
     .name = "grpo",
+    .note = grpo_note,
     .summary = "GRPO with rule rewards (R1-Zero, reasoning RL)",
     .options = options,
     .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to train (also the reference)"},

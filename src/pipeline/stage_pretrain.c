@@ -144,8 +144,19 @@ static const StageOps ops = {
     .free = free_state,
 };
 
+/* What a teacher reads out before the stage runs (the stage detail). */
+static void pretrain_note(const Stage *st, char *buf, size_t cap) {
+    snprintf(buf, cap,
+             "Pretraining: the base model learns the world's web text by predicting the next "
+             "token, as DeepSeek-V3-Base did before any reasoning training. Nothing is rewarded "
+             "here: watch the loss fall over %s steps; the base then answers the way its text "
+             "does, mostly at once and often wrong.",
+             stage_opt(st, "steps"));
+}
+
 const StageKind stage_kind_pretrain = {
     .name = "pretrain",
+    .note = pretrain_note,
     .summary = "a base model from random weights on generated web text",
     .options = options,
     .n_roles = 0,

@@ -266,8 +266,18 @@ static const StageOps ops = {
     .check = check,
 };
 
+static void reward_model_note(const Stage *st, char *buf, size_t cap) {
+    (void)st;
+    snprintf(buf, cap,
+             "A reward model: the trunk of its input with a scalar head learns from preference "
+             "pairs which of two answers is better (Bradley-Terry), as R1's helpfulness reward "
+             "for prompts no rule can check. Watch pair accuracy climb; a held-out split with "
+             "longer-but-wrong answers tells whether it learned 'longer is better'.");
+}
+
 const StageKind stage_kind_reward_model = {
     .name = "reward_model",
+    .note = reward_model_note,
     .summary = "a reward model: a trunk with a scalar head, Bradley-Terry on preference pairs",
     .options = options,
     .roles = {{"trunk", INPUT_CHECKPOINT, 1, 1, "the policy it starts from (the paper: SFT)"},

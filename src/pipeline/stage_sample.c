@@ -642,8 +642,19 @@ static const StageOps ops = {
     .script_fns = script_fns,
 };
 
+static void sample_note(const Stage *st, char *buf, size_t cap) {
+    snprintf(buf, cap,
+             "Rejection sampling: the model answers each of %s problems %s times and keeps "
+             "the answers that pass '%s' (at most %s per problem), as R1 kept 600k reasoning "
+             "samples for its second round of SFT. Watch the acceptance rate: it is how good "
+             "the model already is.",
+             stage_opt(st, "n_prompts"), stage_opt(st, "k"), stage_opt(st, "keep"),
+             stage_opt(st, "per_prompt"));
+}
+
 const StageKind stage_kind_sample = {
     .name = "sample",
+    .note = sample_note,
     .summary = "rejection sampling: a checkpoint's filtered completions (+ general rows) as data",
     .options = options,
     .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to sample"},

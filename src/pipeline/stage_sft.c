@@ -88,8 +88,19 @@ static const StageOps ops = {
     .check = sft_input_check,
 };
 
+static void sft_note(const Stage *st, char *buf, size_t cap) {
+    (void)st;
+    snprintf(buf, cap,
+             "Supervised fine-tuning: the model learns to continue prompts with the answers of "
+             "its dataset. In R1 this is the cold start (a few thousand readable long "
+             "chains of thought before RL) and later the 800k rejection-sampled and general "
+             "examples. Watch the loss fall; it learns the examples' format and style, not to "
+             "search.");
+}
+
 const StageKind stage_kind_sft = {
     .name = "sft",
+    .note = sft_note,
     .summary = "supervised fine-tuning of a checkpoint on one or more datasets",
     .options = options,
     .roles = {{"policy", INPUT_CHECKPOINT, 1, 1, "the checkpoint to fine-tune"},

@@ -438,7 +438,7 @@ static int read_inputs(lua_State *L, int idx, const char *kind, InputList *in, c
 }
 
 static const char *const stage_fields[] = {"kind",    "name",         "inputs", "model", "options",
-                                           "on_step", "on_stage_end", "group",  NULL};
+                                           "on_step", "on_stage_end", "group",  "note",  NULL};
 
 /* r1sim.stage{kind=, name=, inputs=, model=, options=, on_step=, on_stage_end=} */
 static int l_stage(lua_State *L) {
@@ -454,7 +454,7 @@ static int l_stage(lua_State *L) {
         if (!known) {
             snprintf(m, sizeof m,
                      "stage.%s: unknown field (fields: kind, name, inputs, model, options, "
-                     "on_step, on_stage_end, group)",
+                     "on_step, on_stage_end, group, note)",
                      k);
             return script_spec_raise(L, m);
         }
@@ -547,6 +547,22 @@ static int l_stage(lua_State *L) {
         check_group(L, -1, gw, group);
     }
     lua_pop(L, 1);
+    char note[sizeof p->g->stages[0].note] = "";
+    t = lua_getfield(L, 1, "note");
+    if (t == LUA_TSTRING) {
+        size_t len;
+        const char *v = lua_tolstring(L, -1, &len);
+        if (len >= sizeof note) {
+            snprintf(m, sizeof m, "%s: note: at most %zu characters, got %zu", what,
+                     sizeof note - 1, len);
+            return script_spec_raise(L, m);
+        }
+        memcpy(note, v, len + 1);
+    } else if (t != LUA_TNIL) {
+        snprintf(m, sizeof m, "%s: note: expected a string, got %s", what, lua_typename(L, t));
+        return script_spec_raise(L, m);
+    }
+    lua_pop(L, 1);
     luaL_where(L, 1);
     char where[128];
     snprintf(where, sizeof where, "%s", lua_tostring(L, -1));
@@ -557,6 +573,7 @@ static int l_stage(lua_State *L) {
         return script_spec_raise(L, m);
     int s = p->g->n - 1;
     snprintf(p->g->stages[s].group, sizeof p->g->stages[s].group, "%s", group);
+    memcpy(p->g->stages[s].note, note, sizeof note);
     for (int i = 0; i < n_in; i++)
         if (in->role[i][0] && graph_name_input_role(p->g, s, i, in->role[i], m, sizeof m))
             return script_spec_raise(L, m);

@@ -58,6 +58,12 @@ void tui_draw_detail(TuiCanvas *c, TuiRect r, const TuiModel *m, int selected,
     /* right: facts (with structured options the detail text is status only),
      * then the charts, then the newest sample */
     TuiRect right = {in.x + left + 1, in.y, in.w - left - 1, in.h};
+    if (m->note[0]) { /* the plain words first: what a teacher reads out */
+        int rows =
+            tui_draw_paragraph(c, (TuiRect){right.x, right.y, right.w, 5}, m->note, TUI_ROLE_KIND);
+        right.y += rows + 1;
+        right.h -= rows + 1;
+    }
     int facts = 0;
     if (m->n_options && m->detail[0]) {
         for (const char *p = m->detail; *p; p++) facts += *p == '\n';

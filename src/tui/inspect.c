@@ -293,22 +293,6 @@ static void say(Explain *e, TuiRole role, const char *aside, const char *fmt, ..
     e->role[e->n++] = role;
 }
 
-/* Where a line of text breaks at width w: the last space before it, or w. */
-static int wrap_at(const char *s, int w) {
-    int len = (int)strlen(s);
-    if (tui_text_width(s) <= w) return len;
-    int cut = -1, cols = 0;
-    for (int k = 0; k < len && cols < w; k++) {
-        if ((s[k] & 0xC0) != 0x80) cols++;
-        if (s[k] == ' ' && cols < w) cut = k;
-    }
-    if (cut > 0) return cut;
-    int k = 0;
-    for (cols = 0; k < len && cols < w; k++)
-        if ((s[k + 1] & 0xC0) != 0x80) cols++;
-    return k;
-}
-
 /* Rows the lines take at width r.w; draws them into r when paint is set. */
 static int draw_wrapped(TuiCanvas *c, bool paint, TuiRect r, const Explain *e) {
     int y = 0;
@@ -318,7 +302,7 @@ static int draw_wrapped(TuiCanvas *c, bool paint, TuiRect r, const Explain *e) {
                  e->aside[k]);
         const char *s = tui_text_width(whole) <= r.w ? whole : e->text[k];
         for (int first = 1; *s || first; first = 0) {
-            int indent = first ? 0 : 4, n = wrap_at(s, r.w - indent);
+            int indent = first ? 0 : 4, n = tui_wrap_at(s, r.w - indent);
             if (paint && y < r.h) {
                 char part[400];
                 snprintf(part, sizeof part, "%.*s", n, s);

@@ -86,6 +86,7 @@ typedef struct {
     TuiOption options[TUI_MAX_OPTIONS];
     bool options_editable;
     char detail[1024];     /* status, inputs, key, error: one fact per line */
+    char note[600];        /* what the stage is and what to watch, in plain words */
     char eval_table[2048]; /* preformatted lines, first line the header */
     char time_table[4096]; /* the run's time per stage so far, as `r1sim run` prints it */
     /* Every finished eval's pass@k and maj@k against k, in run order. */
@@ -101,12 +102,13 @@ typedef enum {
     TUI_CMD_EVAL,
     TUI_CMD_SELECT, /* the selection changed: send that stage's charts */
     TUI_CMD_QUIT,
-    TUI_CMD_SET_OPTION, /* stage's option `name` = `value`; the source validates */
+    TUI_CMD_SET_OPTION,    /* stage's option `name` = `value`; the source validates */
+    TUI_CMD_RESET_OPTIONS, /* stage's options back to the script's (before it starts) */
 } TuiCommandKind;
 
 typedef struct {
     TuiCommandKind kind;
-    int stage; /* for SELECT and SET_OPTION; -1 otherwise */
+    int stage; /* for SELECT, SET_OPTION and RESET_OPTIONS; -1 otherwise */
     char name[32];
     char value[96];
 } TuiCommand;

@@ -14,6 +14,7 @@ const TuiHelpLine tui_help_lines[] = {
     {"click", "select the stage under the mouse"},
     {"enter", "stage detail: options, charts, samples"},
     {"up/down", "detail: pick an option; enter edits it"},
+    {"r", "detail: options back to the script's"},
     {"e", "eval table of every model"},
     {"p", "pass@k and maj@k against k, every eval"},
     {"t", "time per stage: wall time, share, tokens/s"},
@@ -25,6 +26,37 @@ const TuiHelpLine tui_help_lines[] = {
     {"q", "quit (asks first while a stage runs)"},
 };
 const int tui_help_count = (int)(sizeof tui_help_lines / sizeof tui_help_lines[0]);
+
+int tui_wrap_at(const char *s, int w) {
+    int len = (int)strlen(s);
+    if (w < 1) w = 1;
+    if (tui_text_width(s) <= w) return len;
+    int cut = -1, cols = 0;
+    for (int k = 0; k < len && cols < w; k++) {
+        if ((s[k] & 0xC0) != 0x80) cols++;
+        if (s[k] == ' ' && cols <= w) cut = k;
+    }
+    if (cut > 0) return cut;
+    int k = 0;
+    for (cols = 0; k < len && cols < w; k++)
+        if ((s[k + 1] & 0xC0) != 0x80) cols++;
+    return k;
+}
+
+int tui_draw_paragraph(TuiCanvas *c, TuiRect r, const char *text, TuiRole role) {
+    int y = 0;
+    const char *s = text;
+    while (*s && y < r.h) {
+        int n = tui_wrap_at(s, r.w);
+        char part[512];
+        snprintf(part, sizeof part, "%.*s", n < 511 ? n : 511, s);
+        if (c) tui_canvas_text(c, r.x, r.y + y, part, r.w, role, 0);
+        y++;
+        s += n;
+        while (*s == ' ') s++;
+    }
+    return y;
+}
 
 void tui_draw_frame(TuiCanvas *c, TuiRect r, const char *title, TuiRole role) {
     tui_canvas_fill(c, r.x, r.y, r.w, r.h, ' ', TUI_ROLE_DEFAULT);

@@ -197,6 +197,9 @@ void tui_view_key(TuiView *v, TuiKey k) {
     case 'i':
         inspect_open(v);
         break;
+    case 'r': /* in the detail: the script's options again, before the stage runs */
+        if (v->screen == TUI_SCREEN_DETAIL) send(v, TUI_CMD_RESET_OPTIONS, v->selected);
+        break;
     case '?':
         v->help = true;
         break;
@@ -299,9 +302,10 @@ static const char *hint(const TuiView *v) {
     case TUI_SCREEN_DETAIL:
         if (v->edit.editing) return " type the value  enter set  esc cancel  ctrl-u clear";
         if (v->model.options_editable && v->model.n_options)
-            return " up/down option  enter edit  esc back  tab other stage  space run/pause  ? "
-                   "help";
-        return " esc back  tab/arrows other stage  space run/pause  n step  ? help  q quit";
+            return " up/down option  enter edit  r reset  esc back  tab other stage  i inspect  "
+                   "? help";
+        return " esc back  tab/arrows other stage  space run/pause  n step  i inspect  ? help  q "
+               "quit";
     case TUI_SCREEN_EVAL:
         return " esc back  e refresh  p pass@k curves  ? help  q quit";
     case TUI_SCREEN_CURVES:
