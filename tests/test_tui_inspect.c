@@ -204,7 +204,7 @@ static void monochrome_says_what_attributes_mean(void **state) {
     tui_inspect_loaded(&in, 0);
     TuiCanvas c = {0};
     draw(&c, &in, 120, 36);
-    assert_true(shows(&c, "underline reinforced  reverse suppressed"));
+    assert_true(shows(&c, "underline=reinforced reverse=suppressed bold/dim=strong/weak"));
     /* on a reversed (suppressed) token the cursor is not reversed again */
     in.row = 2;
     draw(&c, &in, 120, 36);

@@ -403,8 +403,7 @@ static void build_explainer(Explain *e, const TuiCanvas *c, const TuiInspect *in
 static void draw_legend(TuiCanvas *c, int x, int y, int w, bool mono) {
     if (mono) {
         line(c, x, y, w, TUI_ROLE_DIM,
-             "underline reinforced  reverse suppressed  bold strong, dim weak  "
-             "bold+underline+reverse clipped  dim masked");
+             "underline=reinforced reverse=suppressed bold/dim=strong/weak b+u+r=clipped");
         return;
     }
     int at = x;
