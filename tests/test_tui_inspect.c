@@ -219,9 +219,27 @@ static void a_changed_knob_is_named(void **state) {
     (void)state;
     TuiInspect in;
     tui_inspect_init(&in);
+    const TuiStepConfig base = {.set = true,
+                                .loss_type = GRPO_LOSS_GRPO,
+                                .beta = 0.04f,
+                                .eps_low = 0.2f,
+                                .eps_high = 0.2f,
+                                .scale_rewards = 1};
+    in.info.base = base;
     make_trace(&in.trace, 10, 0.04f);
     tui_inspect_loaded(&in, 0);
-    assert_string_equal(in.moved, "");
+    assert_string_equal(in.moved, ""); /* GRPO's defaults: nothing to say */
+    /* a first step trained away from the defaults says so */
+    TuiInspect first;
+    tui_inspect_init(&first);
+    first.info.base = base;
+    make_trace(&first.trace, 10, 0.4f);
+    first.trace.scale_rewards = 0;
+    tui_inspect_loaded(&first, 0);
+    assert_string_equal(first.moved,
+                        "against GRPO's defaults: beta 0.04 -> 0.4: the KL term, scale_rewards 1 "
+                        "-> 0: A");
+    tui_inspect_free(&first);
     make_trace(&in.trace, 20, 0.4f);
     in.trace.loss_type = GRPO_LOSS_DR_GRPO;
     tui_inspect_loaded(&in, 0);

@@ -4,6 +4,18 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "train/grpo.h"
+
+static TuiStepConfig grpo_base(void) {
+    GrpoConfig d = grpo_defaults();
+    return (TuiStepConfig){.set = true,
+                           .loss_type = d.loss_type,
+                           .beta = d.beta,
+                           .eps_low = d.eps_low,
+                           .eps_high = d.eps_high,
+                           .scale_rewards = d.scale_rewards};
+}
+
 void run_steps_free(RunSteps *rs) {
     for (int i = 0; i < GRAPH_MAX_STAGES; i++) {
         if (rs->index[i]) step_index_free(rs->index[i]);
@@ -32,7 +44,8 @@ int run_steps_fetch(RunSteps *rs, Runner *r, const char *dir, int stage, long st
     if (step == TUI_STEP_NEWEST) {
         unsigned long seq = runner_trace(r, stage, have, out);
         if (seq) {
-            *info = (TuiStepInfo){.index = -1, .count = count, .live = true, .seq = seq};
+            *info = (TuiStepInfo){
+                .index = -1, .count = count, .live = true, .seq = seq, .base = grpo_base()};
             return seq == have ? 0 : 1;
         }
     }

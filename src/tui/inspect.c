@@ -35,6 +35,32 @@ static const char *loss_name(GrpoLossType t) {
     return grpo_loss_type_name(t);
 }
 
+static bool differs(const TuiStepConfig *a, const TuiStepConfig *b) {
+    return a->loss_type != b->loss_type || a->beta != b->beta || a->eps_low != b->eps_low ||
+           a->eps_high != b->eps_high || a->scale_rewards != b->scale_rewards;
+}
+
+/* "HEAD beta 0.04 -> 0.4: the KL term, ..." for each knob that differs. */
+static void describe(char *out, size_t cap, const char *head, const TuiStepConfig *was,
+                     const TuiStepConfig *now) {
+    size_t at = 0;
+    out[0] = 0;
+#define PUT(...) at += (size_t)snprintf(out + at, at < cap ? cap - at : 0, __VA_ARGS__)
+    PUT("%s", head);
+    if (was->loss_type != now->loss_type)
+        PUT(" loss_type %s -> %s: the weight,", loss_name(was->loss_type),
+            loss_name(now->loss_type));
+    if (was->beta != now->beta) PUT(" beta %g -> %g: the KL term,", was->beta, now->beta);
+    if (was->eps_low != now->eps_low || was->eps_high != now->eps_high)
+        PUT(" eps %g/%g -> %g/%g: the clip,", was->eps_low, was->eps_high, now->eps_low,
+            now->eps_high);
+    if (was->scale_rewards != now->scale_rewards)
+        PUT(" scale_rewards %d -> %d: A,", was->scale_rewards, now->scale_rewards);
+#undef PUT
+    size_t n = strlen(out);
+    if (n && out[n - 1] == ',') out[n - 1] = 0;
+}
+
 void tui_inspect_loaded(TuiInspect *in, int stage) {
     const GrpoTrace *t = &in->trace;
     in->have = true;
@@ -46,28 +72,18 @@ void tui_inspect_loaded(TuiInspect *in, int stage) {
     TuiStepConfig now = {true,    t->step,    stage,       t->loss_type,
                          t->beta, t->eps_low, t->eps_high, t->scale_rewards};
     TuiStepConfig was = in->shown;
-    if (was.set &&
-        (was.loss_type != now.loss_type || was.beta != now.beta || was.eps_low != now.eps_low ||
-         was.eps_high != now.eps_high || was.scale_rewards != now.scale_rewards)) {
-        in->before = was;
-        size_t at = 0;
-        in->moved[0] = 0;
-#define MOVED(...)                                                                                 \
-    at += (size_t)snprintf(in->moved + at, at < sizeof in->moved ? sizeof in->moved - at : 0,      \
-                           __VA_ARGS__)
-        MOVED("since the step shown before (step %ld):", was.step);
-        if (was.loss_type != now.loss_type)
-            MOVED(" loss_type %s -> %s: the weight,", loss_name(was.loss_type),
-                  loss_name(now.loss_type));
-        if (was.beta != now.beta) MOVED(" beta %g -> %g: the KL term,", was.beta, now.beta);
-        if (was.eps_low != now.eps_low || was.eps_high != now.eps_high)
-            MOVED(" eps %g/%g -> %g/%g: the clip,", was.eps_low, was.eps_high, now.eps_low,
-                  now.eps_high);
-        if (was.scale_rewards != now.scale_rewards)
-            MOVED(" scale_rewards %d -> %d: A,", was.scale_rewards, now.scale_rewards);
-#undef MOVED
-        size_t n = strlen(in->moved);
-        if (n && in->moved[n - 1] == ',') in->moved[n - 1] = 0;
+    if (!was.set || !differs(&was, &now)) {
+        /* the first step shown, or the same knobs: against GRPO's defaults */
+        if (!was.set || !in->moved[0]) {
+            in->moved[0] = 0;
+            if (in->info.base.set && differs(&in->info.base, &now))
+                describe(in->moved, sizeof in->moved, "against GRPO's defaults:", &in->info.base,
+                         &now);
+        }
+    } else {
+        char head[64];
+        snprintf(head, sizeof head, "since the step shown before (step %ld):", was.step);
+        describe(in->moved, sizeof in->moved, head, &was, &now);
     }
     in->shown = now;
 }

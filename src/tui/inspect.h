@@ -19,10 +19,21 @@
 
 enum { TUI_STEP_NEWEST = -1 };
 
+/* The configuration a trace was trained under, to say which term moved. */
+typedef struct {
+    bool set;
+    long step;
+    int stage;
+    GrpoLossType loss_type;
+    float beta, eps_low, eps_high;
+    int scale_rewards;
+} TuiStepConfig;
+
 typedef struct {
     int index, count; /* the step's place among the recorded steps; index -1: newest, in memory */
     bool live;        /* the running stage's newest step */
     unsigned long seq;
+    TuiStepConfig base; /* GRPO's defaults, which a first step is compared with */
 } TuiStepInfo;
 
 /* How the view asks its source for a step (TuiSource.step_trace): the
@@ -36,16 +47,6 @@ typedef struct {
 typedef int (*TuiStepSource)(void *ctx, int stage, long step, int dir, unsigned long have,
                              GrpoTrace *out, TuiStepInfo *info, char *msg, size_t cap);
 
-/* The configuration a trace was trained under, to say which term moved. */
-typedef struct {
-    bool set;
-    long step;
-    int stage;
-    GrpoLossType loss_type;
-    float beta, eps_low, eps_high;
-    int scale_rewards;
-} TuiStepConfig;
-
 typedef struct {
     GrpoTrace trace;
     bool have;
@@ -58,8 +59,10 @@ typedef struct {
     int pass;  /* 0 .. mu-1 */
     bool mono; /* the terminal shows no colour: the legend says what attributes mean */
     char msg[160];
-    TuiStepConfig shown, before; /* the trace's configuration, and the one before it */
-    char moved[200];             /* "beta 0.04 -> 0.4: the KL term" when it changed */
+    TuiStepConfig shown; /* the configuration of the trace shown */
+    /* "since the step shown before (step 10): beta 0.04 -> 0.4: the KL term",
+     * or the same against GRPO's defaults for the first step shown */
+    char moved[200];
 } TuiInspect;
 
 void tui_inspect_init(TuiInspect *in);
