@@ -81,7 +81,10 @@ int run_steps_fetch(RunSteps *rs, Runner *r, const char *dir, int stage, long st
         return -1;
     }
     /* a recorded step's seq: its step number, + 1 so that step 0 is not "none" */
-    *info = (TuiStepInfo){
-        .index = i, .count = ix->n, .live = false, .seq = (unsigned long)ix->step[i] + 1};
+    *info = (TuiStepInfo){.index = i,
+                          .count = ix->n,
+                          .live = false,
+                          .seq = (unsigned long)ix->step[i] + 1,
+                          .base = grpo_base()};
     return 1;
 }

@@ -523,6 +523,10 @@ static bool run_stage(Runner *r, int s) {
         }
     }
     stage_run_free(run);
+    /* its newest step is its last, which tokens.csv holds: "live" no more */
+    pthread_mutex_lock(&r->mu);
+    if (r->trace_stage == s) r->trace_stage = -1;
+    pthread_mutex_unlock(&r->mu);
     release_freed_memory();
     st.seconds = now_s() - t_begin - waited; /* finish's writes count too */
     if (st.state == STAGE_DONE || st.state == STAGE_FAILED) end_hook(r, s, &st, &last);

@@ -444,7 +444,7 @@ void tui_draw_inspect(TuiCanvas *c, TuiRect r, const TuiInspect *in, const char 
     if (in->have)
         snprintf(title, sizeof title, "step inspector: %s, step %ld%s", stage_name, t->step,
                  in->info.live ? " (live, newest)"
-                 : in->live    ? " (following newest)"
+                 : in->live    ? " (newest recorded)"
                                : "");
     else
         snprintf(title, sizeof title, "step inspector: %s", stage_name);
