@@ -15,7 +15,8 @@
 -- sft_lr (3e-4); for R1's later stages general_ratio (0.5), general_data
 -- (data/general.csv), dev3_epochs (4), dev3_lr (1e-3), preferences_data
 -- (data/preferences.csv), rm_epochs (3), rm_lr (5e-4), rl_all_steps (120),
--- preference_from, general_share (0.3).
+-- preference_from, general_share (0.3), general_from (0: general prompts from
+-- the first step).
 
 local rewards = require("rewards")
 local basemodel = require("base")
@@ -177,6 +178,7 @@ function M.r1(base, zero, only_final)
     rewards.preference(P("preference_weight", 1), from),
   })
   rl_all_opts.general_share = P("general_share", 0.3)
+  rl_all_opts.general_from = P("general_from", 0)
   rl_all_opts.temperature = P("rl_all_temperature", 0.7)
   rl_all_opts.preference_standardize = P("preference_standardize", 0)
   local r1 = r1sim.stage{kind = "grpo", name = "rl-all",

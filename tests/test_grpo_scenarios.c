@@ -80,6 +80,33 @@ static void share_is_exact_over_a_run(void **state) {
     gpt_free(m);
 }
 
+/* General prompts from a step on: none before it, the share exact after. */
+static void general_prompts_start_at_their_step(void **state) {
+    (void)state;
+    Gpt *m = gpt_new(&cfg);
+    gpt_init_random(m, 3);
+    RewardTerm r[] = {{.name = "zero", .fn = zero, .weight = 1.0}};
+    GrpoConfig c = mixed_config();
+    c.steps = 10;
+    c.general_from = 5;
+    Grpo *g = make(m, c, r, 1);
+    long general = 0;
+    char err[256];
+    for (int s = 0; s < c.steps; s++) {
+        GrpoStep x;
+        if (grpo_step(g, &x, err, sizeof err)) fail_msg("%s", err);
+        long here = lround(x.general_share * c.prompts_per_step * c.group_size) / c.group_size;
+        if (s + 1 < 5)
+            assert_int_equal(here, 0);
+        else
+            assert_true(here == 1 || here == 2);
+        general += here;
+    }
+    assert_int_equal(general, 9); /* 0.3 x 5 prompts x steps 5..10, rounded: 9 */
+    grpo_free(g);
+    gpt_free(m);
+}
+
 static void rewards_apply_only_where_defined(void **state) {
     (void)state;
     Gpt *m = gpt_new(&cfg);
@@ -214,6 +241,7 @@ static void a_share_outside_0_1_is_refused(void **state) {
 int main(void) {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(share_is_exact_over_a_run),
+        cmocka_unit_test(general_prompts_start_at_their_step),
         cmocka_unit_test(rewards_apply_only_where_defined),
         cmocka_unit_test(a_scheduled_reward_counts_from_its_step),
         cmocka_unit_test(resume_takes_the_same_steps),

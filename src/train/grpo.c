@@ -223,12 +223,15 @@ static double now(void) {
 }
 
 /* General prompts in step `step` (0-based): the rounded share of the
- * prompts up to the step's end minus that up to its start, so that the share
- * over any run is exact to one prompt. */
+ * prompts up to the step's end minus that up to its start, counted from the
+ * step general prompts start at, so that the share over those steps is exact
+ * to one prompt. */
 static int general_in_step(const GrpoConfig *c, long step) {
     if (c->general_share <= 0) return 0;
-    double per = c->general_share * c->prompts_per_step;
-    return (int)(llround(per * (double)(step + 1)) - llround(per * (double)step));
+    long first = c->general_from > 1 ? c->general_from - 1 : 0; /* 0-based */
+    if (step < first) return 0;
+    double per = c->general_share * c->prompts_per_step, s = (double)(step - first);
+    return (int)(llround(per * (s + 1)) - llround(per * s));
 }
 
 static int reward_applies(const RewardTerm *t, int general) {

@@ -45,6 +45,10 @@ typedef struct {
      * rounding so that the share over a run is exact; 0 keeps every prompt a
      * task and the random streams as they were. */
     double general_share;
+    /* ... from this step (1-based) on; before it every prompt is a task. As
+     * the R1 paper's last RL stage adds general data only in its final 400
+     * of 1,700 steps, with the preference reward. 0 or 1: from the first. */
+    int general_from;
     unsigned long long seed;
 } GrpoConfig;
 
