@@ -16,7 +16,9 @@
 -- (data/general.csv), dev3_epochs (4), dev3_lr (1e-3), preferences_data
 -- (data/preferences.csv), rm_epochs (3), rm_lr (5e-4), rl_all_steps (120),
 -- preference_from, general_share (0.3), general_from (0: general prompts from
--- the first step).
+-- the first step), and rl-all's own rl_all_lr and rl_all_beta (rl_lr's and
+-- beta's), rl_all_temperature (0.7), rl_all_seed (1), preference_weight (1),
+-- preference_standardize (0).
 
 local rewards = require("rewards")
 local basemodel = require("base")
@@ -177,6 +179,9 @@ function M.r1(base, zero, only_final)
     rewards.language(P("language_weight", 0.5)),
     rewards.preference(P("preference_weight", 1), from),
   })
+  rl_all_opts.lr = P("rl_all_lr", rl_all_opts.lr)
+  rl_all_opts.beta = P("rl_all_beta", rl_all_opts.beta)
+  rl_all_opts.seed = P("rl_all_seed", 1)
   rl_all_opts.general_share = P("general_share", 0.3)
   rl_all_opts.general_from = P("general_from", 0)
   rl_all_opts.temperature = P("rl_all_temperature", 0.7)
