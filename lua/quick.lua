@@ -63,6 +63,7 @@ stages.defaults{
   dev3_lr = 3e-4,
   rm_epochs = 2,
   rm_lr = 1e-3,
+  general_prompts = 100,   -- r1.lua's 400 are for telling models apart; here all are 0
   -- data/ ships curated searches for pair4 only: Dev1 learns from R1-Zero's
   -- samples alone, which the -D coldstart_curated=0 ablation of r1.lua does too
   coldstart_curated = 0,

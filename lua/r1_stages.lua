@@ -18,7 +18,8 @@
 -- preference_from, general_share (0.3), general_from (0: general prompts from
 -- the first step), and rl-all's own rl_all_lr and rl_all_beta (rl_lr's and
 -- beta's), rl_all_temperature (0.7), rl_all_seed (1), preference_weight (1),
--- preference_standardize (0).
+-- preference_standardize (0); general_prompts (400), the general evals'
+-- questions.
 
 local rewards = require("rewards")
 local basemodel = require("base")
@@ -191,11 +192,13 @@ function M.r1(base, zero, only_final)
   M.eval("eval-r1", r1, "r1")
 
   -- General prompts: true helpfulness, and the reward model's verdict on each
-  -- model's answers against the base's.
+  -- model's answers against the base's. 400 questions (80 of each kind) x 4:
+  -- at 100, the seed-to-seed spread of one model's true helpfulness (about
+  -- 0.02) was as large as the differences between models it was to show.
   local function eval_general(name, input, label)
     r1sim.stage{kind = "eval", name = name,
       inputs = {model = input, baseline = base, reward_model = rm},
-      options = {task = "general", n_prompts = P("eval_prompts", 100),
+      options = {task = "general", n_prompts = P("general_prompts", 400),
                  k = P("eval_k", 4), max_new_tokens = 96, label = label}}
   end
   if not only_final then
