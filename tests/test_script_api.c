@@ -283,10 +283,11 @@ static void test_quick_is_r1_with_other_defaults(void **state) {
                         "dev3_epochs",
                         "dev3_lr",
                         "rm_epochs",
-                        "rm_lr"};
+                        "rm_lr",
+                        "general_prompts"};
     const char *pv[] = {"pair4", "128", "4",   "1600", "64x2", "96x3", "5e-5",
                         "200",   "150", "120", "256",  "1024", "1024", "2",
-                        "1",     "0.5", "4",   "1e-3", "3",    "5e-4"};
+                        "1",     "0.5", "4",   "1e-3", "3",    "5e-4", "400"};
     n = script_keys("lua/quick.lua", pn, pv, (int)(sizeof pn / sizeof pn[0]), names, keys, NULL);
     assert_int_equal(n, n_r1);
     for (int i = 0; i < n; i++) {
