@@ -254,6 +254,40 @@ static void a_changed_knob_is_named(void **state) {
     tui_inspect_free(&in);
 }
 
+/* With mu passes every token is there once per pass; u walks them. */
+static void u_walks_the_passes(void **state) {
+    (void)state;
+    TuiInspect in;
+    tui_inspect_init(&in);
+    make_trace(&in.trace, 10, 0.04f);
+    GrpoTrace *t = &in.trace;
+    t->mu = 2;
+    size_t n = t->n_tok;
+    for (size_t k = 0; k < n; k++) {
+        GrpoTraceToken x = t->tok[k];
+        if (x.minibatch < 0) continue;
+        x.pass = 1;
+        x.minibatch += 1;
+        x.logp = -0.9f; /* the second pass sees the policy the first moved */
+        x.ratio = 1.10517f;
+        assert_int_equal(grpo_trace_add(t, &x), 0);
+    }
+    grpo_trace_finish(t);
+    tui_inspect_loaded(&in, 0);
+    TuiCanvas c = {0};
+    draw(&c, &in, 120, 36);
+    assert_true(shows(&c, "pass 1/2, update 1"));
+    assert_true(shows(&c, "rho = pi/pi_old = exp(-1.0000 - (-1.0000)) = 1.0000"));
+    assert_int_equal(tui_inspect_key(&in, (TuiKey){'u', 0, 0}), TUI_INSPECT_MOVED);
+    draw(&c, &in, 120, 36);
+    assert_true(shows(&c, "pass 2/2, update 2"));
+    assert_true(shows(&c, "rho = pi/pi_old = exp(-0.9000 - (-1.0000)) = 1.1052"));
+    tui_inspect_key(&in, (TuiKey){'u', 0, 0});
+    assert_int_equal(in.pass, 0);
+    tui_canvas_free(&c);
+    tui_inspect_free(&in);
+}
+
 /* ---- the view and its source --------------------------------------------- */
 
 typedef struct {
@@ -366,6 +400,7 @@ int main(void) {
         cmocka_unit_test(tokens_coloured_by_push),
         cmocka_unit_test(monochrome_says_what_attributes_mean),
         cmocka_unit_test(a_changed_knob_is_named),
+        cmocka_unit_test(u_walks_the_passes),
         cmocka_unit_test(view_asks_for_steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
