@@ -31,6 +31,10 @@
 --                     -- (reward hacking: rl-all's rm and general_accuracy charts)
 --   r1sim run lua/r1.lua -D dev2_sample_prompts=256
 --                     -- a quarter of the data for Dev3: it falls well short of Dev2
+--   r1sim run lua/r1.lua -D general_from=92       -- general prompts only with the
+--                     -- reward model, as the paper adds them in its last 400 steps
+--   r1sim sweep lua/r1.lua --grid rl_all_seed=1,2,3,4,5 --seeds 1
+--                     -- the last stage alone over five seeds, from one Dev3
 
 local stages = require("r1_stages")
 
