@@ -375,6 +375,9 @@ static void view_asks_for_steps(void **state) {
     assert_true(shows(&c, "step 34"));
     KEY('.'); /* past the newest: said, and the step stays */
     assert_true(shows(&c, "step 34"));
+    assert_true(shows(&c, "no recorded step after step 34"));
+    KEY(TUI_KEY_LEFT); /* the next key clears it */
+    assert_false(shows(&c, "no recorded step after"));
     KEY('l');
     assert_true(v->inspect.live);
     assert_int_equal(f->asked_step[f->n_asked - 1], TUI_STEP_NEWEST);

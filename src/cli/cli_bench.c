@@ -179,11 +179,16 @@ static int run_grpo(const BenchGrpoOptions *o, int threads, int csv) {
     const GptConfig *m = &o->model;
     if (csv) {
         printf("bench,threads,B,G,P,N,minibatches,beta,d,layers,heads,ctx,step_ms,completion_"
-               "tokens_per_s,rollout_ms,reference_ms,update_ms,sgemm_peak_gflops\n");
-        printf("grpo,%d,%d,%d,%d,%d,%d,%g,%d,%d,%d,%d,%.1f,%.0f,%.1f,%.1f,%.1f,%.2f\n", threads,
-               o->B, o->G, o->P, o->N, o->minibatches, o->beta, m->d_model, m->n_layer, m->n_head,
+               "tokens_per_s,rollout_ms,reference_ms,update_ms,sgemm_peak_gflops%s\n",
+               o->record ? ",record_step_ms,record_write_ms,record_bytes_per_step" : "");
+        printf("grpo,%d,%d,%d,%d,%d,%d,%g,%d,%d,%d,%d,%.1f,%.0f,%.1f,%.1f,%.1f,%.2f", threads, o->B,
+               o->G, o->P, o->N, o->minibatches, o->beta, m->d_model, m->n_layer, m->n_head,
                m->max_seq_len, r.step_s * 1e3, r.completion_tokens_per_s, r.rollout_s * 1e3,
                r.reference_s * 1e3, r.update_s * 1e3, peak);
+        if (o->record)
+            printf(",%.1f,%.1f,%.0f", r.record_step_s * 1e3, r.record_write_s * 1e3,
+                   r.record_bytes_per_step);
+        printf("\n");
     } else {
         printf("r1sim GRPO step, %d threads, B%d x G%d, P%d + N%d, d %d, %d layers: %.0f ms/step "
                "(%.0f completion tok/s): rollout %.0f ms, reference %.0f ms, update %.0f ms; "

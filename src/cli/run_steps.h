@@ -12,7 +12,8 @@
 
 typedef struct {
     StepIndex *index[GRAPH_MAX_STAGES]; /* allocated when first asked */
-    GrpoTrace scratch;                  /* a step being read, copied out when whole */
+    GrpoTrace scratch;                  /* a step being read, swapped out when whole */
+    Stage stage;                        /* the stage's options, copied under the lock */
 } RunSteps;
 
 void run_steps_free(RunSteps *rs);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "pipeline/rundir.h"
 #include "world/tokenizer.h"
@@ -62,6 +63,29 @@ static int push_step(StepIndex *ix, long step, long offset) {
     return 0;
 }
 
+static void index_reset(StepIndex *ix, const char *path) {
+    free(ix->step);
+    free(ix->offset);
+    ix->step = ix->offset = NULL;
+    ix->n = ix->cap = 0;
+    ix->scanned = 0;
+    ix->header[0] = 0;
+    ix->dev = ix->ino = 0;
+    snprintf(ix->path, sizeof ix->path, "%s", path);
+}
+
+/* The same file, grown only: same inode, not shorter, and the byte before
+ * the indexed end still a row's end. A resume rewrites the file (a new
+ * inode, cut back) and a fresh run removes it; either means index afresh. */
+static int same_file(StepIndex *ix, FILE *f, const struct stat *sb) {
+    if (ix->scanned == 0) return 1;
+    if ((unsigned long long)sb->st_dev != ix->dev || (unsigned long long)sb->st_ino != ix->ino ||
+        sb->st_size < ix->scanned)
+        return 0;
+    char last;
+    return fseek(f, ix->scanned - 1, SEEK_SET) == 0 && fread(&last, 1, 1, f) == 1 && last == '\n';
+}
+
 int step_index_update(StepIndex *ix, const char *dir, const char *stage, char *err, size_t errlen) {
     char path[4200];
     if (rundir_path(path, sizeof path, dir, stage, "tokens.csv") ||
@@ -70,22 +94,17 @@ int step_index_update(StepIndex *ix, const char *dir, const char *stage, char *e
         return -1;
     }
     FILE *f = fopen(path, "rb");
-    if (!f) {
+    struct stat sb;
+    if (!f || fstat(fileno(f), &sb) != 0) {
         snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (f) fclose(f);
+        index_reset(ix, path); /* gone (a fresh run): no stale steps */
         return -1;
     }
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    /* another file, or one cut back to a resume point: index it afresh */
-    if (strcmp(path, ix->path) != 0 || size < ix->scanned) {
-        free(ix->step);
-        free(ix->offset);
-        ix->step = ix->offset = NULL;
-        ix->n = ix->cap = 0;
-        ix->scanned = 0;
-        ix->header[0] = 0;
-        snprintf(ix->path, sizeof ix->path, "%s", path);
-    }
+    if (strcmp(path, ix->path) != 0 || !same_file(ix, f, &sb)) index_reset(ix, path);
+    ix->dev = (unsigned long long)sb.st_dev;
+    ix->ino = (unsigned long long)sb.st_ino;
+    long size = (long)sb.st_size;
     if (size == ix->scanned) {
         fclose(f);
         return 0;
@@ -99,7 +118,8 @@ int step_index_update(StepIndex *ix, const char *dir, const char *stage, char *e
         return -1;
     }
     fclose(f);
-    /* Records end at a newline outside quotes; only whole records count. */
+    /* Records end at a newline outside quotes; only whole records count,
+     * so a row being appended is indexed on a later call. */
     long rec = 0;
     int quoted = 0, rc = 0;
     for (long i = 0; i < n && rc == 0; i++) {
@@ -120,6 +140,10 @@ int step_index_update(StepIndex *ix, const char *dir, const char *stage, char *e
             if (end == buf + rec || *end != ',') {
                 snprintf(err, errlen, "%s: a row without a step at byte %ld", path, at);
                 rc = -1;
+            } else if (ix->n > 0 && step < ix->step[ix->n - 1]) {
+                snprintf(err, errlen, "%s: step %ld after step %ld at byte %ld", path, step,
+                         ix->step[ix->n - 1], at);
+                rc = -1;
             } else if ((ix->n == 0 || ix->step[ix->n - 1] != step) && push_step(ix, step, at)) {
                 snprintf(err, errlen, "out of memory");
                 rc = -1;
@@ -127,10 +151,18 @@ int step_index_update(StepIndex *ix, const char *dir, const char *stage, char *e
         }
         rec = i + 1;
     }
-    ix->scanned += rec;
-    if (rc == 0 && push_step(ix, -1, ix->scanned)) rc = -1;
-    if (rc == 0) ix->n--; /* [n] is the end marker */
     free(buf);
+    if (rc == 0) {
+        ix->scanned += rec;
+        if (push_step(ix, -1, ix->scanned)) {
+            snprintf(err, errlen, "out of memory");
+            rc = -1;
+        } else {
+            ix->n--; /* [n] is the end marker */
+        }
+    }
+    /* a damaged file: nothing of it is trusted, and the next call reads it anew */
+    if (rc) index_reset(ix, path);
     return rc;
 }
 
@@ -205,6 +237,10 @@ static int load_samples(const StepIndex *ix, long step, GrpoTrace *out, char *er
 
 static int load_tokens(const StepIndex *ix, int i, GrpoTrace *out, char *err, size_t errlen) {
     long from = ix->offset[i], to = ix->offset[i + 1];
+    if (to <= from || !ix->header[0]) {
+        snprintf(err, errlen, "%s: step %ld has no rows", ix->path, ix->step[i]);
+        return -1;
+    }
     size_t hl = strlen(ix->header);
     char *buf = malloc(hl + 1 + (size_t)(to - from));
     FILE *f = buf ? fopen(ix->path, "rb") : NULL;
@@ -229,6 +265,12 @@ static int load_tokens(const StepIndex *ix, int i, GrpoTrace *out, char *err, si
     }
     double objective = 0;
     for (size_t r = 0; r < t.nrows && rc == 0; r++) {
+        if (strtol(csvio_cell(&t, r, (size_t)col[0]), NULL, 10) != ix->step[i]) {
+            snprintf(err, errlen, "%s: step %ld: row %zu is of step %s (the file changed)",
+                     ix->path, ix->step[i], r + 1, csvio_cell(&t, r, (size_t)col[0]));
+            rc = -1;
+            break;
+        }
         GrpoTraceToken x;
         x.seq = (int)cell_num(&t, r, col[1]);
         x.pass = (int)cell_num(&t, r, col[3]);

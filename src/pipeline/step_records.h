@@ -36,13 +36,15 @@ typedef struct {
     long *step;
     long *offset; /* byte offset of the step's first row; [n] = end of the last */
     int n, cap;
-    long scanned; /* bytes of the file indexed so far (whole rows only) */
+    long scanned;                /* bytes of the file indexed so far (whole rows only) */
+    unsigned long long dev, ino; /* which file that was */
     char header[512];
 } StepIndex;
 
 /* Opens (or refreshes) the index of DIR/STAGE/tokens.csv: reads the rows
- * added since the last call. 0, or -1 when the file is missing or damaged
- * (err names it). */
+ * added since the last call, or the whole file again when it is another
+ * one (a resume rewrote it, a fresh run removed it). 0, or -1 when the file
+ * is missing or damaged (err names it), the index then empty. */
 int step_index_update(StepIndex *ix, const char *dir, const char *stage, char *err, size_t errlen);
 void step_index_free(StepIndex *ix);
 /* Position of `step` among the recorded steps (dir 0), or of the nearest

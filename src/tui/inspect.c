@@ -35,6 +35,9 @@ static const char *loss_name(GrpoLossType t) {
     return grpo_loss_type_name(t);
 }
 
+static int cursor_seq(const TuiInspect *in);
+static const GrpoTraceToken *seq_tokens(const GrpoTrace *t, int i, int pass, int *n);
+
 static bool differs(const TuiStepConfig *a, const TuiStepConfig *b) {
     return a->loss_type != b->loss_type || a->beta != b->beta || a->eps_low != b->eps_low ||
            a->eps_high != b->eps_high || a->scale_rewards != b->scale_rewards;
@@ -69,6 +72,9 @@ void tui_inspect_loaded(TuiInspect *in, int stage) {
     if (in->group < 0) in->group = 0;
     if (in->row >= t->G) in->row = t->G - 1;
     if (in->pass >= t->mu) in->pass = 0;
+    int i = cursor_seq(in), n = 0;
+    if (i >= 0) seq_tokens(t, i, in->pass, &n);
+    if (in->pos >= n) in->pos = n > 0 ? n - 1 : 0;
     TuiStepConfig now = {true,    t->step,    stage,       t->loss_type,
                          t->beta, t->eps_low, t->eps_high, t->scale_rewards};
     TuiStepConfig was = in->shown;
@@ -479,6 +485,7 @@ void tui_draw_inspect(TuiCanvas *c, TuiRect r, const TuiInspect *in, const char 
     tui_canvas_text(c, a.x + pw, y, stats, a.w - pw, same ? TUI_ROLE_WARN : TUI_ROLE_DEFAULT, 0);
     y++;
     if (in->moved[0]) line(c, a.x, y++, a.w, TUI_ROLE_WARN, "%s", in->moved);
+    if (in->msg[0]) line(c, a.x, y++, a.w, TUI_ROLE_WARN, "%s", in->msg); /* a refused key */
 
     /* completions, then the explainer and the legend at the bottom */
     const int legend_y = a.y + a.h - 1;

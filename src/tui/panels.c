@@ -55,6 +55,8 @@ int tui_draw_paragraph(TuiCanvas *c, TuiRect r, const char *text, TuiRole role) 
         s += n;
         while (*s == ' ') s++;
     }
+    /* cut short: say so at the end of the last line */
+    if (c && *s && y > 0) tui_canvas_put(c, r.x + r.w - 1, r.y + y - 1, c->g->ellipsis, role, 0);
     return y;
 }
 

@@ -34,8 +34,9 @@ void tui_draw_lines(TuiCanvas *c, TuiRect r, const char *text, TuiRole first, Tu
 /* Where text breaks to fit w columns: after the last word that fits, or
  * mid-word when none does (a byte count). */
 int tui_wrap_at(const char *s, int w);
-/* Text wrapped at words into r, at most r.h lines; returns the lines it
- * takes (drawing nothing when c is NULL). */
+/* Text wrapped at words into r, at most r.h lines (an ellipsis ends the last
+ * when it does not all fit); returns the lines it takes (drawing nothing
+ * when c is NULL). */
 int tui_draw_paragraph(TuiCanvas *c, TuiRect r, const char *text, TuiRole role);
 void tui_draw_eval(TuiCanvas *c, TuiRect r, const TuiModel *m);
 /* Every eval's pass@k over its maj@k, against k. */

@@ -42,6 +42,7 @@ static void inspect_fetch(TuiView *v, long step, int dir) {
     TuiStepInfo info = {0};
     char msg[160] = "";
     unsigned long have = in->have && in->stage == s ? in->info.seq : 0;
+    if (step != TUI_STEP_NEWEST) have = 0;
     int rc = v->src.step_trace(v->src.ctx, s, step, dir, have, &in->trace, &info, msg, sizeof msg);
     if (rc > 0) {
         in->info = info;
@@ -101,9 +102,14 @@ void tui_view_poll(TuiView *v) {
         for (int i = 0; i < v->model.n_stages; i++)
             if (v->model.stages[i].state == TUI_STAGE_RUNNING) select_stage(v, i);
     /* the inspector follows the newest step, and the selection */
-    if (v->screen == TUI_SCREEN_INSPECT &&
-        (v->inspect.stage != v->selected || (v->inspect.live && v->model.data_gen != v->seen_data)))
-        inspect_fetch(v, TUI_STEP_NEWEST, 0);
+    if (v->screen == TUI_SCREEN_INSPECT) {
+        if (v->inspect.stage != v->selected) { /* another stage: follow its newest step */
+            v->inspect.live = true;
+            inspect_fetch(v, TUI_STEP_NEWEST, 0);
+        } else if (v->inspect.live && v->model.data_gen != v->seen_data) {
+            inspect_fetch(v, TUI_STEP_NEWEST, 0);
+        }
+    }
     v->polled = true;
     v->seen_graph = v->model.graph_gen;
     v->seen_data = v->model.data_gen;
@@ -142,13 +148,15 @@ void tui_view_key(TuiView *v, TuiKey k) {
         switch (a) {
         case TUI_INSPECT_PREV:
         case TUI_INSPECT_NEXT:
-            in->live = false; /* stepping through the record stops following */
-            if (in->have) inspect_fetch(v, at, a == TUI_INSPECT_PREV ? -1 : 1);
+            if (!in->have) return; /* nothing to step from: keep waiting for one */
+            in->live = false;      /* stepping through the record stops following */
+            inspect_fetch(v, at, a == TUI_INSPECT_PREV ? -1 : 1);
             return;
         case TUI_INSPECT_NEWEST:
             inspect_fetch(v, TUI_STEP_NEWEST, 0);
             return;
         case TUI_INSPECT_MOVED:
+            in->msg[0] = 0; /* a refusal said once is enough */
             return;
         case TUI_INSPECT_IGNORED:
             break;
