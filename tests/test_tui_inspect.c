@@ -355,8 +355,18 @@ static void view_asks_for_steps(void **state) {
         tui_view_poll(v);                                                                          \
         tui_view_render(v, &c);                                                                    \
     } while (0)
+    v->follow = true; /* as tui_view_run sets it */
     KEY('i');
     assert_int_equal(v->screen, TUI_SCREEN_INSPECT);
+    /* the run moving on to the eval does not take the inspector with it */
+    f->m.stages[0].state = TUI_STAGE_DONE;
+    f->m.stages[1].state = TUI_STAGE_RUNNING;
+    f->m.data_gen++;
+    tui_view_poll(v);
+    assert_int_equal(v->selected, 0);
+    f->m.stages[0].state = TUI_STAGE_RUNNING;
+    f->m.stages[1].state = TUI_STAGE_WAITING;
+    f->m.data_gen++;
     assert_int_equal(f->asked_step[0], TUI_STEP_NEWEST);
     assert_true(shows(&c, "step inspector: r1-zero, step 34 (live, newest)"));
     /* a new step trained: the view asks again, and the source says unchanged */

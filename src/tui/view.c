@@ -56,6 +56,7 @@ static void inspect_fetch(TuiView *v, long step, int dir) {
 }
 
 static void inspect_open(TuiView *v) {
+    v->pinned = true; /* looking inside this stage: the selection no longer follows the run */
     v->screen = TUI_SCREEN_INSPECT;
     v->inspect.live = true;
     inspect_fetch(v, TUI_STEP_NEWEST, 0);
