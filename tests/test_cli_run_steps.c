@@ -15,6 +15,7 @@
 
 #include "cli/run_steps.h"
 #include "engine/runtime.h"
+#include "file_helpers.h"
 #include "pipeline/graph.h"
 #include "pipeline/runner.h"
 
@@ -121,14 +122,11 @@ static void steps_live_then_recorded(void **state) {
 
 static int setup(void **state) {
     engine_set_threads(1);
-    snprintf(dir, sizeof dir, "/tmp/r1sim-steps-XXXXXX");
-    return mkdtemp(dir) ? 0 : -1;
+    return tf_scratch(dir, sizeof dir, "r1sim-steps");
 }
 
 static int teardown(void **state) {
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_remove(dir);
 }
 
 int main(void) {

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "file_helpers.h"
 #include "pipeline/graph.h"
 #include "pipeline/step_records.h"
 
@@ -154,8 +155,7 @@ static void a_step_that_moved_is_refused(void **state) {
 
 static int setup(void **state) {
     (void)state;
-    snprintf(dir, sizeof dir, "/tmp/r1sim-steprec-XXXXXX");
-    if (!mkdtemp(dir)) return -1;
+    if (tf_scratch(dir, sizeof dir, "r1sim-steprec")) return -1;
     char d[128];
     snprintf(d, sizeof d, "%s/zero", dir);
     if (mkdir(d, 0755)) return -1;
@@ -165,9 +165,7 @@ static int setup(void **state) {
 
 static int teardown(void **state) {
     (void)state;
-    char cmd[128];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    return system(cmd) == 0 ? 0 : -1;
+    return tf_remove(dir);
 }
 
 int main(void) {
