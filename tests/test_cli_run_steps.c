@@ -50,7 +50,7 @@ static void steps_live_then_recorded(void **state) {
     Runner *r = runner_new(&g, &o, err, sizeof err);
     assert_non_null(r);
     RunSteps rs = {0};
-    GrpoTrace t = {0};
+    TuiStep t = {0};
     TuiStepInfo info;
     char msg[256];
     assert_int_equal(runner_start(r), 0);
@@ -115,7 +115,7 @@ static void steps_live_then_recorded(void **state) {
     assert_int_equal(
         run_steps_fetch(&rs, r, dir, 0, TUI_STEP_NEWEST, 0, 0, &t, &info, msg, sizeof msg), -1);
     assert_non_null(strstr(msg, "tokens.csv"));
-    grpo_trace_free(&t);
+    tui_step_free(&t);
     run_steps_free(&rs);
     runner_free(r);
 }

@@ -15,61 +15,74 @@
 
 #include "tui/inspect.h"
 #include "tui/view.h"
-#include "world/tokenizer.h"
 
 /* Prompt 1: rewards 1, 0, 0.5 (advantages +1.22, -1.22, 0); prompt 2 all
- * right (no signal), its second completion masked. */
-static void make_trace(GrpoTrace *t, long step, float beta) {
-    assert_int_equal(grpo_trace_reset(t, 2, 3), 0);
+ * right (no signal), its second completion masked. With mu 2 the second
+ * pass sees a policy the first update moved (log-prob -0.9 for -1). */
+static void make_step_mu(TuiStep *t, long step, float beta, int mu) {
+    const float reward[6] = {1, 0, 0.5f, 1, 1, 1}, adv[6] = {1.22f, -1.22f, 0, 0, 0, 0};
+    const char *text[6] = {"3+8", "3+3", "8 8", "1\n2", "2+1", "12"};
+    size_t n_tok = 0;
+    for (int i = 0; i < 6; i++) n_tok += strlen(text[i]) * (size_t)(i == 4 ? 1 : mu);
+    assert_int_equal(tui_step_reserve(t, 2, 3, n_tok), 0);
     t->step = step;
-    t->mu = 1;
+    t->mu = mu;
     t->minibatches = 1;
-    t->loss_type = GRPO_LOSS_GRPO;
+    t->loss_type = TUI_LOSS_GRPO;
+    snprintf(t->loss_name, sizeof t->loss_name, "grpo");
     t->beta = beta;
     t->eps_low = t->eps_high = 0.2f;
     t->scale_rewards = 1;
     t->max_new_tokens = 8;
     t->loss = 0.01;
+    t->zero_variance_groups = 1;
     t->n_rewards = 1;
-    snprintf(t->reward_name[0], GRPO_TRACE_NAME, "accuracy");
+    snprintf(t->reward_name[0], TUI_STEP_NAME, "accuracy");
     t->reward_weight[0] = 1;
-    snprintf(t->prompt[0], GRPO_TRACE_PROMPT, "38 sum 11?");
-    snprintf(t->prompt[1], GRPO_TRACE_PROMPT, "12 sum 3?");
+    snprintf(t->prompt[0], TUI_STEP_PROMPT, "38 sum 11?");
+    snprintf(t->prompt[1], TUI_STEP_PROMPT, "12 sum 3?");
     t->group_mean[0] = 0.5f, t->group_std[0] = 0.408f;
     t->group_mean[1] = 1, t->group_std[1] = 0;
-    const float reward[6] = {1, 0, 0.5f, 1, 1, 1}, adv[6] = {1.22f, -1.22f, 0, 0, 0, 0};
-    const char *text[6] = {"3+8", "3+3", "8 8", "1\n2", "2+1", "12"};
+    size_t k = 0;
     for (int i = 0; i < 6; i++) {
-        GrpoTraceSeq *s = &t->seq[i];
-        s->group = i / 3;
-        s->reward = reward[i];
+        TuiStepSeq *s = &t->seq[i];
+        *s = (TuiStepSeq){.group = i / 3,
+                          .reward = reward[i],
+                          .advantage = adv[i],
+                          .length = (int)strlen(text[i]),
+                          .masked = i == 4,
+                          .truncated = i == 4,
+                          .tok0 = (int)k};
         s->term[0] = reward[i];
-        s->advantage = adv[i];
-        s->length = (int)strlen(text[i]);
-        s->masked = i == 4;
-        s->truncated = i == 4;
-        for (int j = 0; j < s->length; j++) {
-            GrpoTraceToken x = {.seq = i,
-                                .minibatch = s->masked ? -1 : 0,
-                                .pos = j,
-                                .token = tok_char_id((unsigned char)text[i][j]),
-                                .logp_old = -1.0f,
-                                .logp = -1.0f,
-                                .logp_ref = -1.0f,
-                                .ratio = 1.0f,
-                                .weight = s->masked ? 0 : 1.0f / (6 * s->length)};
-            x.push = s->masked ? 0 : x.weight * adv[i];
-            x.objective = x.push;
-            if (i == 0 && j == 1) { /* the ratio left the trust region upwards */
-                x.logp = -0.7f;
-                x.ratio = 1.35f;
-                x.clip = 1;
-                x.push = 0;
+        for (int p = 0; p < (s->masked ? 1 : mu); p++)
+            for (int j = 0; j < s->length; j++) {
+                TuiStepToken x = {.seq = i,
+                                  .pass = p,
+                                  .minibatch = s->masked ? -1 : p,
+                                  .pos = j,
+                                  .logp_old = -1.0f,
+                                  .logp = p ? -0.9f : -1.0f,
+                                  .logp_ref = -1.0f,
+                                  .ratio = p ? 1.10517f : 1.0f,
+                                  .weight = s->masked ? 0 : 1.0f / (6 * s->length)};
+                snprintf(x.text, sizeof x.text, "%c", text[i][j]);
+                x.push = s->masked ? 0 : x.weight * adv[i];
+                x.objective = x.push;
+                if (i == 0 && j == 1 && p == 0) { /* the ratio left the trust region upwards */
+                    x.logp = -0.7f;
+                    x.ratio = 1.35f;
+                    x.clip = 1;
+                    x.push = 0;
+                }
+                t->tok[k++] = x;
             }
-            assert_int_equal(grpo_trace_add(t, &x), 0);
-        }
+        s->n_tok = (int)k - s->tok0;
     }
-    grpo_trace_finish(t);
+    assert_int_equal(k, n_tok);
+}
+
+static void make_trace(TuiStep *t, long step, float beta) {
+    make_step_mu(t, step, beta, 1);
 }
 
 static bool row_has(const TuiCanvas *c, int y, const char *text) {
@@ -101,7 +114,7 @@ static void draw(TuiCanvas *c, const TuiInspect *in, int w, int h) {
 
 static void sorted_by_advantage(void **state) {
     (void)state;
-    GrpoTrace t = {0};
+    TuiStep t = {0};
     make_trace(&t, 10, 0.04f);
     int order[3];
     tui_inspect_order(&t, 0, order);
@@ -111,8 +124,7 @@ static void sorted_by_advantage(void **state) {
     tui_inspect_order(&t, 1, order); /* ties keep their order */
     assert_int_equal(order[0], 3);
     assert_int_equal(order[2], 5);
-    assert_int_equal(grpo_trace_zero_variance_groups(&t), 1);
-    grpo_trace_free(&t);
+    tui_step_free(&t);
 }
 
 static void tokens_coloured_by_push(void **state) {
@@ -220,7 +232,7 @@ static void a_changed_knob_is_named(void **state) {
     TuiInspect in;
     tui_inspect_init(&in);
     const TuiStepConfig base = {.set = true,
-                                .loss_type = GRPO_LOSS_GRPO,
+                                .loss = "grpo",
                                 .beta = 0.04f,
                                 .eps_low = 0.2f,
                                 .eps_high = 0.2f,
@@ -241,7 +253,8 @@ static void a_changed_knob_is_named(void **state) {
                         "-> 0: A");
     tui_inspect_free(&first);
     make_trace(&in.trace, 20, 0.4f);
-    in.trace.loss_type = GRPO_LOSS_DR_GRPO;
+    in.trace.loss_type = TUI_LOSS_DR_GRPO;
+    snprintf(in.trace.loss_name, sizeof in.trace.loss_name, "dr_grpo");
     tui_inspect_loaded(&in, 0);
     assert_non_null(strstr(in.moved, "step 10"));
     assert_non_null(strstr(in.moved, "loss_type grpo -> dr_grpo: the weight"));
@@ -259,20 +272,7 @@ static void u_walks_the_passes(void **state) {
     (void)state;
     TuiInspect in;
     tui_inspect_init(&in);
-    make_trace(&in.trace, 10, 0.04f);
-    GrpoTrace *t = &in.trace;
-    t->mu = 2;
-    size_t n = t->n_tok;
-    for (size_t k = 0; k < n; k++) {
-        GrpoTraceToken x = t->tok[k];
-        if (x.minibatch < 0) continue;
-        x.pass = 1;
-        x.minibatch += 1;
-        x.logp = -0.9f; /* the second pass sees the policy the first moved */
-        x.ratio = 1.10517f;
-        assert_int_equal(grpo_trace_add(t, &x), 0);
-    }
-    grpo_trace_finish(t);
+    make_step_mu(&in.trace, 10, 0.04f, 2);
     tui_inspect_loaded(&in, 0);
     TuiCanvas c = {0};
     draw(&c, &in, 120, 36);
@@ -308,7 +308,7 @@ static void command(void *ctx, TuiCommand c) {
 }
 
 /* Recorded steps 10, 20, 30; the newest (live) is step 34. */
-static int step_trace(void *ctx, int stage, long step, int dir, unsigned long have, GrpoTrace *out,
+static int step_trace(void *ctx, int stage, long step, int dir, unsigned long have, TuiStep *out,
                       TuiStepInfo *info, char *msg, size_t cap) {
     Fake *f = ctx;
     if (f->n_asked < 16) {

@@ -6,15 +6,80 @@
 
 #include "pipeline/cache.h"
 #include "train/grpo.h"
+#include "world/tokenizer.h"
 
 static TuiStepConfig grpo_base(void) {
     GrpoConfig d = grpo_defaults();
-    return (TuiStepConfig){.set = true,
-                           .loss_type = d.loss_type,
-                           .beta = d.beta,
-                           .eps_low = d.eps_low,
-                           .eps_high = d.eps_high,
-                           .scale_rewards = d.scale_rewards};
+    TuiStepConfig c = {.set = true,
+                       .beta = d.beta,
+                       .eps_low = d.eps_low,
+                       .eps_high = d.eps_high,
+                       .scale_rewards = d.scale_rewards};
+    snprintf(c.loss, sizeof c.loss, "%s", grpo_loss_type_name(d.loss_type));
+    return c;
+}
+
+/* The trainer's trace as the view's plain step: the same numbers, each
+ * token spelt out. -1 on OOM. */
+static int to_view(const GrpoTrace *t, TuiStep *v) {
+    if (tui_step_reserve(v, t->B, t->G, t->n_tok)) return -1;
+    v->step = t->step;
+    v->mu = t->mu;
+    v->minibatches = t->minibatches;
+    v->loss_type = t->loss_type == GRPO_LOSS_DAPO      ? TUI_LOSS_DAPO
+                   : t->loss_type == GRPO_LOSS_DR_GRPO ? TUI_LOSS_DR_GRPO
+                                                       : TUI_LOSS_GRPO;
+    snprintf(v->loss_name, sizeof v->loss_name, "%s", grpo_loss_type_name(t->loss_type));
+    v->beta = t->beta;
+    v->eps_low = t->eps_low;
+    v->eps_high = t->eps_high;
+    v->scale_rewards = t->scale_rewards;
+    v->max_new_tokens = t->max_new_tokens;
+    v->loss = t->loss;
+    v->zero_variance_groups = grpo_trace_zero_variance_groups(t);
+    _Static_assert((int)TUI_STEP_REWARDS == (int)GRPO_TRACE_REWARDS &&
+                       (int)TUI_STEP_NAME == (int)GRPO_TRACE_NAME &&
+                       (int)TUI_STEP_PROMPT == (int)GRPO_TRACE_PROMPT,
+                   "the view's step holds what the trace does");
+    v->n_rewards = t->n_rewards;
+    memcpy(v->reward_name, t->reward_name, sizeof v->reward_name);
+    memcpy(v->reward_weight, t->reward_weight, sizeof v->reward_weight);
+    memcpy(v->prompt, t->prompt, sizeof *t->prompt * (size_t)t->B);
+    memcpy(v->group_mean, t->group_mean, sizeof *t->group_mean * (size_t)t->B);
+    memcpy(v->group_std, t->group_std, sizeof *t->group_std * (size_t)t->B);
+    for (int i = 0; i < t->n; i++) {
+        const GrpoTraceSeq *a = &t->seq[i];
+        TuiStepSeq *b = &v->seq[i];
+        *b = (TuiStepSeq){.group = a->group,
+                          .reward = a->reward,
+                          .advantage = a->advantage,
+                          .length = a->length,
+                          .truncated = a->truncated,
+                          .masked = a->masked,
+                          .tok0 = a->tok0,
+                          .n_tok = a->n_tok};
+        memcpy(b->term, a->term, sizeof b->term);
+    }
+    for (size_t k = 0; k < t->n_tok; k++) {
+        const GrpoTraceToken *a = &t->tok[k];
+        const char *text = tok_text(a->token);
+        TuiStepToken *b = &v->tok[k];
+        *b = (TuiStepToken){.seq = a->seq,
+                            .pass = a->pass,
+                            .minibatch = a->minibatch,
+                            .pos = a->pos,
+                            .logp_old = a->logp_old,
+                            .logp = a->logp,
+                            .logp_ref = a->logp_ref,
+                            .ratio = a->ratio,
+                            .clip = a->clip,
+                            .kl = a->kl,
+                            .weight = a->weight,
+                            .objective = a->objective,
+                            .push = a->push};
+        snprintf(b->text, sizeof b->text, "%s", text ? text : "?");
+    }
+    return 0;
 }
 
 void run_steps_free(RunSteps *rs) {
@@ -24,20 +89,28 @@ void run_steps_free(RunSteps *rs) {
         rs->index[i] = NULL;
     }
     grpo_trace_free(&rs->scratch);
+    tui_step_free(&rs->view);
 }
 
 /* Seqs of recorded steps are tagged apart from the runner's publish count,
  * so that a recorded step is never taken for the newest one. */
 #define RECORDED_SEQ (~0UL / 2 + 1)
 
-static void swap(GrpoTrace *a, GrpoTrace *b) {
-    GrpoTrace t = *a;
-    *a = *b;
-    *b = t;
+/* The step into the view's, through a scratch one swapped in whole, so
+ * that *out stays as it was if memory runs out. */
+static int publish(RunSteps *rs, TuiStep *out, char *msg, size_t cap) {
+    if (to_view(&rs->scratch, &rs->view)) {
+        snprintf(msg, cap, "out of memory");
+        return -1;
+    }
+    TuiStep t = *out;
+    *out = rs->view;
+    rs->view = t;
+    return 0;
 }
 
 int run_steps_fetch(RunSteps *rs, Runner *r, const char *dir, int stage, long step, int dir_,
-                    unsigned long have, GrpoTrace *out, TuiStepInfo *info, char *msg, size_t cap) {
+                    unsigned long have, TuiStep *out, TuiStepInfo *info, char *msg, size_t cap) {
     const Graph *g = runner_graph(r);
     if (stage < 0 || stage >= g->n || stage >= GRAPH_MAX_STAGES) {
         snprintf(msg, cap, "no such stage");
@@ -59,11 +132,10 @@ int run_steps_fetch(RunSteps *rs, Runner *r, const char *dir, int stage, long st
     int indexed = step_index_update(ix, dir, st->name, err, sizeof err) == 0;
     int count = indexed ? ix->n : 0;
     if (step == TUI_STEP_NEWEST) {
-        /* into the scratch trace, so that *out stays whole if the copy fails */
         unsigned long seq = runner_trace(r, stage, have, &rs->scratch);
         if (seq) {
             if (seq == have) return 0;
-            swap(out, &rs->scratch);
+            if (publish(rs, out, msg, cap)) return -1;
             *info = (TuiStepInfo){
                 .index = -1, .count = count, .live = true, .seq = seq, .base = grpo_base()};
             return 1;
@@ -103,7 +175,7 @@ int run_steps_fetch(RunSteps *rs, Runner *r, const char *dir, int stage, long st
         snprintf(msg, cap, "%s", err);
         return -1;
     }
-    swap(out, &rs->scratch);
+    if (publish(rs, out, msg, cap)) return -1;
     *info =
         (TuiStepInfo){.index = i, .count = ix->n, .live = false, .seq = seq, .base = grpo_base()};
     return 1;

@@ -12,7 +12,8 @@
 
 typedef struct {
     StepIndex *index[GRAPH_MAX_STAGES]; /* allocated when first asked */
-    GrpoTrace scratch;                  /* a step being read, swapped out when whole */
+    GrpoTrace scratch;                  /* a step being read */
+    TuiStep view;                       /* ... as the view's, swapped out when whole */
     Stage stage;                        /* the stage's options, copied under the lock */
 } RunSteps;
 
@@ -20,6 +21,6 @@ void run_steps_free(RunSteps *rs);
 /* As TuiStepSource, for stage `stage` of the runner's graph in run
  * directory dir. */
 int run_steps_fetch(RunSteps *rs, Runner *r, const char *dir, int stage, long step, int dir_,
-                    unsigned long have, GrpoTrace *out, TuiStepInfo *info, char *msg, size_t cap);
+                    unsigned long have, TuiStep *out, TuiStepInfo *info, char *msg, size_t cap);
 
 #endif

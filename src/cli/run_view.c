@@ -408,7 +408,7 @@ static void command(void *ctx, TuiCommand c) {
         snprintf(v->log, sizeof v->log, "busy: command dropped, try again");
 }
 
-static int step_trace(void *ctx, int stage, long step, int dir, unsigned long have, GrpoTrace *out,
+static int step_trace(void *ctx, int stage, long step, int dir, unsigned long have, TuiStep *out,
                       TuiStepInfo *info, char *msg, size_t cap) {
     RunView *v = ctx;
     return run_steps_fetch(&v->steps, v->r, v->dir, stage, step, dir, have, out, info, msg, cap);

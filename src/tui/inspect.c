@@ -7,7 +7,6 @@
 #include <string.h>
 
 #include "tui/panels.h"
-#include "world/tokenizer.h"
 
 void tui_inspect_init(TuiInspect *in) {
     memset(in, 0, sizeof *in);
@@ -16,11 +15,11 @@ void tui_inspect_init(TuiInspect *in) {
 }
 
 void tui_inspect_free(TuiInspect *in) {
-    grpo_trace_free(&in->trace);
+    tui_step_free(&in->trace);
     in->have = false;
 }
 
-void tui_inspect_order(const GrpoTrace *t, int g, int *out) {
+void tui_inspect_order(const TuiStep *t, int g, int *out) {
     const int G = t->G;
     for (int i = 0; i < G; i++) out[i] = g * G + i;
     for (int i = 1; i < G; i++) /* insertion sort: G is small, and it is stable */
@@ -31,15 +30,11 @@ void tui_inspect_order(const GrpoTrace *t, int g, int *out) {
         }
 }
 
-static const char *loss_name(GrpoLossType t) {
-    return grpo_loss_type_name(t);
-}
-
 static int cursor_seq(const TuiInspect *in);
-static const GrpoTraceToken *seq_tokens(const GrpoTrace *t, int i, int pass, int *n);
+static const TuiStepToken *seq_tokens(const TuiStep *t, int i, int pass, int *n);
 
 static bool differs(const TuiStepConfig *a, const TuiStepConfig *b) {
-    return a->loss_type != b->loss_type || a->beta != b->beta || a->eps_low != b->eps_low ||
+    return strcmp(a->loss, b->loss) != 0 || a->beta != b->beta || a->eps_low != b->eps_low ||
            a->eps_high != b->eps_high || a->scale_rewards != b->scale_rewards;
 }
 
@@ -50,9 +45,8 @@ static void describe(char *out, size_t cap, const char *head, const TuiStepConfi
     out[0] = 0;
 #define PUT(...) at += (size_t)snprintf(out + at, at < cap ? cap - at : 0, __VA_ARGS__)
     PUT("%s", head);
-    if (was->loss_type != now->loss_type)
-        PUT(" loss_type %s -> %s: the weight,", loss_name(was->loss_type),
-            loss_name(now->loss_type));
+    if (strcmp(was->loss, now->loss) != 0)
+        PUT(" loss_type %s -> %s: the weight,", was->loss, now->loss);
     if (was->beta != now->beta) PUT(" beta %g -> %g: the KL term,", was->beta, now->beta);
     if (was->eps_low != now->eps_low || was->eps_high != now->eps_high)
         PUT(" eps %g/%g -> %g/%g: the clip,", was->eps_low, was->eps_high, now->eps_low,
@@ -65,7 +59,7 @@ static void describe(char *out, size_t cap, const char *head, const TuiStepConfi
 }
 
 void tui_inspect_loaded(TuiInspect *in, int stage) {
-    const GrpoTrace *t = &in->trace;
+    const TuiStep *t = &in->trace;
     in->have = true;
     in->stage = stage;
     if (in->group >= t->B) in->group = t->B - 1;
@@ -75,8 +69,14 @@ void tui_inspect_loaded(TuiInspect *in, int stage) {
     int i = cursor_seq(in), n = 0;
     if (i >= 0) seq_tokens(t, i, in->pass, &n);
     if (in->pos >= n) in->pos = n > 0 ? n - 1 : 0;
-    TuiStepConfig now = {true,    t->step,    stage,       t->loss_type,
-                         t->beta, t->eps_low, t->eps_high, t->scale_rewards};
+    TuiStepConfig now = {.set = true,
+                         .step = t->step,
+                         .stage = stage,
+                         .beta = t->beta,
+                         .eps_low = t->eps_low,
+                         .eps_high = t->eps_high,
+                         .scale_rewards = t->scale_rewards};
+    snprintf(now.loss, sizeof now.loss, "%s", t->loss_name);
     TuiStepConfig was = in->shown;
     if (!was.set || !differs(&was, &now)) {
         /* the first step shown, or the same knobs: against GRPO's defaults */
@@ -96,7 +96,7 @@ void tui_inspect_loaded(TuiInspect *in, int stage) {
 
 /* The completion under the cursor, and its token list for the shown pass. */
 static int cursor_seq(const TuiInspect *in) {
-    const GrpoTrace *t = &in->trace;
+    const TuiStep *t = &in->trace;
     if (!in->have || t->G < 1 || t->G > 1024) return -1;
     int order[1024];
     tui_inspect_order(t, in->group, order);
@@ -104,8 +104,8 @@ static int cursor_seq(const TuiInspect *in) {
 }
 
 /* The tokens of completion i at pass p: masked completions have one pass. */
-static const GrpoTraceToken *seq_tokens(const GrpoTrace *t, int i, int pass, int *n) {
-    const GrpoTraceSeq *s = &t->seq[i];
+static const TuiStepToken *seq_tokens(const TuiStep *t, int i, int pass, int *n) {
+    const TuiStepSeq *s = &t->seq[i];
     if (s->n_tok == 0) {
         *n = 0;
         return NULL;
@@ -119,7 +119,7 @@ static const GrpoTraceToken *seq_tokens(const GrpoTrace *t, int i, int pass, int
 }
 
 TuiInspectAction tui_inspect_key(TuiInspect *in, TuiKey k) {
-    const GrpoTrace *t = &in->trace;
+    const TuiStep *t = &in->trace;
     switch (k.key) {
     case ',':
     case '<':
@@ -181,9 +181,7 @@ TuiInspectAction tui_inspect_key(TuiInspect *in, TuiKey k) {
 
 /* ---- drawing ------------------------------------------------------------ */
 
-static void token_glyphs(const TuiCanvas *c, int id, char *out, size_t cap) {
-    const char *s = tok_text(id);
-    if (!s) s = "?";
+static void token_glyphs(const TuiCanvas *c, const char *s, char *out, size_t cap) {
     if (strcmp(s, " ") == 0)
         s = c->g->utf8 ? "\xc2\xb7" : " "; /* a middle dot, so a space shows its colour */
     else if (strcmp(s, "\n") == 0)
@@ -198,7 +196,7 @@ typedef struct {
 
 /* Sign by colour (green up, red down) or, without colour, by attribute
  * (underline up, reverse down); size by bold (strong) and dim (weak). */
-static Look token_look(const GrpoTraceToken *x, int masked, double scale) {
+static Look token_look(const TuiStepToken *x, int masked, double scale) {
     if (masked) return (Look){TUI_ROLE_DIM, 0};
     if (x->clip) return (Look){TUI_ROLE_CLIPPED, 0};
     double m = scale > 0 ? fabs(x->push) / scale : 0;
@@ -210,11 +208,11 @@ static Look token_look(const GrpoTraceToken *x, int masked, double scale) {
 
 /* The largest push in the prompt's group, which the intensities are
  * relative to. */
-static double group_scale(const GrpoTrace *t, int g, int pass) {
+static double group_scale(const TuiStep *t, int g, int pass) {
     double m = 0;
     for (int j = 0; j < t->G; j++) {
         int n;
-        const GrpoTraceToken *x = seq_tokens(t, g * t->G + j, pass, &n);
+        const TuiStepToken *x = seq_tokens(t, g * t->G + j, pass, &n);
         for (int k = 0; k < n; k++)
             if (!x[k].clip && fabs(x[k].push) > m) m = fabs(x[k].push);
     }
@@ -225,13 +223,13 @@ static double group_scale(const GrpoTrace *t, int g, int pass) {
  * used (at least 1). Draws when c is not NULL. */
 static int draw_tokens(TuiCanvas *c, bool paint, const TuiInspect *in, int i, int x0, int y, int w,
                        int max_h, double scale, int cursor) {
-    const GrpoTrace *t = &in->trace;
+    const TuiStep *t = &in->trace;
     int n;
-    const GrpoTraceToken *x = seq_tokens(t, i, in->pass, &n);
+    const TuiStepToken *x = seq_tokens(t, i, in->pass, &n);
     int col = 0, line = 0;
     for (int k = 0; k < n; k++) {
         char g[16];
-        token_glyphs(c, x[k].token, g, sizeof g);
+        token_glyphs(c, x[k].text, g, sizeof g);
         int gw = tui_text_width(g);
         if (col + gw > w && col > 0) {
             col = 0;
@@ -253,17 +251,17 @@ static int draw_tokens(TuiCanvas *c, bool paint, const TuiInspect *in, int i, in
     return line + 1;
 }
 
-static double weight_of(const GrpoTrace *t, int i) {
+static double weight_of(const TuiStep *t, int i) {
     int n;
-    const GrpoTraceToken *x = seq_tokens(t, i, 0, &n);
+    const TuiStepToken *x = seq_tokens(t, i, 0, &n);
     return n > 0 ? x[0].weight : 0;
 }
 
 enum { PREFIX_W = 33 }; /* "> A+1.22 r1.00 |o| 47 w6.6e-04 M " */
 
 static void draw_prefix(TuiCanvas *c, const TuiInspect *in, int i, int x, int y, bool at) {
-    const GrpoTrace *t = &in->trace;
-    const GrpoTraceSeq *s = &t->seq[i];
+    const TuiStep *t = &in->trace;
+    const TuiStepSeq *s = &t->seq[i];
     char buf[64];
     snprintf(buf, sizeof buf, "%s A%+5.2f r%4.2f |o|%3d w%.1e", at ? ">" : " ", s->advantage,
              s->reward, s->length, weight_of(t, i));
@@ -276,7 +274,7 @@ static void draw_prefix(TuiCanvas *c, const TuiInspect *in, int i, int x, int y,
 }
 
 /* The minibatch's completions and (unmasked) tokens, the normaliser's parts. */
-static void minibatch_size(const GrpoTrace *t, int mb, int *seqs, int *tokens) {
+static void minibatch_size(const TuiStep *t, int mb, int *seqs, int *tokens) {
     int m = t->minibatches > 0 ? t->minibatches : 1, b = mb % m;
     *seqs = t->n * (b + 1) / m - t->n * b / m;
     *tokens = 0;
@@ -339,17 +337,17 @@ static int draw_wrapped(TuiCanvas *c, bool paint, TuiRect r, const Explain *e) {
 }
 
 static void build_explainer(Explain *e, const TuiCanvas *c, const TuiInspect *in, int i) {
-    const GrpoTrace *t = &in->trace;
-    const GrpoTraceSeq *s = &t->seq[i];
+    const TuiStep *t = &in->trace;
+    const TuiStepSeq *s = &t->seq[i];
     int n;
-    const GrpoTraceToken *xs = seq_tokens(t, i, in->pass, &n);
+    const TuiStepToken *xs = seq_tokens(t, i, in->pass, &n);
     if (n == 0) {
         say(e, TUI_ROLE_DIM, NULL, "this completion has no tokens");
         return;
     }
-    const GrpoTraceToken *x = &xs[in->pos < n ? in->pos : n - 1];
+    const TuiStepToken *x = &xs[in->pos < n ? in->pos : n - 1];
     char g[16];
-    token_glyphs(c, x->token, g, sizeof g);
+    token_glyphs(c, x->text, g, sizeof g);
     char upd[32] = "";
     if (x->minibatch >= 0) snprintf(upd, sizeof upd, ", update %d", x->minibatch + 1);
     say(e, TUI_ROLE_TITLE, NULL, "token '%s' at %d of %d, completion %d of prompt %d, pass %d/%d%s",
@@ -389,15 +387,15 @@ static void build_explainer(Explain *e, const TuiCanvas *c, const TuiInspect *in
     int mb_seqs, mb_tokens;
     minibatch_size(t, x->minibatch, &mb_seqs, &mb_tokens);
     switch (t->loss_type) {
-    case GRPO_LOSS_GRPO:
+    case TUI_LOSS_GRPO:
         say(e, TUI_ROLE_DEFAULT, "grpo: a short answer's tokens weigh more",
             "weight = 1/(n |o_i|) = 1/(%d x %d) = %.3e", mb_seqs, s->length, x->weight);
         break;
-    case GRPO_LOSS_DAPO:
+    case TUI_LOSS_DAPO:
         say(e, TUI_ROLE_DEFAULT, "dapo: every token of the minibatch alike",
             "weight = 1/sum|o| = 1/%d = %.3e", mb_tokens, x->weight);
         break;
-    case GRPO_LOSS_DR_GRPO:
+    case TUI_LOSS_DR_GRPO:
         say(e, TUI_ROLE_DEFAULT, "dr_grpo: a constant, length-blind",
             "weight = 1/(n L) = 1/(%d x %d) = %.3e", mb_seqs, t->max_new_tokens, x->weight);
         break;
@@ -446,7 +444,7 @@ static void draw_legend(TuiCanvas *c, int x, int y, int w, bool mono) {
 
 void tui_draw_inspect(TuiCanvas *c, TuiRect r, const TuiInspect *in, const char *stage_name) {
     char title[160];
-    const GrpoTrace *t = &in->trace;
+    const TuiStep *t = &in->trace;
     if (in->have)
         snprintf(title, sizeof title, "step inspector: %s, step %ld%s", stage_name, t->step,
                  in->info.live ? " (live, newest)"
@@ -462,7 +460,7 @@ void tui_draw_inspect(TuiCanvas *c, TuiRect r, const TuiInspect *in, const char 
         return;
     }
     int y = a.y;
-    int flat = grpo_trace_zero_variance_groups(t);
+    int flat = t->zero_variance_groups;
     char where[64];
     if (in->info.index >= 0)
         snprintf(where, sizeof where, "recorded step %d of %d", in->info.index + 1, in->info.count);
@@ -471,8 +469,8 @@ void tui_draw_inspect(TuiCanvas *c, TuiRect r, const TuiInspect *in, const char 
     line(c, a.x, y++, a.w, TUI_ROLE_DEFAULT,
          "%s  no-signal groups %d/%d (%.0f%%)  loss %.4g  %s  beta %g  eps %g/%g  "
          "scale_rewards %d",
-         where, flat, t->B, t->B ? 100.0 * flat / t->B : 0, t->loss, loss_name(t->loss_type),
-         t->beta, t->eps_low, t->eps_high, t->scale_rewards);
+         where, flat, t->B, t->B ? 100.0 * flat / t->B : 0, t->loss, t->loss_name, t->beta,
+         t->eps_low, t->eps_high, t->scale_rewards);
     const int g = in->group;
     int same = 1;
     for (int j = 1; j < t->G; j++)

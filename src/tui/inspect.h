@@ -6,15 +6,15 @@
  * push (reinforced or suppressed, intensity by size; clipped tokens marked,
  * masked ones greyed), a cursor over the tokens, and below them the
  * explainer: the objective written out with the numbers of the token under
- * the cursor. The data is a GrpoTrace (train/grpo_trace.h, plain data) that
- * the source fills (TuiSource.step_trace): a running stage's newest step from
- * memory, or any recorded step read back from tokens.csv. */
+ * the cursor. The data is a TuiStep (step_model.h) that the source fills
+ * (TuiSource.step_trace): a running stage's newest step from memory, or any
+ * recorded step read back from tokens.csv. */
 
 #include <stdbool.h>
 
-#include "train/grpo_trace.h"
 #include "tui/canvas.h"
 #include "tui/layout.h"
+#include "tui/step_model.h"
 #include "tui/term.h"
 
 enum { TUI_STEP_NEWEST = -1 };
@@ -24,7 +24,7 @@ typedef struct {
     bool set;
     long step;
     int stage;
-    GrpoLossType loss_type;
+    char loss[12]; /* the loss type's name */
     float beta, eps_low, eps_high;
     int scale_rewards;
 } TuiStepConfig;
@@ -45,10 +45,10 @@ typedef struct {
  * the view has, -1 with a one-line msg (nothing recorded, no such step, a
  * damaged file); *out is untouched unless 1. */
 typedef int (*TuiStepSource)(void *ctx, int stage, long step, int dir, unsigned long have,
-                             GrpoTrace *out, TuiStepInfo *info, char *msg, size_t cap);
+                             TuiStep *out, TuiStepInfo *info, char *msg, size_t cap);
 
 typedef struct {
-    GrpoTrace trace;
+    TuiStep trace;
     bool have;
     TuiStepInfo info;
     int stage; /* whose trace it is */
@@ -84,6 +84,6 @@ void tui_draw_inspect(TuiCanvas *c, TuiRect r, const TuiInspect *in, const char 
 
 /* Completions of group g in the order they are shown (advantage, highest
  * first; ties by index): out[0..G). */
-void tui_inspect_order(const GrpoTrace *t, int g, int *out);
+void tui_inspect_order(const TuiStep *t, int g, int *out);
 
 #endif
