@@ -117,24 +117,33 @@ static double now_s(void) {
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-/* After an accepted option edit (under mu, on the worker, which owns the
- * graph): keys are recomputed at once so that the view shows the stage's new
- * key, and the message says it changed. */
-static void edited_locked(Runner *r, const RunnerCmd *c) {
-    const char *stage = r->g->stages[c->stage].name;
-    uint64_t before = r->keys[c->stage], keys[GRAPH_MAX_STAGES];
-    char e[256];
-    if (cache_keys(r->g, r->order, r->opt.seed, keys, e, sizeof e)) {
-        snprintf(r->message, sizeof r->message, "%.47s.%.47s = %.200s (key: %.150s)", stage,
-                 c->name, c->value, e);
-        return;
-    }
+/* After options changed (under mu, on the worker, which owns the graph):
+ * keys are recomputed at once so that the view shows the stage's new key.
+ * Returns the stage's key before, or sets e and returns 0 when a data file
+ * cannot be read (the keys are then left as they were). */
+static int rekey_locked(Runner *r, int s, uint64_t *before, char *e, size_t elen) {
+    uint64_t keys[GRAPH_MAX_STAGES];
+    *before = r->keys[s];
+    if (cache_keys(r->g, r->order, r->opt.seed, keys, e, elen)) return -1;
     memcpy(r->keys, keys, sizeof keys);
-    snprintf(r->message, sizeof r->message, "%.47s.%.47s = %.200s: key %016llx -> %016llx", stage,
-             c->name, c->value, (unsigned long long)before, (unsigned long long)r->keys[c->stage]);
+    return 0;
 }
 
-/* Puts a stage back to the script's options (under mu). */
+/* An accepted option edit: the message says the key changed. */
+static void edited_locked(Runner *r, const RunnerCmd *c) {
+    const char *stage = r->g->stages[c->stage].name;
+    uint64_t before;
+    char e[256];
+    if (rekey_locked(r, c->stage, &before, e, sizeof e))
+        snprintf(r->message, sizeof r->message, "%.47s.%.47s = %.200s (key: %.150s)", stage,
+                 c->name, c->value, e);
+    else
+        snprintf(r->message, sizeof r->message, "%.47s.%.47s = %.200s: key %016llx -> %016llx",
+                 stage, c->name, c->value, (unsigned long long)before,
+                 (unsigned long long)r->keys[c->stage]);
+}
+
+/* Puts a stage back to the script's options. */
 static void reset_locked(Runner *r, int s) {
     Stage *st = &r->g->stages[s];
     int changed = 0;
@@ -144,18 +153,32 @@ static void reset_locked(Runner *r, int s) {
                    sizeof st->options[i].value);
             changed++;
         }
-    if (!changed) {
+    uint64_t before;
+    char e[256];
+    if (!changed)
         snprintf(r->message, sizeof r->message, "%.47s: the options are the script's already",
                  st->name);
-        return;
-    }
-    uint64_t before = r->keys[s], keys[GRAPH_MAX_STAGES];
-    char e[256];
-    if (cache_keys(r->g, r->order, r->opt.seed, keys, e, sizeof e) == 0)
-        memcpy(r->keys, keys, sizeof keys);
-    snprintf(r->message, sizeof r->message,
-             "%.47s: %d option%s back to the script's: key %016llx -> %016llx", st->name, changed,
-             changed == 1 ? "" : "s", (unsigned long long)before, (unsigned long long)r->keys[s]);
+    else if (rekey_locked(r, s, &before, e, sizeof e))
+        snprintf(r->message, sizeof r->message, "%.47s: options back to the script's (key: %.150s)",
+                 st->name, e);
+    else
+        snprintf(r->message, sizeof r->message,
+                 "%.47s: %d option%s back to the script's: key %016llx -> %016llx", st->name,
+                 changed, changed == 1 ? "" : "s", (unsigned long long)before,
+                 (unsigned long long)r->keys[s]);
+}
+
+/* Options change only for a stage that has not started, its key being fixed
+ * from then on; otherwise the message says why not. */
+static bool editable_locked(Runner *r, int s) {
+    if (s < 0 || s >= r->g->n)
+        snprintf(r->message, sizeof r->message, "no stage %d", s);
+    else if (r->status[s].state != STAGE_WAITING)
+        snprintf(r->message, sizeof r->message,
+                 "stage '%s' has started: its options can no longer change", r->g->stages[s].name);
+    else
+        return true;
+    return false;
 }
 
 /* Applies queued commands (under mu). Option edits apply only to stages that
@@ -180,26 +203,14 @@ static void drain_locked(Runner *r) {
             r->stopped = true;
             break;
         case CMD_SET_OPTION:
-            if (c.stage < 0 || c.stage >= r->g->n)
-                snprintf(r->message, sizeof r->message, "no stage %d", c.stage);
-            else if (r->status[c.stage].state != STAGE_WAITING)
-                snprintf(r->message, sizeof r->message,
-                         "stage '%s' has started: its options can no longer change",
-                         r->g->stages[c.stage].name);
-            else if (stage_set_opt(&r->g->stages[c.stage], c.name, c.value, r->message,
-                                   sizeof r->message) == 0)
-                edited_locked(r, &c);
-            r->message_seq++;
-            break;
         case CMD_RESET_OPTIONS:
-            if (c.stage < 0 || c.stage >= r->g->n)
-                snprintf(r->message, sizeof r->message, "no stage %d", c.stage);
-            else if (r->status[c.stage].state != STAGE_WAITING)
-                snprintf(r->message, sizeof r->message,
-                         "stage '%s' has started: its options can no longer change",
-                         r->g->stages[c.stage].name);
-            else
-                reset_locked(r, c.stage);
+            if (editable_locked(r, c.stage)) {
+                if (c.kind == CMD_RESET_OPTIONS)
+                    reset_locked(r, c.stage);
+                else if (stage_set_opt(&r->g->stages[c.stage], c.name, c.value, r->message,
+                                       sizeof r->message) == 0)
+                    edited_locked(r, &c);
+            }
             r->message_seq++;
             break;
         }
