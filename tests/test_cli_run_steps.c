@@ -54,6 +54,11 @@ static void steps_live_then_recorded(void **state) {
     TuiStepInfo info;
     char msg[256];
     assert_int_equal(runner_start(r), 0);
+    /* nothing yet: the stage has not run; asking also tells the worker to
+     * keep its newest step from now on (a run nobody inspects copies none) */
+    assert_int_equal(
+        run_steps_fetch(&rs, r, dir, 1, TUI_STEP_NEWEST, 0, 0, &t, &info, msg, sizeof msg), -1);
+    assert_non_null(strstr(msg, "has not run yet"));
     /* single steps into the grpo stage, then look at its newest step */
     StageStatus st;
     RunnerCmd one = {.kind = CMD_STEP};

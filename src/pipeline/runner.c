@@ -44,6 +44,7 @@ struct Runner {
     GrpoTrace trace;
     int trace_stage;
     unsigned long trace_seq;
+    bool trace_wanted; /* the view has asked for one */
     pthread_t thread;
 };
 
@@ -320,6 +321,10 @@ static void publish_trace(void *ctx, const GrpoTrace *t) {
     PublishTo *to = ctx;
     Runner *r = to->r;
     pthread_mutex_lock(&r->mu);
+    if (!r->trace_wanted) { /* headless, or no inspector opened yet: no copy */
+        pthread_mutex_unlock(&r->mu);
+        return;
+    }
     if (grpo_trace_copy(&r->trace, t) == 0) {
         r->trace_stage = to->stage;
         r->trace_seq++;
@@ -331,6 +336,7 @@ static void publish_trace(void *ctx, const GrpoTrace *t) {
 
 unsigned long runner_trace(Runner *r, int stage, unsigned long have, GrpoTrace *out) {
     pthread_mutex_lock(&r->mu);
+    r->trace_wanted = true; /* from the next step on, the worker keeps a copy */
     unsigned long seq = 0;
     if (r->trace_seq && r->trace_stage == stage) {
         seq = r->trace_seq;

@@ -131,7 +131,9 @@ unsigned long runner_sample(Runner *r, int stage, RunnerSample *out);
 
 /* The newest step of a running GRPO stage, token by token: copied into
  * *out when its sequence number differs from `have`. Returns that number,
- * 0 when the stage has published none in this run. */
+ * 0 when the stage has published none in this run. The worker keeps the
+ * copy only once this has been called (a headless run never pays for it),
+ * so the first call finds one from the next step on. */
 unsigned long runner_trace(Runner *r, int stage, unsigned long have, GrpoTrace *out);
 
 MetricsRing *runner_metrics(Runner *r);
