@@ -285,7 +285,7 @@ int cli_bench(int argc, char **argv) {
         return CLI_EXIT_USAGE;
     }
     if (grpo_shape && !grpo) {
-        fprintf(stderr, "r1sim bench: the GRPO shape options need --grpo\n");
+        fprintf(stderr, "r1sim bench: --record and the GRPO shape options need --grpo\n");
         return CLI_EXIT_USAGE;
     }
     if (grpo) return run_grpo(&go, threads ? (int)threads : 2, csv);
